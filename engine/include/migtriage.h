@@ -1,0 +1,145 @@
+/* migtriage.h: the one public header of the migtriage engine, which reads
+ * what an Exchange / Microsoft 365 migration leaves behind and matches it
+ * against a knowledge base of known problems.
+ *
+ * Ownership: arguments are borrowed. What mt_*_new() returns belongs to the
+ * caller, who releases it with the matching mt_*_free() (NULL is fine).
+ * Strings from getters belong to the handle until its next mutating call.
+ *
+ * The engine never prints on its own: messages about inputs go to the
+ * message callback, reports go to the FILE the caller passes. */
+#ifndef MIGTRIAGE_H
+#define MIGTRIAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(MT_BUILDING_LIBRARY) && defined(__GNUC__)
+#define MT_API __attribute__((visibility("default")))
+#else
+#define MT_API
+#endif
+
+#define MT_VERSION "0.1.0"
+
+/* Status codes. ABI: never renumber, only append. */
+enum mt_status {
+    MT_OK = 0,
+    MT_WARN = -1,     /* done, but something was skipped or repaired */
+    MT_EINPUT = -2,   /* this input failed; the engine is still usable */
+    MT_EDATA = -3,    /* a pattern or KB file is invalid */
+    MT_ENOMEM = -4,
+    MT_EMISUSE = -5,  /* called in the wrong state */
+    MT_FATAL = -6     /* engine unusable; only mt_engine_free() is valid */
+};
+
+/* Severities, ordered: a finding "at or above" --fail-on compares these. */
+enum mt_severity {
+    MT_SEV_INFO = 0,
+    MT_SEV_WARNING = 1,
+    MT_SEV_ERROR = 2,
+    MT_SEV_CRITICAL = 3
+};
+
+enum mt_format {
+    MT_FORMAT_TEXT = 0,
+    MT_FORMAT_JSON = 1,
+    MT_FORMAT_NDJSON = 2
+};
+
+/* Flags for mt_engine_write_report(). */
+#define MT_REPORT_COLOR 0x1u /* ANSI colour in text output */
+
+/* Every limit the engine enforces; each has a default in mt_limits.h and
+ * can be changed with mt_engine_set_limit(). */
+enum mt_limit {
+    MT_LIMIT_LINE_BYTES = 0,      /* longest line kept; the rest is cut */
+    MT_LIMIT_RECORD_BYTES = 1,    /* longest re-joined record */
+    MT_LIMIT_DEPTH = 2,           /* nesting of archives and filters */
+    MT_LIMIT_EXPANDED_BYTES = 3,  /* decoded bytes per top-level input */
+    MT_LIMIT_EXPANSION_RATIO = 4, /* decoded / compressed, per input */
+    MT_LIMIT_MATCH_BUDGET = 5,    /* PCRE2 match limit per attempt */
+    MT_LIMIT_DEPTH_BUDGET = 6,    /* PCRE2 depth limit per attempt */
+    MT_LIMIT_FILES = 7,           /* files visited per directory argument */
+    MT_LIMIT_FINDING_GROUPS = 8,  /* distinct finding groups kept */
+    MT_LIMIT_COUNT_ = 9
+};
+
+/* Level of a message about an input, passed to the message callback. */
+enum mt_msg_level {
+    MT_MSG_NOTE = 0,    /* informational: a binary file skipped */
+    MT_MSG_WARNING = 1, /* input read, but something was repaired or cut */
+    MT_MSG_ERROR = 2    /* input (or part of it) could not be read */
+};
+
+typedef void (*mt_message_fn)(void *ctx, enum mt_msg_level level,
+                              const char *origin, const char *text);
+
+struct mt_engine;
+
+/* Creates an engine with default limits and no knowledge loaded.
+ * Returns NULL only when out of memory. */
+MT_API struct mt_engine *mt_engine_new(void);
+MT_API void mt_engine_free(struct mt_engine *e);
+
+/* Loads every patterns/<family>.json and kb/<family>.json (and kb/codes/)
+ * from the two directories. Bad files or entries are reported through the
+ * message callback and skipped; returns MT_OK, MT_EDATA when something was
+ * skipped, or MT_EINPUT when a directory cannot be read at all. */
+MT_API int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
+                          const char *kb_dir);
+
+MT_API void mt_engine_set_limit(struct mt_engine *e, enum mt_limit which,
+                                uint64_t value);
+MT_API uint64_t mt_engine_get_limit(const struct mt_engine *e,
+                                    enum mt_limit which);
+MT_API void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
+                                     void *ctx);
+
+/* Streams findings as they are found (NDJSON: one finding a line) to out.
+ * Call before scanning; the summary line comes from
+ * mt_engine_write_report(e, out, MT_FORMAT_NDJSON, 0). */
+MT_API void mt_engine_stream_to(struct mt_engine *e, FILE *out);
+
+/* Scans a file, a directory (recursively, in name order) or "-" (stdin).
+ * Returns MT_OK, MT_WARN (read with repairs or skips) or MT_EINPUT (this
+ * input, or part of it, failed; others are unaffected). */
+MT_API int mt_engine_scan_path(struct mt_engine *e, const char *path);
+
+/* Scans a buffer as if it were a file called name. */
+MT_API int mt_engine_scan_memory(struct mt_engine *e, const char *name,
+                                 const void *data, size_t len);
+
+/* Writes the report of everything scanned so far. */
+MT_API int mt_engine_write_report(struct mt_engine *e, FILE *out,
+                                  enum mt_format format, unsigned flags);
+
+/* Worst severity among findings, or -1 when there are none. */
+MT_API int mt_engine_worst_severity(const struct mt_engine *e);
+
+/* Number of inputs (including archive members) that failed or were
+ * repaired with a warning. */
+MT_API uint64_t mt_engine_failed_inputs(const struct mt_engine *e);
+
+/* Checks the loaded patterns and articles (samples match, non-samples do
+ * not, articles exist, ids unique, literals present). Writes one line per
+ * problem to out, naming file, id and problem, then a summary line.
+ * Returns the number of problems (0 = clean). */
+MT_API int mt_engine_lint(struct mt_engine *e, FILE *out);
+
+/* Detail of the last failed call. */
+MT_API const char *mt_engine_errmsg(const struct mt_engine *e);
+
+MT_API const char *mt_severity_name(enum mt_severity s);
+/* Returns the severity for a name ("warning"), or -1. */
+MT_API int mt_severity_parse(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,69 @@
+/* mt_limits.h: every bound the engine enforces, with the reason for its
+ * default. Each can be overridden at build time (-DMT_MAX_...=N) and at run
+ * time through mt_engine_set_limit() / the CLI's --limit option. */
+#ifndef MT_LIMITS_H
+#define MT_LIMITS_H
+
+/* Longest line kept whole. Real move reports and HCW lines stay below a few
+ * KiB; a JSON body or base64 blob can reach hundreds of KiB. Past this the
+ * line is cut (and flagged) so one 500 MB line cannot take 500 MB. */
+#ifndef MT_MAX_LINE
+#define MT_MAX_LINE (1024 * 1024)
+#endif
+
+/* Longest re-joined record (Format-List value with its continuation lines,
+ * an entry with its stack trace). Past this the record is closed early. */
+#ifndef MT_MAX_RECORD
+#define MT_MAX_RECORD (256 * 1024)
+#endif
+
+/* Nesting of decoders: zip -> tar.gz -> gzip -> tar -> log is 4. Eight is
+ * more than any real evidence bundle and stops recursive "quines". */
+#ifndef MT_MAX_DEPTH
+#define MT_MAX_DEPTH 8
+#endif
+
+/* Decoded bytes per top-level input: a 1 GiB log compresses to ~50 MiB, so
+ * 64 GiB leaves room for real bulk data and stops zip bombs at some point. */
+#ifndef MT_MAX_EXPANDED
+#define MT_MAX_EXPANDED (64ULL * 1024 * 1024 * 1024)
+#endif
+
+/* Decoded / compressed ratio, checked once 16 MiB have been produced. Text
+ * logs compress 5-30x; deflate tops out near 1032x, which only bombs reach. */
+#ifndef MT_MAX_RATIO
+#define MT_MAX_RATIO 250
+#endif
+#define MT_RATIO_GRACE_BYTES (16ULL * 1024 * 1024)
+
+/* PCRE2 budgets per match attempt: enough for every shipped signature on a
+ * full-size record, small enough that a pathological pattern cannot hang. */
+#ifndef MT_MATCH_LIMIT
+#define MT_MATCH_LIMIT 1000000
+#endif
+#ifndef MT_DEPTH_LIMIT
+#define MT_DEPTH_LIMIT 10000
+#endif
+
+/* Files visited under one directory argument. */
+#ifndef MT_MAX_FILES
+#define MT_MAX_FILES 1000000
+#endif
+
+/* Distinct finding groups kept (signature, mailbox, fields). Further ones
+ * are still counted in the summary. */
+#ifndef MT_MAX_GROUPS
+#define MT_MAX_GROUPS 100000
+#endif
+
+/* Examples kept per finding group and unknown clusters kept. */
+#define MT_MAX_EXAMPLES 3
+#define MT_MAX_UNKNOWN_CLUSTERS 2000
+
+/* Read size for sources and decoders. */
+#define MT_BLOCK (256 * 1024)
+
+/* Bytes a decoder may peek at to bid. */
+#define MT_PEEK 4096
+
+#endif

@@ -1,0 +1,60 @@
+/* scan.c: per-input scan state: messages about the input and the
+ * decompression accounting that stops zip bombs. */
+#include "scan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void mt_scan_init(struct mt_scan *scan, const uint64_t *limits,
+                  const struct mt_sink_ops *sink, void *sink_ctx,
+                  mt_message_fn message, void *message_ctx)
+{
+    memset(scan, 0, sizeof(*scan));
+    scan->limits = limits;
+    scan->sink = sink;
+    scan->sink_ctx = sink_ctx;
+    scan->message = message;
+    scan->message_ctx = message_ctx;
+    scan->status = MT_OK;
+}
+
+void mt_scan_message(struct mt_scan *scan, enum mt_msg_level level,
+                     const char *origin, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (level == MT_MSG_ERROR) {
+        scan->status = MT_EINPUT;
+    } else if (level == MT_MSG_WARNING && scan->status == MT_OK) {
+        scan->status = MT_WARN;
+    }
+    if (scan->message) {
+        scan->message(scan->message_ctx, level, origin, text);
+    }
+}
+
+int mt_scan_account_expansion(struct mt_scan *scan, size_t produced)
+{
+    uint64_t max = scan->limits[MT_LIMIT_EXPANDED_BYTES];
+    uint64_t ratio = scan->limits[MT_LIMIT_EXPANSION_RATIO];
+
+    scan->expanded_bytes += produced;
+    if (max && scan->expanded_bytes > max) {
+        scan->aborted = 1;
+        return MT_EINPUT;
+    }
+    /* The ratio is judged on the whole input, after a grace amount, so a
+     * small highly repetitive log is not mistaken for a bomb. */
+    if (ratio && scan->expanded_bytes > MT_RATIO_GRACE_BYTES &&
+        scan->expanded_bytes / (scan->raw_bytes ? scan->raw_bytes : 1) >
+            ratio) {
+        scan->aborted = 1;
+        return MT_EINPUT;
+    }
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* scan.h: the state of one top-level input's scan, shared by every stage
+ * that reads it: limits, decompression accounting for zip-bomb checks, the
+ * worst status seen, and where records go. */
+#ifndef MT_SCAN_H
+#define MT_SCAN_H
+
+#include "migtriage.h"
+#include "mt_limits.h"
+#include "record.h"
+
+#include <stdint.h>
+
+struct mt_scan {
+    mt_message_fn message;      /* where input messages go (may be NULL) */
+    void *message_ctx;
+    const uint64_t *limits;     /* indexed by enum mt_limit */
+    uint64_t raw_bytes;         /* bytes pulled from the top-level source */
+    uint64_t expanded_bytes;    /* bytes produced by decompressing streams */
+    uint64_t records;
+    uint64_t documents;         /* text streams scanned */
+    int status;                 /* worst: MT_OK, MT_WARN or MT_EINPUT */
+    int aborted;                /* a hard limit tripped: stop reading */
+    const struct mt_sink_ops *sink;
+    void *sink_ctx;
+};
+
+/* Reports something about an input (origin is the full path, archive
+ * members joined with '!'). Raises scan->status: warnings to MT_WARN,
+ * errors to MT_EINPUT. */
+void mt_scan_message(struct mt_scan *scan, enum mt_msg_level level,
+                     const char *origin, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Called by decompressing streams for every chunk they produce. Returns 0,
+ * or MT_EINPUT when the expanded-bytes or ratio limit is exceeded (then the
+ * caller stops, sets its errmsg, and scan->aborted is set). */
+int mt_scan_account_expansion(struct mt_scan *scan, size_t produced);
+
+/* Decodes one stream of unknown content: peeks, lets decoders bid (gzip,
+ * archive formats, text encodings), stacks them and recurses into archive
+ * members, until text reaches the sink. origin names the stream; depth is
+ * the number of decoders above it. Returns the worst status. */
+/* Sets a scan up with limits and a sink; counters zeroed. */
+void mt_scan_init(struct mt_scan *scan, const uint64_t *limits,
+                  const struct mt_sink_ops *sink, void *sink_ctx,
+                  mt_message_fn message, void *message_ctx);
+
+int mt_decode_stream(struct mt_scan *scan, struct mt_stream *in,
+                     const char *origin, int depth);
+
+#endif

@@ -1,0 +1,39 @@
+/* split.h: turns a stream of UTF-8 text into records. Lines end at LF,
+ * CRLF or a lone CR. Lines longer than the line limit are cut (the rest up
+ * to the next line end is dropped and the record flagged MT_RECF_CUT).
+ * Lines are then joined into records by the wrap rules of the inputs:
+ *  - Format-List: "Label<pad> : value"; a following line that starts with
+ *    exactly (column of ':' + 2) spaces continues the value, often mid-word.
+ *  - Error records: "    + CategoryInfo          : ..."; continuation lines
+ *    are indented 3 spaces and break mid-word.
+ *  - Entries: a line followed by more-indented lines (stack traces, HCW
+ *    continuation) becomes one MT_REC_ENTRY, lines joined with a space.
+ * Blank lines are passed on as MT_REC_BLANK (object boundaries). */
+#ifndef MT_SPLIT_H
+#define MT_SPLIT_H
+
+#include "record.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mt_splitter;
+
+struct mt_split_config {
+    size_t max_line;   /* MT_LIMIT_LINE_BYTES */
+    size_t max_record; /* MT_LIMIT_RECORD_BYTES */
+    const struct mt_sink_ops *sink;
+    void *sink_ctx;
+};
+
+struct mt_splitter *mt_splitter_new(const struct mt_split_config *cfg);
+/* Feeds valid UTF-8 (may end mid-line or mid-character). Returns 0, or the
+ * negative status a sink returned (then stop feeding). */
+int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n);
+/* Flushes the last line and record. */
+int mt_splitter_finish(struct mt_splitter *sp);
+uint64_t mt_splitter_lines(const struct mt_splitter *sp);
+uint64_t mt_splitter_cut_lines(const struct mt_splitter *sp);
+void mt_splitter_free(struct mt_splitter *sp);
+
+#endif

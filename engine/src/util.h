@@ -1,0 +1,43 @@
+/* util.h: allocation and small string helpers shared by every stage. */
+#ifndef MT_UTIL_H
+#define MT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* All engine allocations go through these, so that allocation policy (and
+ * any fault injection a test wants) lives in one place. */
+void *mt_malloc(size_t n);
+void *mt_calloc(size_t n, size_t size);
+void *mt_realloc(void *p, size_t n);
+void mt_free(void *p);
+char *mt_strdup(const char *s);
+char *mt_strndup(const char *s, size_t n);
+/* Returns a malloc'd formatted string, or NULL. */
+char *mt_asprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated. A non-zero cap makes
+ * appends past it fail with -1 (the caller decides: cut or reject). */
+struct mt_buf {
+    char *data;
+    size_t len;
+    size_t alloc;
+    size_t cap;
+};
+
+void mt_buf_init(struct mt_buf *b, size_t cap);
+int mt_buf_append(struct mt_buf *b, const void *p, size_t n);
+int mt_buf_appendc(struct mt_buf *b, char c);
+int mt_buf_appendf(struct mt_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void mt_buf_reset(struct mt_buf *b);
+void mt_buf_free(struct mt_buf *b);
+/* Hands the data to the caller (who mt_free()s it) and resets b. */
+char *mt_buf_steal(struct mt_buf *b);
+
+/* 64-bit FNV-1a, for hashing keys and fingerprints. */
+unsigned long long mt_hash(const void *p, size_t n, unsigned long long h);
+#define MT_HASH_SEED 1469598103934665603ULL
+
+#endif
