@@ -1,0 +1,580 @@
+/* split.c: cuts a UTF-8 text stream into lines and re-joins the lines that
+ * PowerShell, .NET and HCW wrapped into records (Format-List fields, error
+ * record fields, entries with stack traces); see split.h for the rules. */
+#include "split.h"
+
+#include "migtriage.h"
+#include "mt_limits.h"
+#include "util.h"
+
+#include <string.h>
+
+/* Overview. Bytes are gathered into one line at a time (line_buf, never
+ * more than max_line bytes: the rest of a longer line is counted but not
+ * stored). Each complete line is classified against the record still open
+ * (rec): it either continues it or closes it and opens a new one. So a
+ * record is emitted when the line after it arrives, or at finish. The
+ * record text lives in text (at most max_record bytes); alt is only filled
+ * once a join turns out to be ambiguous.
+ *
+ * What a line may continue depends on how the open record started:
+ *  - FIELD: a Format-List "Label<pad> : value" line; continued by lines of
+ *    exactly col spaces (col = index of ':' + 2), joined directly.
+ *  - ERROR: "    + Label<pad> : value"; continued by lines of exactly 3
+ *    spaces, joined directly.
+ *  - LINE: a line starting at column 0; continued by indented lines.
+ *  - ALONE: an indented line with nothing before it; never continued.
+ * FIELD, ERROR and LINE records also take any other indented line, joined
+ * with one space (a LINE record then becomes an MT_REC_ENTRY). */
+
+enum mode { M_LINE, M_FIELD, M_ERROR, M_ALONE };
+
+struct open_rec {
+    int open;
+    enum mode mode;
+    enum mt_record_kind kind;
+    unsigned flags;
+    size_t col;       /* indentation that continues a FIELD / ERROR value */
+    int has_label;
+    size_t label_off; /* offsets into text, valid when has_label */
+    size_t label_len;
+    size_t value_off;
+    int has_alt;
+    uint64_t line;
+    uint64_t last_line;
+    struct mt_buf text;
+    struct mt_buf alt;
+};
+
+struct mt_splitter {
+    struct mt_split_config cfg;
+    int status;        /* sticky: the first negative status seen */
+    struct mt_buf line; /* the line being gathered */
+    int in_line;       /* bytes of an unfinished line have been seen */
+    int skipping;      /* the line hit max_line: drop bytes until its end */
+    int cut;           /* the current line was cut */
+    int pending_cr;    /* the last byte seen was CR: swallow one LF */
+    uint64_t lines;
+    uint64_t cut_lines;
+    struct open_rec rec;
+};
+
+static int is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+static int is_label_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+static int is_blank_char(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Length of the longest prefix of s[0..n) that is at most max bytes and
+ * does not end inside a UTF-8 sequence. Backs off at most 3 bytes, so
+ * invalid input cannot make it drop a whole line. */
+static size_t utf8_prefix(const char *s, size_t n, size_t max)
+{
+    size_t k = max;
+    int i = 0;
+
+    if (n <= max) {
+        return n;
+    }
+    while (k > 0 && i < 3 && is_cont((unsigned char)s[k])) {
+        k--;
+        i++;
+    }
+    if (is_cont((unsigned char)s[k])) {
+        return max;
+    }
+    return k;
+}
+
+/* Matches "Label<pad> : value" or "Label<pad> :" at s[0..n): the label is
+ * a property name (no spaces), then at least one space, ':' and either a
+ * space or the end of the line. Sets the label length and the index of
+ * the colon. */
+static int match_label(const char *s, size_t n, size_t *label_len,
+                       size_t *colon)
+{
+    size_t i = 0, j;
+
+    while (i < n && is_label_char((unsigned char)s[i])) {
+        i++;
+    }
+    if (i == 0) {
+        return 0;
+    }
+    j = i;
+    while (j < n && s[j] == ' ') {
+        j++;
+    }
+    if (j == i || j >= n || s[j] != ':') {
+        return 0;
+    }
+    if (j + 1 < n && s[j + 1] != ' ') {
+        return 0;
+    }
+    *label_len = i;
+    *colon = j;
+    return 1;
+}
+
+/* Matches an error record field, "    + Label<pad> : value", with any
+ * indentation (pastes collapse it). Sets where "+ " starts and the label
+ * length and colon index relative to the label. */
+static int match_error(const char *s, size_t n, size_t *plus,
+                       size_t *label_len, size_t *colon)
+{
+    size_t i = 0;
+
+    while (i < n && s[i] == ' ') {
+        i++;
+    }
+    if (i + 2 >= n || s[i] != '+' || s[i + 1] != ' ') {
+        return 0;
+    }
+    if (!match_label(s + i + 2, n - i - 2, label_len, colon)) {
+        return 0;
+    }
+    *plus = i;
+    return 1;
+}
+
+/* True when s starts with exactly col spaces and then a non-blank. */
+static int indented_by(const char *s, size_t n, size_t col)
+{
+    size_t i;
+
+    if (col == 0 || n <= col || is_blank_char((unsigned char)s[col])) {
+        return 0;
+    }
+    for (i = 0; i < col; i++) {
+        if (s[i] != ' ') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Appends to the text and, once a join was ambiguous, to alt as well. */
+static int put(struct mt_splitter *sp, const char *s, size_t n)
+{
+    struct open_rec *r = &sp->rec;
+
+    if (mt_buf_append(&r->text, s, n) != 0) {
+        return MT_ENOMEM;
+    }
+    if (r->has_alt && mt_buf_append(&r->alt, s, n) != 0) {
+        return MT_ENOMEM;
+    }
+    return 0;
+}
+
+/* An ambiguous join: text gets nothing, alt gets a space. alt starts as a
+ * copy of the text at the first such join, so records without one cost
+ * nothing. */
+static int put_ambiguous(struct mt_splitter *sp)
+{
+    struct open_rec *r = &sp->rec;
+
+    if (!r->has_alt) {
+        mt_buf_reset(&r->alt);
+        if (mt_buf_append(&r->alt, r->text.data ? r->text.data : "",
+                          r->text.len) != 0) {
+            return MT_ENOMEM;
+        }
+        r->has_alt = 1;
+    }
+    if (mt_buf_appendc(&r->alt, ' ') != 0) {
+        return MT_ENOMEM;
+    }
+    return 0;
+}
+
+static int emit(struct mt_splitter *sp, const struct mt_record *rec)
+{
+    int rc = sp->cfg.sink->record(sp->cfg.sink_ctx, rec);
+
+    if (rc < 0) {
+        sp->status = rc;
+        return rc;
+    }
+    return 0;
+}
+
+/* Hands the open record (if any) to the sink and closes it. */
+static int flush(struct mt_splitter *sp)
+{
+    struct open_rec *r = &sp->rec;
+    struct mt_record rec;
+    size_t len = r->text.len;
+
+    if (!r->open) {
+        return 0;
+    }
+    r->open = 0;
+    memset(&rec, 0, sizeof(rec));
+    rec.kind = r->kind;
+    rec.flags = r->flags;
+    rec.text = r->text.data ? r->text.data : "";
+    rec.len = len;
+    if (r->has_alt) {
+        rec.alt = r->alt.data;
+        rec.alt_len = r->alt.len;
+    }
+    if (r->kind == MT_REC_FIELD && r->has_label) {
+        /* A label line cut by max_record may end before its value. */
+        rec.label = rec.text + (r->label_off < len ? r->label_off : len);
+        rec.label_len = r->label_len;
+        if (r->label_off + r->label_len > len) {
+            rec.label_len = len - (r->label_off < len ? r->label_off : len);
+        }
+        rec.value = rec.text + (r->value_off < len ? r->value_off : len);
+        rec.value_len = len - (size_t)(rec.value - rec.text);
+    }
+    rec.line = r->line;
+    rec.last_line = r->last_line;
+    return emit(sp, &rec);
+}
+
+/* Opens a record with its first segment, cut to max_record if need be. */
+static int start(struct mt_splitter *sp, enum mode mode,
+                 enum mt_record_kind kind, const char *s, size_t n)
+{
+    struct open_rec *r = &sp->rec;
+    size_t keep = utf8_prefix(s, n, sp->cfg.max_record);
+
+    mt_buf_reset(&r->text);
+    r->open = 1;
+    r->mode = mode;
+    r->kind = kind;
+    r->flags = sp->cut ? MT_RECF_CUT : 0;
+    if (keep < n) {
+        r->flags |= MT_RECF_TRUNCATED;
+    }
+    r->has_label = 0;
+    r->has_alt = 0;
+    r->line = sp->lines;
+    r->last_line = sp->lines;
+    return put(sp, s, keep);
+}
+
+/* Adds a continuation segment. joiner is 0 for a direct join, ' ' for a
+ * join with one space; ambiguous direct joins also go into alt. When the
+ * segment does not fit, the record is emitted as truncated and the segment
+ * opens a new one that keeps the mode (and so the wrap rule). */
+static int extend(struct mt_splitter *sp, const char *s, size_t n,
+                  char joiner, int ambiguous)
+{
+    struct open_rec *r = &sp->rec;
+    size_t need = r->text.len + n + (joiner ? 1 : 0);
+    enum mode mode = r->mode;
+    int rc;
+
+    if (need > sp->cfg.max_record) {
+        r->flags |= MT_RECF_TRUNCATED;
+        rc = flush(sp);
+        if (rc < 0) {
+            return rc;
+        }
+        return start(sp, mode, MT_REC_LINE, s, n);
+    }
+    if (joiner) {
+        rc = put(sp, &joiner, 1);
+    } else if (ambiguous) {
+        rc = put_ambiguous(sp);
+    } else {
+        rc = 0;
+    }
+    if (rc == 0) {
+        rc = put(sp, s, n);
+    }
+    if (sp->cut) {
+        r->flags |= MT_RECF_CUT;
+    }
+    if (r->kind == MT_REC_LINE) {
+        r->kind = MT_REC_ENTRY;
+    }
+    r->last_line = sp->lines;
+    return rc;
+}
+
+/* A wrapped value continues: joined directly. If the value was empty so
+ * far ("Label :"), the text first gets the space the label line lacks so
+ * that it reads "Label : value". */
+static int extend_wrapped(struct mt_splitter *sp, const char *s, size_t n)
+{
+    struct open_rec *r = &sp->rec;
+    size_t len = r->text.len;
+    int ambiguous;
+
+    if (r->has_label && len <= r->value_off) {
+        if (len + 1 + n <= sp->cfg.max_record && len < r->value_off &&
+            put(sp, " ", 1) != 0) {
+            return MT_ENOMEM;
+        }
+        ambiguous = 0;
+    } else {
+        /* PowerShell leaves the space at a word-wrap point; without it we
+         * cannot tell a mid-word break from a trimmed word wrap. */
+        ambiguous = len > 0 && r->text.data[len - 1] != ' ';
+    }
+    return extend(sp, s, n, 0, ambiguous);
+}
+
+static int start_field(struct mt_splitter *sp, enum mode mode,
+                       const char *s, size_t n, size_t label_off,
+                       size_t label_len, size_t colon)
+{
+    struct open_rec *r = &sp->rec;
+    int rc = start(sp, mode, MT_REC_FIELD, s, n);
+
+    if (rc < 0) {
+        return rc;
+    }
+    r->has_label = 1;
+    r->label_off = label_off;
+    r->label_len = label_len;
+    r->value_off = colon + 2;
+    r->col = mode == M_ERROR ? 3 : colon + 2;
+    return 0;
+}
+
+static int emit_blank(struct mt_splitter *sp)
+{
+    struct mt_record rec;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.kind = MT_REC_BLANK;
+    rec.flags = sp->cut ? MT_RECF_CUT : 0;
+    rec.text = "";
+    rec.line = sp->lines;
+    rec.last_line = sp->lines;
+    return emit(sp, &rec);
+}
+
+/* Classifies one complete line (number sp->lines) against the open
+ * record. The order matters: an error field is recognised before a
+ * continuation, a continuation of exactly the value column before the
+ * looser indented-line rule. */
+static int take_line(struct mt_splitter *sp, const char *s, size_t n)
+{
+    struct open_rec *r = &sp->rec;
+    size_t ind = 0, plus, label_len, colon;
+    int rc;
+
+    while (ind < n && is_blank_char((unsigned char)s[ind])) {
+        ind++;
+    }
+    if (ind == n) {
+        rc = flush(sp);
+        return rc < 0 ? rc : emit_blank(sp);
+    }
+    if (match_error(s, n, &plus, &label_len, &colon)) {
+        rc = flush(sp);
+        if (rc < 0) {
+            return rc;
+        }
+        /* Text keeps "+ Label : value", without the indentation. */
+        return start_field(sp, M_ERROR, s + plus, n - plus, 2, label_len,
+                           colon + 2);
+    }
+    if (r->open && (r->mode == M_FIELD || r->mode == M_ERROR) &&
+        indented_by(s, n, r->col)) {
+        return extend_wrapped(sp, s + ind, n - ind);
+    }
+    if (ind == 0) {
+        rc = flush(sp);
+        if (rc < 0) {
+            return rc;
+        }
+        if (match_label(s, n, &label_len, &colon)) {
+            return start_field(sp, M_FIELD, s, n, 0, label_len, colon);
+        }
+        return start(sp, M_LINE, MT_REC_LINE, s, n);
+    }
+    if (r->open && r->mode != M_ALONE) {
+        return extend(sp, s + ind, n - ind, ' ', 0);
+    }
+    rc = flush(sp);
+    if (rc < 0) {
+        return rc;
+    }
+    return start(sp, M_ALONE, MT_REC_LINE, s + ind, n - ind);
+}
+
+/* A line end was seen (or finish found an unterminated line). */
+static int end_line(struct mt_splitter *sp)
+{
+    int rc;
+
+    sp->lines++;
+    if (sp->cut) {
+        sp->cut_lines++;
+    }
+    rc = take_line(sp, sp->line.data ? sp->line.data : "", sp->line.len);
+    mt_buf_reset(&sp->line);
+    sp->in_line = 0;
+    sp->skipping = 0;
+    sp->cut = 0;
+    return rc;
+}
+
+/* Adds bytes of the current line; past max_line they are only counted,
+ * so memory stays bounded however long the line is. */
+static int add_bytes(struct mt_splitter *sp, const char *s, size_t n)
+{
+    size_t room, keep;
+
+    sp->in_line = 1;
+    if (sp->skipping) {
+        return 0;
+    }
+    room = sp->cfg.max_line - sp->line.len;
+    if (n <= room) {
+        return mt_buf_append(&sp->line, s, n) != 0 ? MT_ENOMEM : 0;
+    }
+    if (mt_buf_append(&sp->line, s, room) != 0) {
+        return MT_ENOMEM;
+    }
+    /* s[room] is the first dropped byte; if it continues a sequence, the
+     * start of that sequence (already in the buffer) is dropped too. */
+    if (is_cont((unsigned char)s[room])) {
+        keep = sp->line.len;
+        while (keep > 0 && sp->line.len - keep < 3 &&
+               is_cont((unsigned char)sp->line.data[keep - 1])) {
+            keep--;
+        }
+        if (keep > 0 && !is_cont((unsigned char)sp->line.data[keep - 1])) {
+            sp->line.len = keep - 1;
+            sp->line.data[sp->line.len] = '\0';
+        }
+    }
+    sp->skipping = 1;
+    sp->cut = 1;
+    return 0;
+}
+
+struct mt_splitter *mt_splitter_new(const struct mt_split_config *cfg)
+{
+    struct mt_splitter *sp;
+
+    if (cfg == NULL || cfg->sink == NULL || cfg->sink->record == NULL) {
+        return NULL;
+    }
+    sp = mt_calloc(1, sizeof(*sp));
+    if (sp == NULL) {
+        return NULL;
+    }
+    sp->cfg = *cfg;
+    /* Zero means "the default", so a caller cannot make every line empty
+     * by leaving a limit unset. */
+    if (sp->cfg.max_line == 0) {
+        sp->cfg.max_line = MT_MAX_LINE;
+    }
+    if (sp->cfg.max_record == 0) {
+        sp->cfg.max_record = MT_MAX_RECORD;
+    }
+    mt_buf_init(&sp->line, 0);
+    mt_buf_init(&sp->rec.text, 0);
+    mt_buf_init(&sp->rec.alt, 0);
+    return sp;
+}
+
+int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
+{
+    const char *p = text, *end = text + n, *q;
+    int rc;
+
+    if (sp == NULL || (text == NULL && n > 0)) {
+        return MT_EMISUSE;
+    }
+    if (sp->status < 0) {
+        return sp->status;
+    }
+    while (p < end) {
+        /* A CR at the end of the previous chunk may be half of a CRLF. */
+        if (sp->pending_cr) {
+            sp->pending_cr = 0;
+            if (*p == '\n') {
+                p++;
+                continue;
+            }
+        }
+        q = p;
+        while (q < end && *q != '\n' && *q != '\r') {
+            q++;
+        }
+        if (q > p) {
+            rc = add_bytes(sp, p, (size_t)(q - p));
+            if (rc < 0) {
+                sp->status = rc;
+                return rc;
+            }
+        }
+        if (q == end) {
+            break;
+        }
+        sp->pending_cr = *q == '\r';
+        p = q + 1;
+        rc = end_line(sp);
+        if (rc < 0) {
+            sp->status = rc;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int mt_splitter_finish(struct mt_splitter *sp)
+{
+    int rc;
+
+    if (sp == NULL) {
+        return MT_EMISUSE;
+    }
+    if (sp->status < 0) {
+        return sp->status;
+    }
+    sp->pending_cr = 0;
+    if (sp->in_line) {
+        rc = end_line(sp);
+        if (rc < 0) {
+            sp->status = rc;
+            return rc;
+        }
+    }
+    rc = flush(sp);
+    if (rc < 0) {
+        sp->status = rc;
+    }
+    return rc;
+}
+
+uint64_t mt_splitter_lines(const struct mt_splitter *sp)
+{
+    return sp ? sp->lines : 0;
+}
+
+uint64_t mt_splitter_cut_lines(const struct mt_splitter *sp)
+{
+    return sp ? sp->cut_lines : 0;
+}
+
+void mt_splitter_free(struct mt_splitter *sp)
+{
+    if (sp == NULL) {
+        return;
+    }
+    mt_buf_free(&sp->line);
+    mt_buf_free(&sp->rec.text);
+    mt_buf_free(&sp->rec.alt);
+    mt_free(sp);
+}
