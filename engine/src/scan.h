@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+struct mt_stream;
+
 struct mt_scan {
     mt_message_fn message;      /* where input messages go (may be NULL) */
     void *message_ctx;

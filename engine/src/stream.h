@@ -53,5 +53,8 @@ struct mt_stream *mt_stream_prefixed(struct mt_stream *upstream,
 /* Filters. */
 struct mt_stream *mt_gzip_open(struct mt_stream *upstream);
 int mt_gzip_bid(const unsigned char *p, size_t n); /* 0 = not gzip */
+/* Names the input in the gzip filter's own warnings (trailing garbage);
+ * origin is borrowed and must outlive gz. */
+void mt_gzip_set_origin(struct mt_stream *gz, const char *origin);
 
 #endif

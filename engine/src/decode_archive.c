@@ -1,0 +1,235 @@
+/* decode_archive.c: archives and lone compressed streams through
+ * libarchive, read from a stream (never from disk, never to disk); every
+ * regular member goes back through mt_decode_stream() as origin!member. */
+#include "decode.h"
+
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ARCHIVE_BLOCK (64 * 1024)
+
+struct source {
+    struct mt_stream *in;
+    unsigned char buf[ARCHIVE_BLOCK];
+};
+
+struct member {
+    struct archive *a;
+    int account; /* member data is decompressed: charge the bomb limits */
+};
+
+static int has(const unsigned char *p, size_t n, size_t off, const char *m,
+               size_t len)
+{
+    return n >= off + len && memcmp(p + off, m, len) == 0;
+}
+
+int mt_archive_bid(const unsigned char *p, size_t n)
+{
+    if (has(p, n, 0, "PK\x03\x04", 4) || has(p, n, 0, "PK\x05\x06", 4)) {
+        return 32;
+    }
+    if (has(p, n, 0, "7z\xbc\xaf\x27\x1c", 6)) {
+        return 48;
+    }
+    if (has(p, n, 257, "ustar", 5)) {
+        return 40;
+    }
+    /* "BZh" then the block size digit and the block magic (pi). */
+    if (has(p, n, 0, "BZh", 3) && n >= 4 && p[3] >= '1' && p[3] <= '9') {
+        if (has(p, n, 4, "\x31\x41\x59\x26\x53\x59", 6) ||
+            has(p, n, 4, "\x17\x72\x45\x38\x50\x90", 6)) {
+            return 80;
+        }
+        return 0;
+    }
+    if (has(p, n, 0, "\xfd" "7zXZ\x00", 6)) {
+        return 48;
+    }
+    if (has(p, n, 0, "\x28\xb5\x2f\xfd", 4)) {
+        return 32;
+    }
+    if (has(p, n, 0, "070707", 6) || has(p, n, 0, "070701", 6) ||
+        has(p, n, 0, "070702", 6)) {
+        return 48;
+    }
+    if (has(p, n, 0, "Rar!\x1a\x07", 6)) {
+        return 48;
+    }
+    return 0;
+}
+
+static la_ssize_t source_read(struct archive *a, void *ctx,
+                              const void **buf)
+{
+    struct source *src = ctx;
+    ptrdiff_t n = mt_stream_read(src->in, src->buf, sizeof(src->buf));
+
+    if (n < 0) {
+        archive_set_error(a, EIO, "%s", src->in->errmsg);
+        return -1;
+    }
+    *buf = src->buf;
+    return n;
+}
+
+static ptrdiff_t member_read(struct mt_stream *s, void *buf, size_t cap)
+{
+    struct member *m = s->state;
+    la_ssize_t n = archive_read_data(m->a, buf, cap);
+
+    if (n < 0) {
+        const char *e = archive_error_string(m->a);
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s",
+                 e ? e : "cannot read member data");
+        return MT_EINPUT;
+    }
+    if (n > 0 && m->account && s->scan &&
+        mt_scan_account_expansion(s->scan, (size_t)n) != 0) {
+        unsigned long long raw = s->scan->raw_bytes;
+        snprintf(s->errmsg, sizeof(s->errmsg),
+                 "expands beyond the limit (%llu bytes, ratio %llu): "
+                 "possible zip bomb; stopped",
+                 (unsigned long long)s->scan->expanded_bytes,
+                 (unsigned long long)s->scan->expanded_bytes /
+                     (raw ? raw : 1));
+        return MT_EINPUT;
+    }
+    return (ptrdiff_t)n;
+}
+
+static const struct mt_stream_ops member_ops = {"member", member_read, NULL};
+
+/* Stored members of an uncompressed tar or cpio are not an expansion. */
+static int expands(struct archive *a)
+{
+    int fmt = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
+
+    if (archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE) {
+        return 1;
+    }
+    return fmt != ARCHIVE_FORMAT_TAR && fmt != ARCHIVE_FORMAT_CPIO;
+}
+
+static int worse(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+/* Decodes one regular member. Returns its status. */
+static int scan_member(struct mt_scan *scan, struct archive *a,
+                       struct archive_entry *e, const char *origin,
+                       int depth)
+{
+    const char *name = archive_entry_pathname_utf8(e);
+    struct member m;
+    struct mt_stream *s;
+    char *mo;
+    int rc;
+
+    if (name == NULL) {
+        name = archive_entry_pathname(e);
+    }
+    if (name == NULL) {
+        name = "?";
+    }
+    /* The raw format's lone member (a .bz2 or .xz file) has no name of
+     * its own: x.log.xz reads as x.log.xz:LINE. */
+    if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) ==
+        ARCHIVE_FORMAT_RAW) {
+        mo = mt_strdup(origin);
+    } else {
+        mo = mt_asprintf("%s!%s", origin, name);
+    }
+    if (mo == NULL) {
+        mt_scan_message(scan, MT_MSG_ERROR, origin, "out of memory");
+        return MT_EINPUT;
+    }
+    if (archive_entry_is_encrypted(e)) {
+        mt_scan_message(scan, MT_MSG_ERROR, mo, "encrypted member skipped");
+        mt_free(mo);
+        return MT_EINPUT;
+    }
+    m.a = a;
+    m.account = expands(a);
+    s = mt_stream_new(&member_ops, &m, NULL, scan);
+    if (s == NULL) {
+        mt_scan_message(scan, MT_MSG_ERROR, mo, "out of memory");
+        mt_free(mo);
+        return MT_EINPUT;
+    }
+    rc = mt_decode_stream(scan, s, mo, depth + 1);
+    mt_stream_free(s);
+    mt_free(mo);
+    return rc;
+}
+
+int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
+                    const char *origin, int depth)
+{
+    struct source *src = NULL;
+    struct archive *a = NULL;
+    struct archive_entry *e;
+    int rc = MT_OK, r, retries = 0;
+
+    src = mt_malloc(sizeof(*src));
+    a = archive_read_new();
+    if (src == NULL || a == NULL) {
+        mt_scan_message(scan, MT_MSG_ERROR, origin, "out of memory");
+        rc = MT_EINPUT;
+        goto done;
+    }
+    src->in = in;
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    archive_read_support_format_raw(a);
+    if (archive_read_open(a, src, NULL, source_read, NULL) != ARCHIVE_OK) {
+        mt_scan_message(scan, MT_MSG_ERROR, origin, "%s",
+                        archive_error_string(a) ? archive_error_string(a)
+                                                : "unreadable archive");
+        rc = MT_EINPUT;
+        goto done;
+    }
+    while (!scan->aborted) {
+        r = archive_read_next_header(a, &e);
+        if (r == ARCHIVE_EOF) {
+            break;
+        }
+        if (r == ARCHIVE_RETRY && ++retries < 10) {
+            continue;
+        }
+        if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) {
+            const char *why = archive_error_string(a);
+            mt_scan_message(scan, MT_MSG_ERROR, origin, "%s",
+                            why ? why : "unreadable archive");
+            rc = MT_EINPUT;
+            break;
+        }
+        retries = 0;
+        if (r == ARCHIVE_FAILED) {
+            /* This entry's header is bad, the archive can go on. */
+            const char *why = archive_error_string(a);
+            mt_scan_message(scan, MT_MSG_ERROR, origin, "%s",
+                            why ? why : "bad archive entry skipped");
+            rc = MT_EINPUT;
+            continue;
+        }
+        /* Directories, links and devices hold no text of their own. */
+        if (archive_entry_filetype(e) != AE_IFREG ||
+            archive_entry_hardlink(e) != NULL) {
+            continue;
+        }
+        rc = worse(rc, scan_member(scan, a, e, origin, depth));
+    }
+done:
+    if (a) {
+        archive_read_free(a);
+    }
+    mt_free(src);
+    return rc;
+}

@@ -1,0 +1,459 @@
+/* decode_text.c: the last decoder of every stack. Sniffs the encoding
+ * (BOM, BOM-less UTF-16), skips binary data, transcodes to valid UTF-8 in
+ * blocks and feeds the record splitter, which pushes records to the sink. */
+#include "decode.h"
+
+#include "split.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum text_enc { ENC_UTF8 = 0, ENC_UTF16LE = 1, ENC_UTF16BE = 2 };
+
+/* Input block plus room for a sequence carried over from the last one. */
+#define TEXT_IN MT_BLOCK
+#define TEXT_IN_ALLOC (TEXT_IN + 8)
+/* Worst case: every input byte becomes a 3-byte sequence (cp1252 0x80 is
+ * U+20AC), plus a pending surrogate from the block before. */
+#define TEXT_OUT_ALLOC (3 * TEXT_IN_ALLOC + 16)
+
+struct text {
+    struct mt_scan *scan;
+    const char *origin;
+    enum text_enc enc;
+    unsigned char *in;
+    size_t in_len;
+    uint64_t in_off; /* offset of in[0] in the document, for messages */
+    char *out;
+    size_t out_len;
+    unsigned high; /* pending UTF-16 high surrogate, 0 = none */
+    uint64_t high_off;
+    uint64_t nuls;
+    int warned_utf8;
+    int warned_utf16;
+    int worst;
+};
+
+/* Windows-1252 0x80-0x9F; the five unassigned bytes become U+FFFD. */
+static const unsigned short cp1252[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+struct magic {
+    const char *bytes;
+    size_t len;
+    const char *name;
+};
+
+static const struct magic magics[] = {
+    {"\x89PNG\r\n\x1a\n", 8, "PNG image"},
+    {"\xff\xd8\xff", 3, "JPEG image"},
+    {"GIF87a", 6, "GIF image"},
+    {"GIF89a", 6, "GIF image"},
+    {"%PDF-", 5, "PDF document"},
+    {"\x7f" "ELF", 4, "ELF executable"},
+    {"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8, "OLE compound document"},
+    {"SQLite format 3", 16, "SQLite database"},
+};
+
+static void warn(struct text *t, enum mt_msg_level level, const char *fmt,
+                 ...) __attribute__((format(printf, 3, 4)));
+
+/* One place that both reports and remembers the worst level. */
+static void warn(struct text *t, enum mt_msg_level level, const char *fmt,
+                 ...)
+{
+    int st = level == MT_MSG_ERROR     ? MT_EINPUT
+             : level == MT_MSG_WARNING ? MT_WARN
+                                       : MT_OK;
+    char text[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    mt_scan_message(t->scan, level, t->origin, "%s", text);
+    if (st < t->worst) {
+        t->worst = st;
+    }
+}
+
+static const char *binary_kind(const unsigned char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
+        if (n >= magics[i].len &&
+            memcmp(p, magics[i].bytes, magics[i].len) == 0) {
+            return magics[i].name;
+        }
+    }
+    /* "MZ" alone could start a text line; a PE header has NULs nearby. */
+    if (n >= 64 && p[0] == 'M' && p[1] == 'Z' && memchr(p, 0, 64)) {
+        return "Windows executable";
+    }
+    return NULL;
+}
+
+/* More than 10% NUL or control bytes (tab, CR, LF, FF and ESC are text). */
+static int looks_binary(const unsigned char *p, size_t n)
+{
+    size_t i, bad = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n' && c != '\f' &&
+            c != 0x1b) {
+            bad++;
+        }
+    }
+    return n > 0 && bad * 10 > n;
+}
+
+/* BOM-less UTF-16: ASCII-range text leaves every other byte zero. */
+static int sniff_utf16(const unsigned char *p, size_t n)
+{
+    size_t i, pairs = n / 2, zero_even = 0, zero_odd = 0;
+
+    if (pairs == 0) {
+        return ENC_UTF8;
+    }
+    for (i = 0; i + 1 < n; i += 2) {
+        zero_even += p[i] == 0;
+        zero_odd += p[i + 1] == 0;
+    }
+    if (zero_odd * 2 > pairs && zero_even * 8 <= pairs) {
+        return ENC_UTF16LE;
+    }
+    if (zero_even * 2 > pairs && zero_odd * 8 <= pairs) {
+        return ENC_UTF16BE;
+    }
+    return ENC_UTF8;
+}
+
+static void put_cp(struct text *t, unsigned c)
+{
+    char *o = t->out + t->out_len;
+
+    if (c < 0x80) {
+        o[0] = (char)c;
+        t->out_len += 1;
+    } else if (c < 0x800) {
+        o[0] = (char)(0xC0 | (c >> 6));
+        o[1] = (char)(0x80 | (c & 0x3F));
+        t->out_len += 2;
+    } else if (c < 0x10000) {
+        o[0] = (char)(0xE0 | (c >> 12));
+        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (c & 0x3F));
+        t->out_len += 3;
+    } else {
+        o[0] = (char)(0xF0 | (c >> 18));
+        o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (c & 0x3F));
+        t->out_len += 4;
+    }
+}
+
+/* Continuation count of a UTF-8 lead byte and the range of the byte after
+ * it (which is what rules out overlongs and surrogates); 0 = invalid. */
+static int utf8_lead(unsigned char b, unsigned char *lo, unsigned char *hi)
+{
+    *lo = 0x80;
+    *hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) {
+        return 1;
+    }
+    if (b == 0xE0) {
+        *lo = 0xA0;
+        return 2;
+    }
+    if (b == 0xED) {
+        *hi = 0x9F;
+        return 2;
+    }
+    if (b >= 0xE1 && b <= 0xEF) {
+        return 2;
+    }
+    if (b == 0xF0) {
+        *lo = 0x90;
+        return 3;
+    }
+    if (b == 0xF4) {
+        *hi = 0x8F;
+        return 3;
+    }
+    if (b >= 0xF1 && b <= 0xF3) {
+        return 3;
+    }
+    return 0;
+}
+
+/* Converts in[0..in_len) to out; returns the bytes consumed (the rest is a
+ * sequence cut by the block end, carried to the next block). */
+static size_t convert_utf8(struct text *t, int eof)
+{
+    const unsigned char *p = t->in;
+    size_t i = 0, n = t->in_len;
+
+    while (i < n) {
+        unsigned char b = p[i], lo, hi;
+        int need, k, ok = 1;
+
+        if (b < 0x80) {
+            if (b == 0) {
+                t->nuls++;
+            } else {
+                t->out[t->out_len++] = (char)b;
+            }
+            i++;
+            continue;
+        }
+        need = utf8_lead(b, &lo, &hi);
+        if (need == 0) {
+            ok = 0;
+        }
+        for (k = 1; ok && k <= need; k++) {
+            unsigned char c;
+            if (i + (size_t)k >= n) {
+                if (!eof) {
+                    return i;
+                }
+                ok = 0;
+                break;
+            }
+            c = p[i + (size_t)k];
+            if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) {
+                ok = 0;
+            }
+        }
+        if (ok) {
+            memcpy(t->out + t->out_len, p + i, (size_t)need + 1);
+            t->out_len += (size_t)need + 1;
+            i += (size_t)need + 1;
+            continue;
+        }
+        if (!t->warned_utf8) {
+            t->warned_utf8 = 1;
+            warn(t, MT_MSG_WARNING,
+                 "not valid UTF-8 (first at byte %llu); read as "
+                 "Windows-1252",
+                 (unsigned long long)(t->in_off + i));
+        }
+        put_cp(t, b < 0xA0 ? cp1252[b - 0x80] : b);
+        i++;
+    }
+    return i;
+}
+
+static void bad_surrogate(struct text *t, uint64_t off)
+{
+    put_cp(t, 0xFFFD);
+    if (!t->warned_utf16) {
+        t->warned_utf16 = 1;
+        warn(t, MT_MSG_WARNING,
+             "invalid UTF-16: unpaired surrogate at byte %llu "
+             "(replaced)",
+             (unsigned long long)off);
+    }
+}
+
+static void utf16_unit(struct text *t, unsigned u, uint64_t off)
+{
+    if (t->high) {
+        if (u >= 0xDC00 && u <= 0xDFFF) {
+            put_cp(t, 0x10000 + ((t->high - 0xD800) << 10) + (u - 0xDC00));
+            t->high = 0;
+            return;
+        }
+        bad_surrogate(t, t->high_off);
+        t->high = 0;
+    }
+    if (u >= 0xD800 && u <= 0xDBFF) {
+        t->high = u;
+        t->high_off = off;
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+        bad_surrogate(t, off);
+    } else if (u == 0) {
+        t->nuls++;
+    } else {
+        put_cp(t, u);
+    }
+}
+
+static size_t convert_utf16(struct text *t, int eof)
+{
+    const unsigned char *p = t->in;
+    size_t i = 0, n = t->in_len;
+    unsigned u;
+
+    for (; i + 1 < n; i += 2) {
+        if (t->enc == ENC_UTF16LE) {
+            u = p[i] | (unsigned)p[i + 1] << 8;
+        } else {
+            u = (unsigned)p[i] << 8 | p[i + 1];
+        }
+        utf16_unit(t, u, t->in_off + i);
+    }
+    if (!eof) {
+        return i;
+    }
+    if (t->high) {
+        bad_surrogate(t, t->high_off);
+        t->high = 0;
+    }
+    if (i < n) {
+        warn(t, MT_MSG_WARNING,
+             "odd trailing byte at byte %llu of UTF-16 data "
+             "ignored",
+             (unsigned long long)(t->in_off + i));
+        i = n;
+    }
+    return i;
+}
+
+static int run(struct text *t, struct mt_stream *in, struct mt_splitter *sp,
+               int eof)
+{
+    size_t used;
+    ptrdiff_t r;
+    int rc;
+
+    for (;;) {
+        t->out_len = 0;
+        used = t->enc == ENC_UTF8 ? convert_utf8(t, eof)
+                                  : convert_utf16(t, eof);
+        if (t->out_len) {
+            rc = mt_splitter_feed(sp, t->out, t->out_len);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        memmove(t->in, t->in + used, t->in_len - used);
+        t->in_len -= used;
+        t->in_off += used;
+        if (eof) {
+            return 0;
+        }
+        r = mt_stream_read(in, t->in + t->in_len, TEXT_IN - t->in_len);
+        if (r < 0) {
+            /* What was read so far is still analysed; the cut is named. */
+            warn(t, MT_MSG_ERROR, "%s", in->errmsg);
+            eof = 1;
+        } else if (r == 0) {
+            eof = 1;
+        } else {
+            t->in_len += (size_t)r;
+        }
+    }
+}
+
+int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
+                 const char *origin)
+{
+    struct mt_split_config cfg;
+    struct mt_splitter *sp = NULL;
+    struct text t;
+    const char *kind;
+    size_t skip = 0;
+    ptrdiff_t n;
+    int began = 0, rc, eof = 0;
+
+    memset(&t, 0, sizeof(t));
+    t.scan = scan;
+    t.origin = origin;
+    t.worst = MT_OK;
+    t.in = mt_malloc(TEXT_IN_ALLOC);
+    t.out = mt_malloc(TEXT_OUT_ALLOC);
+    if (t.in == NULL || t.out == NULL) {
+        goto nomem;
+    }
+    n = mt_stream_read_full(in, t.in, MT_PEEK);
+    if (n < 0) {
+        n = 0;
+        eof = 1;
+    }
+    t.in_len = (size_t)n;
+
+    if (n >= 3 && memcmp(t.in, "\xef\xbb\xbf", 3) == 0) {
+        skip = 3;
+    } else if (n >= 2 && t.in[0] == 0xff && t.in[1] == 0xfe) {
+        t.enc = ENC_UTF16LE;
+        skip = 2;
+    } else if (n >= 2 && t.in[0] == 0xfe && t.in[1] == 0xff) {
+        t.enc = ENC_UTF16BE;
+        skip = 2;
+    } else {
+        t.enc = sniff_utf16(t.in, t.in_len);
+    }
+    kind = binary_kind(t.in + skip, t.in_len - skip);
+    if (kind == NULL && t.enc == ENC_UTF8 &&
+        looks_binary(t.in + skip, t.in_len - skip)) {
+        kind = "";
+    }
+    if (kind) {
+        /* Evidence folders hold screenshots and dumps: a note, no error. */
+        mt_scan_message(scan, MT_MSG_NOTE, origin, "binary data%s%s%s, skipped",
+                        *kind ? " (" : "", kind, *kind ? ")" : "");
+        rc = MT_OK;
+        goto done;
+    }
+    memmove(t.in, t.in + skip, t.in_len - skip);
+    t.in_len -= skip;
+    t.in_off = skip;
+
+    cfg.max_line = (size_t)scan->limits[MT_LIMIT_LINE_BYTES];
+    cfg.max_record = (size_t)scan->limits[MT_LIMIT_RECORD_BYTES];
+    cfg.sink = scan->sink;
+    cfg.sink_ctx = scan->sink_ctx;
+    sp = mt_splitter_new(&cfg);
+    if (sp == NULL) {
+        goto nomem;
+    }
+    rc = scan->sink->begin ? scan->sink->begin(scan->sink_ctx, origin) : 0;
+    if (rc < 0) {
+        scan->aborted = 1;
+        goto done;
+    }
+    began = 1;
+    scan->documents++;
+    if (n == 0 && eof) {
+        warn(&t, MT_MSG_ERROR, "%s", in->errmsg);
+    }
+    rc = run(&t, in, sp, eof);
+    if (rc == 0) {
+        rc = mt_splitter_finish(sp);
+    }
+    if (rc < 0) {
+        /* The sink asked to stop: nothing more from this input. */
+        scan->aborted = 1;
+        goto done;
+    }
+    if (t.nuls) {
+        warn(&t, MT_MSG_WARNING, "%llu NUL bytes removed",
+             (unsigned long long)t.nuls);
+    }
+    if (mt_splitter_cut_lines(sp) > 0) {
+        warn(&t, MT_MSG_WARNING, "%llu line(s) longer than %llu bytes were cut",
+             (unsigned long long)mt_splitter_cut_lines(sp),
+             (unsigned long long)cfg.max_line);
+    }
+    rc = t.worst;
+    goto done;
+nomem:
+    mt_scan_message(scan, MT_MSG_ERROR, origin, "out of memory");
+    rc = MT_EINPUT;
+done:
+    if (began && scan->sink->end) {
+        scan->sink->end(scan->sink_ctx);
+    }
+    mt_splitter_free(sp);
+    mt_free(t.in);
+    mt_free(t.out);
+    return rc;
+}
