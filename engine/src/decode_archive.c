@@ -169,26 +169,94 @@ static int scan_member(struct mt_scan *scan, struct archive *a,
     return rc;
 }
 
+/* Zip (central directory at the end), 7z and rar read properly only with
+ * seeking: a zip member with a data descriptor, or one after a corrupt
+ * member, is lost to a streaming reader. Such archives are read into
+ * memory when they fit; bigger ones are streamed. */
+#define SEEKABLE_MAX (128ULL * 1024 * 1024)
+
+static int wants_seek(const unsigned char *p, size_t n)
+{
+    return has(p, n, 0, "PK", 2) || has(p, n, 0, "7z\xbc\xaf", 4) ||
+           has(p, n, 0, "Rar!", 4);
+}
+
+/* Reads all of in into b (up to SEEKABLE_MAX). Returns 1 when b holds the
+ * whole input, 0 when it did not fit, MT_EINPUT on a read error (b then
+ * holds what was read). */
+static int slurp(struct mt_stream *in, struct mt_buf *b)
+{
+    unsigned char tmp[16 * 1024];
+    ptrdiff_t n;
+
+    for (;;) {
+        n = mt_stream_read(in, tmp, sizeof(tmp));
+        if (n < 0) {
+            return MT_EINPUT;
+        }
+        if (n == 0) {
+            return 1;
+        }
+        if (mt_buf_append(b, tmp, (size_t)n) != 0) {
+            return 0;
+        }
+    }
+}
+
 int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
                     const char *origin, int depth)
 {
+    struct mt_stream *rest = NULL;
     struct source *src = NULL;
     struct archive *a = NULL;
     struct archive_entry *e;
-    int rc = MT_OK, r, retries = 0;
+    unsigned char head[8];
+    struct mt_buf mem;
+    int rc = MT_OK, r, retries = 0, whole = 0;
+    ptrdiff_t hn;
 
+    mt_buf_init(&mem, (size_t)SEEKABLE_MAX);
     src = mt_malloc(sizeof(*src));
     a = archive_read_new();
     if (src == NULL || a == NULL) {
-        mt_scan_message(scan, MT_MSG_ERROR, origin, "out of memory");
-        rc = MT_EINPUT;
-        goto done;
+        goto nomem;
     }
-    src->in = in;
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);
     archive_read_support_format_raw(a);
-    if (archive_read_open(a, src, NULL, source_read, NULL) != ARCHIVE_OK) {
+    hn = mt_stream_read_full(in, head, sizeof(head));
+    if (hn < 0) {
+        mt_scan_message(scan, MT_MSG_ERROR, origin, "%s", in->errmsg);
+        rc = MT_EINPUT;
+        goto done;
+    }
+    if (wants_seek(head, (size_t)hn)) {
+        if (mt_buf_append(&mem, head, (size_t)hn) != 0) {
+            goto nomem;
+        }
+        whole = slurp(in, &mem);
+        if (whole == MT_EINPUT) {
+            /* Read what arrived; the cut is named once, here. */
+            mt_scan_message(scan, MT_MSG_ERROR, origin, "%s", in->errmsg);
+            rc = MT_EINPUT;
+        }
+    }
+    if (whole) {
+        r = archive_read_open_memory(a, mem.data, mem.len);
+    } else {
+        if (mem.len) {
+            rest = mt_stream_prefixed(in, mem.data, mem.len);
+            mt_buf_free(&mem);
+        } else {
+            rest = mt_stream_prefixed(in, head, (size_t)hn);
+        }
+        if (rest == NULL) {
+            goto nomem;
+        }
+        src->in = rest;
+        r = archive_read_open(a, src, NULL, source_read, NULL);
+    }
+    if (r != ARCHIVE_OK) {
         mt_scan_message(scan, MT_MSG_ERROR, origin, "%s",
                         archive_error_string(a) ? archive_error_string(a)
                                                 : "unreadable archive");
@@ -205,7 +273,8 @@ int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
         }
         if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) {
             const char *why = archive_error_string(a);
-            mt_scan_message(scan, MT_MSG_ERROR, origin, "%s",
+            mt_scan_message(scan, MT_MSG_ERROR, origin,
+                            "%s; rest of the archive skipped",
                             why ? why : "unreadable archive");
             rc = MT_EINPUT;
             break;
@@ -226,10 +295,16 @@ int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
         }
         rc = worse(rc, scan_member(scan, a, e, origin, depth));
     }
+    goto done;
+nomem:
+    mt_scan_message(scan, MT_MSG_ERROR, origin, "out of memory");
+    rc = MT_EINPUT;
 done:
     if (a) {
         archive_read_free(a);
     }
+    mt_stream_free(rest);
+    mt_buf_free(&mem);
     mt_free(src);
     return rc;
 }

@@ -1,0 +1,978 @@
+/* test_decode.c: the decoder stack end to end (gzip, libarchive, text
+ * encodings, limits). Archives are built in memory with libarchive's write
+ * API and zlib, so no binary fixture is needed. */
+#include "decode.h"
+#include "unit.h"
+
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* Everything a scan produced, as text lines: "B origin" at begin,
+ * "origin:line: text" per non-blank record, "E" at end; messages as
+ * "N|W|E origin: text". */
+struct seen {
+    struct mt_buf log;
+    struct mt_buf msgs;
+    const char *origin;
+    char cur[512];
+    unsigned long long records;
+    int count_only; /* big inputs: count records, log nothing */
+};
+
+static int seen_begin(void *ctx, const char *origin)
+{
+    struct seen *s = ctx;
+
+    snprintf(s->cur, sizeof(s->cur), "%s", origin);
+    if (!s->count_only) {
+        mt_buf_appendf(&s->log, "B %s\n", origin);
+    }
+    return 0;
+}
+
+static int seen_record(void *ctx, const struct mt_record *r)
+{
+    struct seen *s = ctx;
+
+    ASSERT_INT_EQ(strlen(r->text), r->len);
+    s->records++;
+    if (!s->count_only && r->kind != MT_REC_BLANK) {
+        mt_buf_appendf(&s->log, "%s:%llu: %s\n", s->cur,
+                       (unsigned long long)r->line, r->text);
+    }
+    return 0;
+}
+
+static void seen_end(void *ctx)
+{
+    struct seen *s = ctx;
+
+    if (!s->count_only) {
+        mt_buf_append(&s->log, "E\n", 2);
+    }
+}
+
+static const struct mt_sink_ops seen_ops = {seen_begin, seen_record,
+                                            seen_end};
+
+static void seen_message(void *ctx, enum mt_msg_level level,
+                         const char *origin, const char *text)
+{
+    struct seen *s = ctx;
+    static const char lv[] = "NWE";
+
+    mt_buf_appendf(&s->msgs, "%c %s: %s\n", lv[level], origin, text);
+}
+
+static void default_limits(uint64_t *l)
+{
+    l[MT_LIMIT_LINE_BYTES] = MT_MAX_LINE;
+    l[MT_LIMIT_RECORD_BYTES] = MT_MAX_RECORD;
+    l[MT_LIMIT_DEPTH] = MT_MAX_DEPTH;
+    l[MT_LIMIT_EXPANDED_BYTES] = MT_MAX_EXPANDED;
+    l[MT_LIMIT_EXPANSION_RATIO] = MT_MAX_RATIO;
+    l[MT_LIMIT_MATCH_BUDGET] = MT_MATCH_LIMIT;
+    l[MT_LIMIT_DEPTH_BUDGET] = MT_DEPTH_LIMIT;
+    l[MT_LIMIT_FILES] = MT_MAX_FILES;
+    l[MT_LIMIT_FINDING_GROUPS] = MT_MAX_GROUPS;
+}
+
+struct run {
+    struct seen seen;
+    struct mt_scan scan;
+    uint64_t limits[MT_LIMIT_COUNT_];
+    int rc;
+};
+
+static void run_init(struct run *r)
+{
+    memset(r, 0, sizeof(*r));
+    mt_buf_init(&r->seen.log, 0);
+    mt_buf_init(&r->seen.msgs, 0);
+    default_limits(r->limits);
+}
+
+/* Scans data as the top-level input called name. */
+static void run_scan(struct run *r, const char *name, const void *data,
+                     size_t n)
+{
+    struct mt_stream *in;
+
+    mt_scan_init(&r->scan, r->limits, &seen_ops, &r->seen, seen_message,
+                 &r->seen);
+    in = mt_stream_open_memory(data, n, &r->scan);
+    ASSERT_TRUE(in != NULL);
+    r->rc = mt_decode_stream(&r->scan, in, name, 0);
+    mt_stream_free(in);
+    ASSERT_INT_EQ(r->scan.raw_bytes, n);
+    /* The worst status seen and the one returned agree. */
+    ASSERT_INT_EQ(r->rc, r->scan.status);
+}
+
+static const char *log_of(struct run *r)
+{
+    return r->seen.log.data ? r->seen.log.data : "";
+}
+
+static const char *msgs_of(struct run *r)
+{
+    return r->seen.msgs.data ? r->seen.msgs.data : "";
+}
+
+static void run_free(struct run *r)
+{
+    mt_buf_free(&r->seen.log);
+    mt_buf_free(&r->seen.msgs);
+}
+
+#define ASSERT_HAS(hay, needle)                                            \
+    do {                                                                   \
+        const char *h_ = (hay);                                            \
+        if (strstr(h_, (needle)) == NULL)                                  \
+            UNIT_FAIL("expected \"%s\" in:\n%s", (needle), h_);            \
+    } while (0)
+
+#define ASSERT_HASNT(hay, needle)                                          \
+    do {                                                                   \
+        const char *h_ = (hay);                                            \
+        if (strstr(h_, (needle)) != NULL)                                  \
+            UNIT_FAIL("did not expect \"%s\" in:\n%s", (needle), h_);      \
+    } while (0)
+
+/* gzip-compresses data into a malloc'd buffer. */
+static unsigned char *gz(const void *data, size_t n, size_t *out_n)
+{
+    z_stream z;
+    size_t cap = compressBound((uLong)n) + 64;
+    unsigned char *out = malloc(cap);
+
+    memset(&z, 0, sizeof(z));
+    deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    ASSERT_INT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *out_n = cap - z.avail_out;
+    deflateEnd(&z);
+    return out;
+}
+
+struct entry {
+    const char *name;
+    const void *data;
+    size_t len;
+};
+
+/* Builds an archive in memory: format and filter are libarchive codes
+ * (ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, ...). */
+static unsigned char *make_archive(int format, int filter,
+                                   const struct entry *e, int n,
+                                   size_t *out_n)
+{
+    struct archive *a = archive_write_new();
+    struct archive_entry *ae;
+    size_t cap = 1 << 16, used = 0;
+    unsigned char *buf;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        cap += e[i].len + 1024;
+    }
+    buf = malloc(cap);
+    ASSERT_INT_EQ(archive_write_set_format(a, format), ARCHIVE_OK);
+    ASSERT_INT_EQ(archive_write_add_filter(a, filter), ARCHIVE_OK);
+    ASSERT_INT_EQ(archive_write_open_memory(a, buf, cap, &used),
+                  ARCHIVE_OK);
+    for (i = 0; i < n; i++) {
+        ae = archive_entry_new();
+        archive_entry_set_pathname(ae, e[i].name);
+        archive_entry_set_filetype(ae, AE_IFREG);
+        archive_entry_set_perm(ae, 0644);
+        archive_entry_set_size(ae, (la_int64_t)e[i].len);
+        ASSERT_INT_EQ(archive_write_header(a, ae), ARCHIVE_OK);
+        ASSERT_INT_EQ(archive_write_data(a, e[i].data, e[i].len),
+                      (long long)e[i].len);
+        archive_entry_free(ae);
+    }
+    ASSERT_INT_EQ(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    *out_n = used;
+    return buf;
+}
+
+/* ASCII (with \r\n as written) to UTF-16LE or BE, optionally with BOM. */
+static unsigned char *utf16(const char *s, int be, int bom, size_t *out_n)
+{
+    size_t n = strlen(s), i, o = 0;
+    unsigned char *out = malloc(2 * n + 2);
+
+    if (bom) {
+        out[o++] = be ? 0xfe : 0xff;
+        out[o++] = be ? 0xff : 0xfe;
+    }
+    for (i = 0; i < n; i++) {
+        out[o + (be ? 1 : 0)] = (unsigned char)s[i];
+        out[o + (be ? 0 : 1)] = 0;
+        o += 2;
+    }
+    *out_n = o;
+    return out;
+}
+
+TEST(decode_plain_lf)
+{
+    struct run r;
+    const char *t = "alpha\nbeta\n";
+
+    run_init(&r);
+    run_scan(&r, "a.log", t, strlen(t));
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B a.log\na.log:1: alpha\na.log:2: beta\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    ASSERT_INT_EQ(r.scan.documents, 1);
+    run_free(&r);
+}
+
+TEST(decode_plain_crlf)
+{
+    struct run r;
+    const char *t = "alpha\r\nbeta\r\ngamma";
+
+    run_init(&r);
+    run_scan(&r, "a.log", t, strlen(t));
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B a.log\na.log:1: alpha\na.log:2: beta\n"
+                              "a.log:3: gamma\nE\n");
+    run_free(&r);
+}
+
+TEST(decode_empty_input)
+{
+    struct run r;
+
+    run_init(&r);
+    run_scan(&r, "empty.log", "", 0);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B empty.log\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    ASSERT_INT_EQ(r.scan.documents, 1);
+    run_free(&r);
+}
+
+TEST(decode_gzip)
+{
+    struct run r;
+    const char *t = "Error: mailbox locked\nsecond\n";
+    size_t n;
+    unsigned char *z = gz(t, strlen(t), &n);
+
+    run_init(&r);
+    run_scan(&r, "x.log.gz", z, n);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B x.log.gz\nx.log.gz:1: Error: mailbox "
+                              "locked\nx.log.gz:2: second\nE\n");
+    ASSERT_INT_EQ(r.scan.expanded_bytes, strlen(t));
+    run_free(&r);
+    free(z);
+}
+
+TEST(decode_gzip_multi_member)
+{
+    struct run r;
+    size_t n1, n2;
+    unsigned char *z1 = gz("one\n", 4, &n1);
+    unsigned char *z2 = gz("two\n", 4, &n2);
+    unsigned char *both = malloc(n1 + n2 + 8);
+
+    memcpy(both, z1, n1);
+    memcpy(both + n1, z2, n2);
+    /* Zero padding after the last member (tape blocks) is not an error. */
+    memset(both + n1 + n2, 0, 8);
+    run_init(&r);
+    run_scan(&r, "m.gz", both, n1 + n2 + 8);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B m.gz\nm.gz:1: one\nm.gz:2: two\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    run_free(&r);
+    free(z1);
+    free(z2);
+    free(both);
+}
+
+TEST(decode_gzip_trailing_garbage)
+{
+    struct run r;
+    size_t n;
+    unsigned char *z = gz("one\n", 4, &n);
+    unsigned char *g = malloc(n + 5);
+
+    memcpy(g, z, n);
+    memcpy(g + n, "junk!", 5);
+    run_init(&r);
+    run_scan(&r, "g.gz", g, n + 5);
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_STR_EQ(log_of(&r), "B g.gz\ng.gz:1: one\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r),
+                  "W g.gz: trailing garbage after gzip data ignored\n");
+    run_free(&r);
+    free(z);
+    free(g);
+}
+
+/* Lines that deflate does not shrink to nothing, so a cut in the middle of
+ * the compressed data leaves whole lines before it. */
+static char *numbered_lines(int n, size_t *len)
+{
+    struct mt_buf b;
+    unsigned x = 12345;
+    int i;
+
+    mt_buf_init(&b, 0);
+    for (i = 1; i <= n; i++) {
+        x = x * 1103515245u + 12345u;
+        mt_buf_appendf(&b, "line %d value %08x\n", i, x);
+    }
+    *len = b.len;
+    return mt_buf_steal(&b);
+}
+
+TEST(decode_gzip_truncated_keeps_records)
+{
+    struct run r;
+    size_t len, n;
+    char *t = numbered_lines(20000, &len);
+    unsigned char *z = gz(t, len, &n);
+
+    run_init(&r);
+    r.seen.count_only = 1;
+    run_scan(&r, "cut.log.gz", z, n / 2);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_HAS(msgs_of(&r), "E cut.log.gz: truncated gzip data (ended "
+                            "after ");
+    ASSERT_HAS(msgs_of(&r), " bytes of output)");
+    /* The records before the cut reached the sink. */
+    ASSERT_TRUE(r.seen.records > 1000);
+    ASSERT_TRUE(r.seen.records < 20000);
+    ASSERT_INT_EQ(r.scan.documents, 1);
+    run_free(&r);
+    mt_free(t);
+    free(z);
+}
+
+TEST(decode_gzip_truncated_log_lines)
+{
+    struct run r;
+    size_t len, n;
+    char *t = numbered_lines(3000, &len);
+    unsigned char *z = gz(t, len, &n);
+
+    run_init(&r);
+    run_scan(&r, "c.gz", z, n - 10);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_HAS(log_of(&r), "B c.gz\nc.gz:1: line 1 value ");
+    ASSERT_HAS(log_of(&r), "c.gz:2000: line 2000 value ");
+    /* The document is still closed after the error. */
+    ASSERT_TRUE(strcmp(log_of(&r) + strlen(log_of(&r)) - 2, "E\n") == 0);
+    run_free(&r);
+    mt_free(t);
+    free(z);
+}
+
+TEST(decode_gzip_corrupt)
+{
+    struct run r;
+    size_t len, n, i;
+    char *t = numbered_lines(3000, &len);
+    unsigned char *z = gz(t, len, &n);
+
+    for (i = n / 2; i < n / 2 + 16; i++) {
+        z[i] ^= 0x5a;
+    }
+    run_init(&r);
+    r.seen.count_only = 1;
+    run_scan(&r, "bad.gz", z, n);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_HAS(msgs_of(&r), "E bad.gz: corrupt gzip data: ");
+    ASSERT_TRUE(r.seen.records > 0);
+    run_free(&r);
+    mt_free(t);
+    free(z);
+}
+
+TEST(decode_zip_tar_gz_utf16)
+{
+    struct run r;
+    size_t u16n, tarn, tgzn, zipn;
+    unsigned char *u16 = utf16("Identity : jdoe\r\nError: MapiExceptionNotFound"
+                               "\r\n", 0, 1, &u16n);
+    struct entry te = {"jdoe.txt", u16, u16n};
+    unsigned char *tar = make_archive(ARCHIVE_FORMAT_TAR_PAX_RESTRICTED,
+                                      ARCHIVE_FILTER_NONE, &te, 1, &tarn);
+    unsigned char *tgz = gz(tar, tarn, &tgzn);
+    struct entry ze[2] = {{"reports/readme.md", "# batch\n", 8},
+                          {"reports/batch.tar.gz", tgz, tgzn}};
+    unsigned char *zip = make_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE,
+                                      ze, 2, &zipn);
+
+    run_init(&r);
+    run_scan(&r, "x.zip", zip, zipn);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    ASSERT_HAS(log_of(&r), "B x.zip!reports/readme.md\n"
+                           "x.zip!reports/readme.md:1: # batch\nE\n");
+    ASSERT_HAS(log_of(&r),
+               "B x.zip!reports/batch.tar.gz!jdoe.txt\n"
+               "x.zip!reports/batch.tar.gz!jdoe.txt:1: Identity : jdoe\n"
+               "x.zip!reports/batch.tar.gz!jdoe.txt:2: Error: "
+               "MapiExceptionNotFound\nE\n");
+    ASSERT_INT_EQ(r.scan.documents, 2);
+    run_free(&r);
+    free(u16);
+    free(tar);
+    free(tgz);
+    free(zip);
+}
+
+TEST(decode_depth_limit)
+{
+    struct run r;
+    size_t n, m;
+    unsigned char *z = gz("deep\n", 5, &n), *next;
+    int i;
+
+    /* Five gzip layers: the text sits at depth 5. */
+    for (i = 0; i < 4; i++) {
+        next = gz(z, n, &m);
+        free(z);
+        z = next;
+        n = m;
+    }
+    run_init(&r);
+    run_scan(&r, "deep.gz", z, n);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B deep.gz\ndeep.gz:1: deep\nE\n");
+
+    run_free(&r);
+    run_init(&r);
+    r.limits[MT_LIMIT_DEPTH] = 3;
+    run_scan(&r, "deep.gz", z, n);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_STR_EQ(log_of(&r), "");
+    ASSERT_STR_EQ(msgs_of(&r),
+                  "E deep.gz: nested deeper than 3 decoders; skipped\n");
+    run_free(&r);
+    free(z);
+}
+
+TEST(decode_zip_bomb_expanded_limit)
+{
+    struct run r;
+    size_t big = 8u << 20, zipn;
+    char *t = malloc(big);
+    struct entry e;
+    unsigned char *zip;
+
+    /* Highly compressible text lines (zeros would be skipped as binary
+     * after the peek, without ever being inflated). */
+    memset(t, 'a', big);
+    for (size_t i = 79; i < big; i += 80) {
+        t[i] = '\n';
+    }
+    e.name = "bomb.log";
+    e.data = t;
+    e.len = big;
+    zip = make_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, &e, 1, &zipn);
+    ASSERT_TRUE(zipn < big / 100);
+    run_init(&r);
+    r.seen.count_only = 1;
+    r.limits[MT_LIMIT_EXPANDED_BYTES] = 1u << 20;
+    run_scan(&r, "b.zip", zip, zipn);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_HAS(msgs_of(&r), "E b.zip!bomb.log: expands beyond the limit (");
+    ASSERT_HAS(msgs_of(&r), "possible zip bomb; stopped");
+    ASSERT_TRUE(r.scan.aborted);
+    ASSERT_TRUE(r.scan.expanded_bytes < 2u << 20);
+    run_free(&r);
+    free(t);
+    free(zip);
+}
+
+TEST(decode_gzip_bomb_ratio)
+{
+    struct run r;
+    size_t big = 24u << 20, n;
+    char *t = malloc(big);
+    unsigned char *z;
+
+    memset(t, 'a', big);
+    for (size_t i = 999; i < big; i += 1000) {
+        t[i] = '\n';
+    }
+    z = gz(t, big, &n);
+    run_init(&r);
+    r.seen.count_only = 1;
+    r.limits[MT_LIMIT_EXPANSION_RATIO] = 100;
+    run_scan(&r, "r.log.gz", z, n);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_HAS(msgs_of(&r), "E r.log.gz: expands beyond the limit (");
+    ASSERT_TRUE(r.scan.expanded_bytes < big);
+    run_free(&r);
+    free(t);
+    free(z);
+}
+
+/* Finds the local header of a zip member (at *hdr) and returns the
+ * offset of its data. */
+static size_t zip_data_offset(const unsigned char *zip, size_t n,
+                              const char *name, size_t *hdr)
+{
+    size_t i, nl = strlen(name);
+
+    for (i = 0; i + 30 + nl <= n; i++) {
+        if (memcmp(zip + i, "PK\x03\x04", 4) == 0 &&
+            zip[i + 26] + 256u * zip[i + 27] == nl &&
+            memcmp(zip + i + 30, name, nl) == 0) {
+            *hdr = i;
+            return i + 30 + nl + zip[i + 28] + 256u * zip[i + 29];
+        }
+    }
+    return 0;
+}
+
+TEST(decode_zip_corrupt_member)
+{
+    struct run r;
+    size_t len, zipn, off, i, hdr;
+    char *t = numbered_lines(2000, &len);
+    struct entry e[3] = {{"good1.log", "first good\n", 11},
+                         {"bad.log", t, len},
+                         {"good2.log", "second good\n", 12}};
+    unsigned char *zip = make_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE,
+                                      e, 3, &zipn);
+
+    off = zip_data_offset(zip, zipn, "bad.log", &hdr);
+    ASSERT_TRUE(off > 0);
+    for (i = off + 200; i < off + 232; i++) {
+        zip[i] ^= 0xa5;
+    }
+    run_init(&r);
+    run_scan(&r, "c.zip", zip, zipn);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_HAS(log_of(&r), "c.zip!good1.log:1: first good\n");
+    ASSERT_HAS(msgs_of(&r), "E c.zip!bad.log: ");
+    /* Read from memory with the central directory, the member after the
+     * corrupt one is still reached. */
+    ASSERT_HAS(log_of(&r), "c.zip!good2.log:1: second good\n");
+    run_free(&r);
+    mt_free(t);
+    free(zip);
+}
+
+TEST(decode_zip_bad_crc_member)
+{
+    struct run r;
+    size_t zipn, off, hdr;
+    struct entry e[2] = {{"bad.log", "aaaa\n", 5},
+                         {"good.log", "still read\n", 11}};
+    unsigned char *zip;
+
+    zip = make_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, e, 2, &zipn);
+    off = zip_data_offset(zip, zipn, "bad.log", &hdr);
+    ASSERT_TRUE(off > 0);
+    /* Damage the stored data: only the CRC check can notice. */
+    zip[off] ^= 0x01;
+    run_init(&r);
+    run_scan(&r, "crc.zip", zip, zipn);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_HAS(msgs_of(&r), "E crc.zip!bad.log: ");
+    ASSERT_HAS(log_of(&r), "crc.zip!good.log:1: still read\n");
+    run_free(&r);
+    free(zip);
+}
+
+TEST(decode_empty_zip)
+{
+    struct run r;
+    size_t zipn;
+    unsigned char *zip = make_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE,
+                                      NULL, 0, &zipn);
+
+    ASSERT_TRUE(zipn >= 4 && memcmp(zip, "PK\x05\x06", 4) == 0);
+    run_init(&r);
+    run_scan(&r, "e.zip", zip, zipn);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "");
+    ASSERT_INT_EQ(r.scan.documents, 0);
+    run_free(&r);
+    free(zip);
+}
+
+TEST(decode_tar_skips_directories)
+{
+    struct run r;
+    size_t tarn, used = 0;
+    struct archive *a = archive_write_new();
+    struct archive_entry *ae = archive_entry_new();
+    unsigned char *tar = malloc(1 << 16);
+
+    archive_write_set_format_pax_restricted(a);
+    archive_write_open_memory(a, tar, 1 << 16, &used);
+    archive_entry_set_pathname(ae, "logs/");
+    archive_entry_set_filetype(ae, AE_IFDIR);
+    archive_entry_set_perm(ae, 0755);
+    archive_write_header(a, ae);
+    archive_entry_clear(ae);
+    archive_entry_set_pathname(ae, "logs/link");
+    archive_entry_set_filetype(ae, AE_IFLNK);
+    archive_entry_set_symlink(ae, "/etc/passwd");
+    archive_write_header(a, ae);
+    archive_entry_clear(ae);
+    archive_entry_set_pathname(ae, "logs/a.log");
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_perm(ae, 0644);
+    archive_entry_set_size(ae, 6);
+    archive_write_header(a, ae);
+    archive_write_data(a, "hello\n", 6);
+    archive_write_close(a);
+    archive_write_free(a);
+    archive_entry_free(ae);
+    tarn = used;
+    run_init(&r);
+    run_scan(&r, "t.tar", tar, tarn);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B t.tar!logs/a.log\nt.tar!logs/a.log:1: "
+                              "hello\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    /* A stored tar member is not an expansion. */
+    ASSERT_INT_EQ(r.scan.expanded_bytes, 0);
+    run_free(&r);
+    free(tar);
+}
+
+TEST(decode_lone_bzip2_keeps_origin)
+{
+    struct run r;
+    size_t used = 0;
+    struct archive *a = archive_write_new();
+    struct archive_entry *ae = archive_entry_new();
+    unsigned char *buf = malloc(1 << 16);
+
+    archive_write_set_format_raw(a);
+    if (archive_write_add_filter_bzip2(a) != ARCHIVE_OK) {
+        fprintf(stderr, "no bzip2 writer in libarchive: skipped\n");
+        goto out;
+    }
+    archive_write_open_memory(a, buf, 1 << 16, &used);
+    archive_entry_set_pathname(ae, "data");
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_size(ae, 12);
+    archive_write_header(a, ae);
+    archive_write_data(a, "bz line one\n", 12);
+    archive_write_close(a);
+    ASSERT_TRUE(mt_archive_bid(buf, used) > 0);
+    run_init(&r);
+    run_scan(&r, "x.log.bz2", buf, used);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B x.log.bz2\nx.log.bz2:1: bz line one\nE\n");
+    run_free(&r);
+out:
+    archive_write_free(a);
+    archive_entry_free(ae);
+    free(buf);
+}
+
+TEST(decode_utf16le_bom)
+{
+    struct run r;
+    size_t n;
+    unsigned char *u = utf16("Status : Failed\r\nNext\r\n", 0, 1, &n);
+
+    run_init(&r);
+    run_scan(&r, "u.xml", u, n);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B u.xml\nu.xml:1: Status : Failed\n"
+                              "u.xml:2: Next\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    run_free(&r);
+    free(u);
+}
+
+TEST(decode_utf16le_no_bom)
+{
+    struct run r;
+    size_t n;
+    unsigned char *u = utf16("no bom here\r\nsecond\r\n", 0, 0, &n);
+
+    run_init(&r);
+    run_scan(&r, "u.txt", u, n);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B u.txt\nu.txt:1: no bom here\n"
+                              "u.txt:2: second\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    run_free(&r);
+    free(u);
+}
+
+TEST(decode_utf16be)
+{
+    struct run r;
+    size_t n;
+    unsigned char *u = utf16("big endian\n", 1, 1, &n);
+    unsigned char *v = utf16("big endian no bom\n", 1, 0, &n);
+
+    run_init(&r);
+    run_scan(&r, "be.txt", u, 24);
+    ASSERT_STR_EQ(log_of(&r), "B be.txt\nbe.txt:1: big endian\nE\n");
+    run_free(&r);
+    run_init(&r);
+    run_scan(&r, "be.txt", v, n);
+    ASSERT_STR_EQ(log_of(&r), "B be.txt\nbe.txt:1: big endian no bom\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    run_free(&r);
+    free(u);
+    free(v);
+}
+
+TEST(decode_utf16_surrogates)
+{
+    struct run r;
+    /* "a", U+1F600 as a pair, "b", lone high D800, "c", lone low DC00. */
+    static const unsigned char u[] = {0xff, 0xfe, 'a', 0, 0x3d, 0xd8, 0x00,
+                                      0xde, 'b',  0,    0x00, 0xd8, 'c', 0,
+                                      0x00, 0xdc, '\n', 0};
+
+    run_init(&r);
+    run_scan(&r, "s.txt", u, sizeof(u));
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_STR_EQ(log_of(&r), "B s.txt\ns.txt:1: a\xf0\x9f\x98\x80"
+                              "b\xef\xbf\xbd" "c\xef\xbf\xbd\nE\n");
+    /* One warning per document, at the first bad unit. */
+    ASSERT_STR_EQ(msgs_of(&r), "W s.txt: invalid UTF-16: unpaired "
+                               "surrogate at byte 10 (replaced)\n");
+    run_free(&r);
+}
+
+TEST(decode_utf16_odd_trailing_byte)
+{
+    struct run r;
+    static const unsigned char u[] = {0xff, 0xfe, 'o', 0, 'k', 0, 'x'};
+
+    run_init(&r);
+    run_scan(&r, "o.txt", u, sizeof(u));
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_STR_EQ(log_of(&r), "B o.txt\no.txt:1: ok\nE\n");
+    ASSERT_HAS(msgs_of(&r), "W o.txt: odd trailing byte");
+    run_free(&r);
+}
+
+TEST(decode_cp1252_fallback)
+{
+    struct run r;
+    /* "café costs €5" in Windows-1252, then valid UTF-8 "né". */
+    const char *t = "caf\xe9 costs \x80" "5\nn\xc3\xa9\n";
+
+    run_init(&r);
+    run_scan(&r, "w.txt", t, strlen(t));
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_STR_EQ(log_of(&r), "B w.txt\nw.txt:1: caf\xc3\xa9 costs "
+                              "\xe2\x82\xac" "5\nw.txt:2: n\xc3\xa9\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "W w.txt: not valid UTF-8 (first at byte 3); "
+                               "read as Windows-1252\n");
+    run_free(&r);
+}
+
+TEST(decode_utf8_overlong_and_surrogate_invalid)
+{
+    struct run r;
+    /* Overlong '/', a CESU surrogate, then a 4-byte char cut by the end. */
+    const char *t = "\xef\xbb\xbf" "a\xc0\xaf" "b\xed\xa0\x80" "c\xf0\x9f\x98";
+
+    run_init(&r);
+    run_scan(&r, "o.txt", t, strlen(t));
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_STR_EQ(log_of(&r),
+                  "B o.txt\no.txt:1: a\xc3\x80\xc2\xaf"
+                  "b\xc3\xad\xc2\xa0\xe2\x82\xac"
+                  "c\xc3\xb0\xc5\xb8\xcb\x9c\nE\n");
+    ASSERT_HAS(msgs_of(&r), "(first at byte 4)");
+    run_free(&r);
+}
+
+TEST(decode_utf8_across_blocks)
+{
+    struct run r;
+    size_t n = MT_BLOCK * 2 + 100, i;
+    char *t = malloc(n);
+
+    /* A 3-byte character straddles every block boundary position. */
+    for (i = 0; i + 4 <= n; i += 4) {
+        memcpy(t + i, i % 400 == 396 ? "\xe2\x82\xac\n" : "\xe2\x82\xac ",
+               4);
+    }
+    for (; i < n; i++) {
+        t[i] = '\n';
+    }
+    run_init(&r);
+    r.seen.count_only = 1;
+    run_scan(&r, "big.txt", t, n);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    ASSERT_TRUE(r.seen.records > 1000);
+    run_free(&r);
+    free(t);
+}
+
+TEST(decode_nul_bytes_dropped)
+{
+    struct run r;
+    /* Few enough NULs (under 10%) that this is still text. */
+    static const char t[] = "ab\0c: a log line of text\n\0d\n";
+
+    run_init(&r);
+    run_scan(&r, "n.txt", t, sizeof(t) - 1);
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_STR_EQ(log_of(&r), "B n.txt\nn.txt:1: abc: a log line of text\n"
+                              "n.txt:2: d\nE\n");
+    ASSERT_STR_EQ(msgs_of(&r), "W n.txt: 2 NUL bytes removed\n");
+    run_free(&r);
+}
+
+TEST(decode_png_skipped_with_note)
+{
+    struct run r;
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n',
+                                        0x1a, '\n', 0,   0,   0,    13,
+                                        'I',  'H', 'D', 'R'};
+
+    run_init(&r);
+    run_scan(&r, "shot.png", png, sizeof(png));
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "");
+    ASSERT_STR_EQ(msgs_of(&r), "N shot.png: binary data (PNG image), "
+                               "skipped\n");
+    ASSERT_INT_EQ(r.scan.documents, 0);
+    run_free(&r);
+}
+
+TEST(decode_control_bytes_skipped_as_binary)
+{
+    struct run r;
+    unsigned char b[256];
+    int i;
+
+    for (i = 0; i < 256; i++) {
+        b[i] = (unsigned char)(i * 7 + 1);
+    }
+    run_init(&r);
+    run_scan(&r, "blob.bin", b, sizeof(b));
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(msgs_of(&r), "N blob.bin: binary data, skipped\n");
+    run_free(&r);
+}
+
+TEST(decode_long_line_cut_warning)
+{
+    struct run r;
+    char *t = malloc(5000);
+
+    memset(t, 'x', 4999);
+    t[4999] = '\n';
+    run_init(&r);
+    r.seen.count_only = 1;
+    r.limits[MT_LIMIT_LINE_BYTES] = 1000;
+    run_scan(&r, "l.txt", t, 5000);
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_STR_EQ(msgs_of(&r), "W l.txt: 1 line(s) longer than 1000 bytes "
+                               "were cut\n");
+    run_free(&r);
+    free(t);
+}
+
+TEST(decode_stream_sources)
+{
+    struct mt_scan scan;
+    uint64_t limits[MT_LIMIT_COUNT_];
+    const char *why = NULL;
+    char path[] = "/tmp/mt_decode_XXXXXX";
+    char buf[64];
+    struct mt_stream *s;
+    int fd;
+
+    default_limits(limits);
+    mt_scan_init(&scan, limits, &seen_ops, NULL, NULL, NULL);
+    s = mt_stream_open_file("/nonexistent/mt/file", &scan, &why);
+    ASSERT_TRUE(s == NULL);
+    ASSERT_STR_EQ(why, "no such file");
+    s = mt_stream_open_file("/tmp", &scan, &why);
+    ASSERT_TRUE(s == NULL);
+    ASSERT_STR_EQ(why, "is a directory");
+
+    fd = mkstemp(path);
+    ASSERT_TRUE(fd >= 0);
+    ASSERT_INT_EQ(write(fd, "0123456789", 10), 10);
+    close(fd);
+    s = mt_stream_open_file(path, &scan, &why);
+    ASSERT_TRUE(s != NULL);
+    ASSERT_INT_EQ(mt_stream_read(s, buf, 4), 4);
+    ASSERT_INT_EQ(mt_stream_read_full(s, buf, sizeof(buf)), 6);
+    ASSERT_INT_EQ(mt_stream_read(s, buf, sizeof(buf)), 0);
+    ASSERT_INT_EQ(s->bytes_out, 10);
+    ASSERT_INT_EQ(scan.raw_bytes, 10);
+    mt_stream_free(s);
+    unlink(path);
+
+    /* The prefix replays, then continues, without counting raw twice. */
+    s = mt_stream_open_memory("abcdef", 6, &scan);
+    ASSERT_INT_EQ(mt_stream_read(s, buf, 3), 3);
+    {
+        struct mt_stream *p = mt_stream_prefixed(s, "abc", 3);
+        ASSERT_INT_EQ(mt_stream_read_full(p, buf, sizeof(buf)), 6);
+        ASSERT_TRUE(memcmp(buf, "abcdef", 6) == 0);
+        mt_stream_free(p);
+    }
+    ASSERT_INT_EQ(scan.raw_bytes, 16);
+    mt_stream_free(s);
+}
+
+TEST(decode_zip_encrypted_member_named)
+{
+    struct run r;
+    size_t used = 0;
+    struct archive *a = archive_write_new();
+    struct archive_entry *ae = archive_entry_new();
+    unsigned char *buf = malloc(1 << 16);
+
+    archive_write_set_format_zip(a);
+    if (archive_write_set_options(a, "zip:encryption=zipcrypt") !=
+            ARCHIVE_OK ||
+        archive_write_set_passphrase(a, "secret") != ARCHIVE_OK) {
+        fprintf(stderr, "no zip encryption in libarchive: skipped\n");
+        goto out;
+    }
+    archive_write_open_memory(a, buf, 1 << 16, &used);
+    archive_entry_set_pathname(ae, "secret.log");
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_perm(ae, 0644);
+    archive_entry_set_size(ae, 7);
+    archive_write_header(a, ae);
+    archive_write_data(a, "hidden\n", 7);
+    ASSERT_INT_EQ(archive_write_close(a), ARCHIVE_OK);
+    run_init(&r);
+    run_scan(&r, "enc.zip", buf, used);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_STR_EQ(log_of(&r), "");
+    ASSERT_HAS(msgs_of(&r), "E enc.zip!secret.log: encrypted member "
+                            "skipped\n");
+    run_free(&r);
+out:
+    archive_write_free(a);
+    archive_entry_free(ae);
+    free(buf);
+}
