@@ -1,0 +1,182 @@
+/* main.c: the migtriage command: parses options, loads the knowledge,
+ * scans the inputs or runs a kb subcommand, prints, and maps the outcome to
+ * an exit code. It uses only the public header. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "migtriage.h"
+#include "opts.h"
+
+#ifndef MT_SOURCE_DATA_DIR
+#define MT_SOURCE_DATA_DIR "."
+#endif
+#ifndef MT_INSTALL_DATA_DIR
+#define MT_INSTALL_DATA_DIR "/usr/local/share/migtriage"
+#endif
+
+/* Writes text to stderr without control characters: file names and log
+ * text are not trusted to be free of escape sequences. */
+static void put_clean(const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, stderr);
+    }
+}
+
+static void on_message(void *ctx, enum mt_msg_level level,
+                       const char *origin, const char *text)
+{
+    static const char *const names[] = {"note", "warning", "error"};
+
+    (void)ctx;
+    fprintf(stderr, "migtriage: %s: ", names[level % 3]);
+    if (origin != NULL && *origin) {
+        put_clean(origin);
+        fputs(": ", stderr);
+    }
+    put_clean(text);
+    fputc('\n', stderr);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where the knowledge lives: options, then $MT_DATA_DIR, then the source
+ * tree the binary was built from, then the install prefix. */
+static void find_data(const struct mt_opts *o, char *patterns, char *kb,
+                      size_t cap)
+{
+    const char *roots[3];
+    const char *env = getenv("MT_DATA_DIR");
+    int i, n = 0;
+
+    if (env != NULL && *env) {
+        roots[n++] = env;
+    }
+    roots[n++] = MT_SOURCE_DATA_DIR;
+    roots[n++] = MT_INSTALL_DATA_DIR;
+    snprintf(patterns, cap, "%s/patterns", roots[0]);
+    snprintf(kb, cap, "%s/kb", roots[0]);
+    for (i = 0; i < n; i++) {
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/patterns", roots[i]);
+        if (is_dir(p)) {
+            snprintf(patterns, cap, "%s/patterns", roots[i]);
+            snprintf(kb, cap, "%s/kb", roots[i]);
+            break;
+        }
+    }
+    if (o->patterns_dir != NULL) {
+        snprintf(patterns, cap, "%s", o->patterns_dir);
+    }
+    if (o->kb_dir != NULL) {
+        snprintf(kb, cap, "%s", o->kb_dir);
+    }
+}
+
+static int use_color(const struct mt_opts *o)
+{
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+
+    if (o->color >= 0) {
+        return o->color;
+    }
+    if (no_color != NULL && *no_color) {
+        return 0;
+    }
+    return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static int run_kb(struct mt_engine *e, const struct mt_opts *o)
+{
+    if (o->nargs >= 2 && strcmp(o->args[1], "lint") == 0 && o->nargs == 2) {
+        return mt_engine_lint(e, stdout) == 0 ? MT_EXIT_OK
+                                              : MT_EXIT_FINDINGS;
+    }
+    fprintf(stderr, "migtriage: kb: expected 'lint'\n"
+                    "Try 'migtriage --help'\n");
+    return MT_EXIT_USAGE;
+}
+
+static int run_scan(struct mt_engine *e, const struct mt_opts *o)
+{
+    int i, worst;
+
+    if (o->nargs == 0 && isatty(STDIN_FILENO)) {
+        fprintf(stderr, "migtriage: no input given (a file, a directory or "
+                        "- for standard input)\n"
+                        "Try 'migtriage --help'\n");
+        return MT_EXIT_USAGE;
+    }
+    if (o->format == MT_FORMAT_NDJSON) {
+        mt_engine_stream_to(e, stdout);
+    }
+    if (o->nargs == 0) {
+        mt_engine_scan_path(e, "-");
+    }
+    for (i = 0; i < o->nargs; i++) {
+        if (mt_engine_scan_path(e, o->args[i]) == MT_ENOMEM) {
+            fprintf(stderr, "migtriage: error: out of memory\n");
+            return MT_EXIT_INPUT;
+        }
+    }
+    mt_engine_write_report(e, stdout, o->format,
+                           use_color(o) ? MT_REPORT_COLOR : 0);
+    if (mt_engine_failed_inputs(e) > 0) {
+        return MT_EXIT_INPUT;
+    }
+    worst = mt_engine_worst_severity(e);
+    return worst >= 0 && worst >= o->fail_on ? MT_EXIT_FINDINGS : MT_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct mt_opts o;
+    struct mt_engine *e;
+    char patterns[4096], kb[4096];
+    int rc, i, linting;
+
+    if (mt_opts_parse(&o, argc, argv) != 0) {
+        return MT_EXIT_USAGE;
+    }
+    if (o.help) {
+        mt_opts_usage();
+        return MT_EXIT_OK;
+    }
+    if (o.version) {
+        printf("migtriage %s\n", MT_VERSION);
+        return MT_EXIT_OK;
+    }
+    e = mt_engine_new();
+    if (e == NULL) {
+        fprintf(stderr, "migtriage: error: out of memory\n");
+        return MT_EXIT_USAGE;
+    }
+    linting = o.nargs > 0 && strcmp(o.args[0], "kb") == 0;
+    /* lint prints load problems itself, with the rest of its report. */
+    mt_engine_set_message_cb(e, linting ? NULL : on_message, NULL);
+    for (i = 0; i < o.nlimits; i++) {
+        mt_engine_set_limit(e, o.limits[i].which, o.limits[i].value);
+    }
+    find_data(&o, patterns, kb, sizeof(patterns));
+    rc = mt_engine_load(e, patterns, kb);
+    if (rc == MT_EINPUT || rc == MT_ENOMEM) {
+        fprintf(stderr, "migtriage: error: cannot load the knowledge base: "
+                        "%s\n",
+                mt_engine_errmsg(e));
+        mt_engine_free(e);
+        return MT_EXIT_USAGE;
+    }
+    mt_engine_set_message_cb(e, on_message, NULL);
+    rc = linting ? run_kb(e, &o) : run_scan(e, &o);
+    mt_engine_free(e);
+    return rc;
+}

@@ -1,0 +1,226 @@
+/* opts.c: parses the command line from one option table, which also
+ * prints --help, so the two cannot drift apart. */
+#include "opts.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct option_spec {
+    const char *name;
+    int letter; /* short option, or a value > 255 for long-only */
+    int has_arg;
+    const char *arg;
+    const char *help;
+};
+
+enum {
+    OPT_FAIL_ON = 256,
+    OPT_PATTERNS,
+    OPT_KB,
+    OPT_LIMIT,
+    OPT_COLOR
+};
+
+static const struct option_spec specs[] = {
+    {"format", 'f', 1, "FMT", "text (default), json or ndjson"},
+    {"fail-on", OPT_FAIL_ON, 1, "SEV",
+     "exit 1 when a finding is at or above SEV: info, warning, error "
+     "(default) or critical"},
+    {"patterns", OPT_PATTERNS, 1, "DIR", "signatures directory"},
+    {"kb", OPT_KB, 1, "DIR", "articles directory"},
+    {"limit", OPT_LIMIT, 1, "NAME=N",
+     "change a limit: line-bytes, record-bytes, depth, expanded-bytes, "
+     "expansion-ratio, match-budget, depth-budget, files, finding-groups"},
+    {"color", OPT_COLOR, 1, "WHEN",
+     "auto (default: on a terminal unless NO_COLOR is set), always, never"},
+    {"help", 'h', 0, NULL, "show this help"},
+    {"version", 'V', 0, NULL, "show the version"},
+};
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
+
+static const char *const limit_names[MT_LIMIT_COUNT_] = {
+    "line-bytes",   "record-bytes", "depth", "expanded-bytes",
+    "expansion-ratio", "match-budget", "depth-budget", "files",
+    "finding-groups"};
+
+__attribute__((format(printf, 1, 2))) static void
+usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("migtriage: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'migtriage --help'\n", stderr);
+}
+
+void mt_opts_usage(void)
+{
+    size_t i;
+
+    printf("Usage: migtriage [OPTIONS] [INPUT...]\n"
+           "       migtriage kb lint\n"
+           "\n"
+           "Finds known Exchange and Microsoft 365 migration problems in move\n"
+           "reports, Format-List output, migration CSVs, HCW logs, AAD Connect\n"
+           "events or pasted errors, and says what they mean and how to fix\n"
+           "them. INPUT is a file, a directory (read recursively) or - for\n"
+           "standard input (also read when no INPUT is given and standard\n"
+           "input is not a terminal). Compressed files and archives (gzip, zip,\n"
+           "tar, tar.gz, 7z, ...) are read inside, also nested.\n"
+           "\n"
+           "Options:\n");
+    for (i = 0; i < NSPECS; i++) {
+        char left[40];
+        if (specs[i].letter < 256) {
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", specs[i].letter,
+                     specs[i].name, specs[i].arg ? " " : "",
+                     specs[i].arg ? specs[i].arg : "");
+        } else {
+            snprintf(left, sizeof(left), "    --%s%s%s", specs[i].name,
+                     specs[i].arg ? " " : "", specs[i].arg ? specs[i].arg : "");
+        }
+        printf("  %-24s %s\n", left, specs[i].help);
+    }
+    printf("\n"
+           "Knowledge: --patterns and --kb, else $MT_DATA_DIR/{patterns,kb},\n"
+           "else the directories the program was built or installed with.\n"
+           "\n"
+           "Exit codes:\n"
+           "  0  no finding at or above --fail-on\n"
+           "  1  findings at or above --fail-on\n"
+           "  2  usage error, or the knowledge base cannot be read\n"
+           "  3  some inputs could not be read (the others were analysed)\n");
+}
+
+static int parse_limit(struct mt_opts *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char *end;
+    unsigned long long v;
+    int i;
+
+    if (eq == NULL) {
+        usage_error("--limit needs NAME=N, got '%s'", arg);
+        return -1;
+    }
+    for (i = 0; i < MT_LIMIT_COUNT_; i++) {
+        if (strlen(limit_names[i]) == (size_t)(eq - arg) &&
+            strncmp(limit_names[i], arg, (size_t)(eq - arg)) == 0) {
+            break;
+        }
+    }
+    if (i == MT_LIMIT_COUNT_) {
+        usage_error("unknown limit in '%s'", arg);
+        return -1;
+    }
+    v = strtoull(eq + 1, &end, 10);
+    if (eq[1] == '\0' || *end != '\0' || eq[1] == '-') {
+        usage_error("--limit value must be a number: '%s'", arg);
+        return -1;
+    }
+    o->limits[o->nlimits].which = (enum mt_limit)i;
+    o->limits[o->nlimits].value = v;
+    if (o->nlimits < MT_LIMIT_COUNT_ - 1) {
+        o->nlimits++;
+    }
+    return 0;
+}
+
+int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
+{
+    struct option longopts[NSPECS + 1];
+    char shortopts[3 * NSPECS + 2];
+    size_t i, k = 0;
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    o->format = MT_FORMAT_TEXT;
+    o->fail_on = MT_SEV_ERROR;
+    o->color = -1;
+    for (i = 0; i < NSPECS; i++) {
+        longopts[i].name = specs[i].name;
+        longopts[i].has_arg = specs[i].has_arg ? required_argument
+                                               : no_argument;
+        longopts[i].flag = NULL;
+        longopts[i].val = specs[i].letter;
+        if (specs[i].letter < 256) {
+            shortopts[k++] = (char)specs[i].letter;
+            if (specs[i].has_arg) {
+                shortopts[k++] = ':';
+            }
+        }
+    }
+    memset(&longopts[NSPECS], 0, sizeof(longopts[NSPECS]));
+    shortopts[k] = '\0';
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "text") == 0) {
+                o->format = MT_FORMAT_TEXT;
+            } else if (strcmp(optarg, "json") == 0) {
+                o->format = MT_FORMAT_JSON;
+            } else if (strcmp(optarg, "ndjson") == 0) {
+                o->format = MT_FORMAT_NDJSON;
+            } else {
+                usage_error("unknown format '%s' (text, json, ndjson)",
+                            optarg);
+                return -1;
+            }
+            break;
+        case OPT_FAIL_ON:
+            o->fail_on = mt_severity_parse(optarg);
+            if (o->fail_on < 0) {
+                usage_error("unknown severity '%s' (info, warning, error, "
+                            "critical)",
+                            optarg);
+                return -1;
+            }
+            break;
+        case OPT_PATTERNS:
+            o->patterns_dir = optarg;
+            break;
+        case OPT_KB:
+            o->kb_dir = optarg;
+            break;
+        case OPT_LIMIT:
+            if (parse_limit(o, optarg) != 0) {
+                return -1;
+            }
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0) {
+                o->color = -1;
+            } else if (strcmp(optarg, "always") == 0) {
+                o->color = 1;
+            } else if (strcmp(optarg, "never") == 0) {
+                o->color = 0;
+            } else {
+                usage_error("--color takes auto, always or never, not '%s'",
+                            optarg);
+                return -1;
+            }
+            break;
+        case 'h':
+            o->help = 1;
+            break;
+        case 'V':
+            o->version = 1;
+            break;
+        case ':':
+            usage_error("option '%s' needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            usage_error("unknown option '%s'", argv[optind - 1]);
+            return -1;
+        }
+    }
+    o->args = argv + optind;
+    o->nargs = argc - optind;
+    return 0;
+}

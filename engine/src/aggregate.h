@@ -1,0 +1,54 @@
+/* aggregate.h: findings and their grouping. A finding is one match in one
+ * record; findings of the same signature, mailbox and captured fields form
+ * a group with a count and its first and last origin, so a million
+ * identical lines cost one group. */
+#ifndef MT_AGGREGATE_H
+#define MT_AGGREGATE_H
+
+#include <stdint.h>
+
+#include "fields.h"
+
+struct mt_finding {
+    int sig;       /* signature index */
+    int severity;  /* enum mt_severity */
+    char *origin;  /* document origin (archive path joined with '!') */
+    uint64_t line;
+    char *message; /* the record's text */
+    struct mt_fields fields;
+    struct mt_fields context;
+};
+
+void mt_finding_clear(struct mt_finding *f);
+/* The mailbox a finding is about: context mailbox, else display name,
+ * else NULL. */
+const char *mt_finding_mailbox(const struct mt_finding *f);
+
+struct mt_group {
+    struct mt_finding first; /* the first occurrence, owned */
+    char *last_origin;
+    uint64_t last_line;
+    uint64_t count;
+    uint64_t seq; /* order of first occurrence */
+    unsigned long long key;
+};
+
+struct mt_aggregate {
+    struct mt_group *groups;
+    size_t n;
+    size_t alloc;
+    size_t *table; /* open addressing: group index + 1, 0 = empty */
+    size_t table_size;
+    uint64_t max_groups;
+    uint64_t findings;         /* every occurrence */
+    uint64_t overflow;         /* occurrences not grouped (limit reached) */
+    uint64_t by_severity[4];
+};
+
+void mt_aggregate_init(struct mt_aggregate *a, uint64_t max_groups);
+/* Adds one occurrence; takes ownership of f's contents (f is cleared).
+ * Returns 0, or -1 when out of memory. */
+int mt_aggregate_add(struct mt_aggregate *a, struct mt_finding *f);
+void mt_aggregate_free(struct mt_aggregate *a);
+
+#endif

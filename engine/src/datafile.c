@@ -1,0 +1,116 @@
+/* datafile.c: directory listing and strict JSON loading for data files. */
+#include "datafile.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_json_suffix(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && strcmp(name + n - 5, ".json") == 0 && name[0] != '.';
+}
+
+int mt_datafile_list(const char *dir, char ***names)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    char **list = NULL, **grown;
+    int n = 0, alloc = 0;
+
+    *names = NULL;
+    if (d == NULL) {
+        return -1;
+    }
+    while ((ent = readdir(d)) != NULL) {
+        if (!has_json_suffix(ent->d_name)) {
+            continue;
+        }
+        if (n == alloc) {
+            alloc = alloc ? alloc * 2 : 16;
+            grown = mt_realloc(list, (size_t)alloc * sizeof(*list));
+            if (grown == NULL) {
+                break;
+            }
+            list = grown;
+        }
+        list[n] = mt_strdup(ent->d_name);
+        if (list[n] != NULL) {
+            n++;
+        }
+    }
+    closedir(d);
+    if (n > 1) {
+        qsort(list, (size_t)n, sizeof(*list), compare_names);
+    }
+    *names = list;
+    return n;
+}
+
+void mt_datafile_list_free(char **names, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        mt_free(names[i]);
+    }
+    mt_free(names);
+}
+
+json_t *mt_datafile_load(const char *path, struct mt_problems *probs)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+
+    if (root == NULL) {
+        mt_problems_add(probs, "%s:%d: %s", path, err.line, err.text);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        mt_problems_add(probs, "%s: top level is not an object", path);
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+int mt_datafile_check_keys(json_t *obj, const char *const *allowed,
+                           const char *file, const char *what,
+                           struct mt_problems *probs)
+{
+    const char *key;
+    json_t *value;
+    int bad = 0;
+
+    json_object_foreach(obj, key, value) {
+        const char *const *a;
+        int known = 0;
+
+        (void)value;
+        for (a = allowed; *a != NULL; a++) {
+            if (strcmp(*a, key) == 0) {
+                known = 1;
+                break;
+            }
+        }
+        if (!known) {
+            mt_problems_add(probs, "%s: %s: unknown key \"%s\"", file, what,
+                            key);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+const char *mt_json_str(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}

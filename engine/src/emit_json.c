@@ -1,0 +1,419 @@
+/* emit_json.c: the JSON report (one document) and NDJSON (one finding a
+ * line as found, then a summary line). The shape is written down in
+ * docs/output.md and docs/output.schema.json and checked by the tests. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datafile.h"
+#include "engine_private.h"
+#include "util.h"
+
+/* Text from logs is valid UTF-8 after decoding; should a cut ever split a
+ * character, jansson would refuse the string, so invalid bytes become '?'
+ * rather than dropping the value. */
+static json_t *jstr(const char *s)
+{
+    json_t *v;
+    char *copy;
+    size_t i, n;
+
+    if (s == NULL) {
+        return json_null();
+    }
+    v = json_string(s);
+    if (v != NULL) {
+        return v;
+    }
+    n = strlen(s);
+    copy = mt_strndup(s, n);
+    if (copy == NULL) {
+        return json_null();
+    }
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)copy[i] >= 0x80) {
+            copy[i] = '?';
+        }
+    }
+    v = json_string(copy);
+    mt_free(copy);
+    return v ? v : json_null();
+}
+
+static json_t *jfields(const struct mt_fields *f)
+{
+    json_t *o = json_object();
+    int i;
+
+    for (i = 0; i < f->n; i++) {
+        json_object_set_new(o, f->kv[i].name, jstr(f->kv[i].value));
+    }
+    return o;
+}
+
+static json_t *jorigin(const char *origin, uint64_t line)
+{
+    char *s = mt_asprintf("%s:%llu", origin ? origin : "",
+                          (unsigned long long)line);
+    json_t *v = jstr(s);
+    mt_free(s);
+    return v;
+}
+
+/* A list of command templates from the article, filled in. */
+static json_t *jcommands(json_t *templates, const struct mt_finding *f)
+{
+    json_t *out = json_array(), *t;
+    size_t i;
+
+    json_array_foreach(templates, i, t) {
+        char *filled = mt_fill_template(json_string_value(t), &f->fields,
+                                        &f->context);
+        json_array_append_new(out, jstr(filled));
+        mt_free(filled);
+    }
+    return out;
+}
+
+/* The parts of a finding common to a group and a single occurrence. */
+static json_t *jfinding(struct mt_engine *e, const struct mt_finding *f)
+{
+    const struct mt_article *a = mt_engine_article_of(e, f->sig);
+    const struct mt_signature *s = &e->patterns.sigs[f->sig];
+    const char *mbx = mt_finding_mailbox(f);
+    json_t *o = json_object();
+
+    json_object_set_new(o, "article", jstr(a ? a->id : s->article));
+    json_object_set_new(o, "title", jstr(a ? a->title : NULL));
+    json_object_set_new(o, "signature", jstr(s->id));
+    json_object_set_new(o, "severity",
+                        jstr(mt_severity_name((enum mt_severity)f->severity)));
+    json_object_set_new(o, "origin", jorigin(f->origin, f->line));
+    json_object_set_new(o, "mailbox", jstr(mbx));
+    json_object_set_new(o, "context", jfields(&f->context));
+    json_object_set_new(o, "fields", jfields(&f->fields));
+    json_object_set_new(o, "message", jstr(f->message));
+    if (a != NULL) {
+        json_t *risk = json_object_get(a->json, "risk");
+        json_object_set_new(o, "cause", jstr(mt_json_str(a->json, "cause")));
+        json_object_set(o, "resolution",
+                        json_object_get(a->json, "resolution"));
+        json_object_set_new(o, "commands",
+                            jcommands(json_object_get(a->json, "commands"),
+                                      f));
+        json_object_set_new(o, "verify",
+                            jcommands(json_object_get(a->json, "verify"), f));
+        json_object_set(o, "risk", risk ? risk : json_null());
+        json_object_set(o, "refs", json_object_get(a->json, "refs"));
+    }
+    return o;
+}
+
+static const char *status_name(int status)
+{
+    return status == MT_OK ? "ok" : status == MT_WARN ? "warning" : "failed";
+}
+
+static json_t *jinputs(const struct mt_engine *e)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; i < e->ninputs; i++) {
+        const struct mt_input *in = &e->inputs[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "path", jstr(in->path));
+        json_object_set_new(o, "status", jstr(status_name(in->status)));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)in->bytes));
+        json_object_set_new(o, "documents",
+                            json_integer((json_int_t)in->documents));
+        json_object_set_new(o, "records",
+                            json_integer((json_int_t)in->records));
+        json_object_set_new(o, "findings",
+                            json_integer((json_int_t)in->findings));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* (article, mailbox) pairs of the groups, for the rollups. */
+struct pair {
+    int article;
+    const char *mailbox;
+    int severity;
+    uint64_t count;
+};
+
+static const struct mt_engine *pair_engine;
+
+static int compare_by_article(const void *x, const void *y)
+{
+    const struct pair *a = x, *b = y;
+    int c = strcmp(pair_engine->kb.articles[a->article].id,
+                   pair_engine->kb.articles[b->article].id);
+    return c ? c : strcmp(a->mailbox, b->mailbox);
+}
+
+static int compare_by_mailbox(const void *x, const void *y)
+{
+    const struct pair *a = x, *b = y;
+    int c = strcmp(a->mailbox, b->mailbox);
+    return c ? c
+             : strcmp(pair_engine->kb.articles[a->article].id,
+                      pair_engine->kb.articles[b->article].id);
+}
+
+static size_t collect_pairs(const struct mt_engine *e, struct pair *p)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < e->agg.n; i++) {
+        const struct mt_group *g = &e->agg.groups[i];
+        int a = e->patterns.sigs[g->first.sig].article_index;
+        const char *m = mt_finding_mailbox(&g->first);
+        if (a < 0) {
+            continue;
+        }
+        p[n].article = a;
+        p[n].mailbox = m ? m : "";
+        p[n].severity = g->first.severity;
+        p[n].count = g->count;
+        n++;
+    }
+    return n;
+}
+
+#define MAX_LISTED_MAILBOXES 1000
+
+static json_t *jby_article(const struct mt_engine *e, struct pair *p,
+                           size_t n)
+{
+    json_t *arr = json_array();
+    size_t i = 0;
+
+    pair_engine = e;
+    qsort(p, n, sizeof(*p), compare_by_article);
+    while (i < n) {
+        const struct mt_article *a = &e->kb.articles[p[i].article];
+        json_t *o = json_object(), *mbx = json_array();
+        uint64_t count = 0, mailboxes = 0;
+        int worst = 0;
+        size_t j = i;
+
+        for (; j < n && p[j].article == p[i].article; j++) {
+            count += p[j].count;
+            if (p[j].severity > worst) {
+                worst = p[j].severity;
+            }
+            if (p[j].mailbox[0] != '\0' &&
+                (j == i || strcmp(p[j].mailbox, p[j - 1].mailbox) != 0)) {
+                mailboxes++;
+                if (json_array_size(mbx) < MAX_LISTED_MAILBOXES) {
+                    json_array_append_new(mbx, jstr(p[j].mailbox));
+                }
+            }
+        }
+        json_object_set_new(o, "article", jstr(a->id));
+        json_object_set_new(o, "title", jstr(a->title));
+        json_object_set_new(o, "severity",
+                            jstr(mt_severity_name((enum mt_severity)worst)));
+        json_object_set_new(o, "count", json_integer((json_int_t)count));
+        json_object_set_new(o, "mailbox_count",
+                            json_integer((json_int_t)mailboxes));
+        json_object_set_new(o, "mailboxes", mbx);
+        json_array_append_new(arr, o);
+        i = j;
+    }
+    return arr;
+}
+
+static json_t *jby_mailbox(const struct mt_engine *e, struct pair *p,
+                           size_t n)
+{
+    json_t *arr = json_array();
+    size_t i = 0;
+
+    pair_engine = e;
+    qsort(p, n, sizeof(*p), compare_by_mailbox);
+    while (i < n) {
+        json_t *o = json_object(), *arts = json_object();
+        uint64_t count = 0;
+        int worst = 0;
+        size_t j = i;
+
+        for (; j < n && strcmp(p[j].mailbox, p[i].mailbox) == 0; j++) {
+            const char *id = e->kb.articles[p[j].article].id;
+            json_t *prev = json_object_get(arts, id);
+            json_int_t c = (json_int_t)p[j].count +
+                           (prev ? json_integer_value(prev) : 0);
+            json_object_set_new(arts, id, json_integer(c));
+            count += p[j].count;
+            if (p[j].severity > worst) {
+                worst = p[j].severity;
+            }
+        }
+        if (p[i].mailbox[0] != '\0') {
+            json_object_set_new(o, "mailbox", jstr(p[i].mailbox));
+            json_object_set_new(
+                o, "worst_severity",
+                jstr(mt_severity_name((enum mt_severity)worst)));
+            json_object_set_new(o, "findings",
+                                json_integer((json_int_t)count));
+            json_object_set_new(o, "articles", arts);
+            json_array_append_new(arr, o);
+        } else {
+            json_decref(o);
+            json_decref(arts);
+        }
+        i = j;
+    }
+    return arr;
+}
+
+static json_t *jsummary(struct mt_engine *e)
+{
+    static const char *const sev[] = {"critical", "error", "warning",
+                                      "info"};
+    json_t *o = json_object(), *bysev = json_object();
+    struct pair *pairs = mt_calloc(e->agg.n + 1, sizeof(*pairs));
+    size_t npairs = pairs ? collect_pairs(e, pairs) : 0;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        json_object_set_new(bysev, sev[i],
+                            json_integer((json_int_t)e->agg.by_severity[3 - i]));
+    }
+    json_object_set_new(o, "inputs", json_integer((json_int_t)e->ninputs));
+    json_object_set_new(o, "inputs_failed",
+                        json_integer((json_int_t)mt_engine_failed_inputs(e)));
+    json_object_set_new(o, "records", json_integer((json_int_t)e->records));
+    json_object_set_new(o, "findings",
+                        json_integer((json_int_t)e->agg.findings));
+    json_object_set_new(o, "finding_groups",
+                        json_integer((json_int_t)e->agg.n));
+    json_object_set_new(o, "findings_ungrouped",
+                        json_integer((json_int_t)e->agg.overflow));
+    json_object_set_new(o, "unknown_records",
+                        json_integer((json_int_t)e->unknown.lines));
+    json_object_set_new(
+        o, "match_budget_exceeded",
+        json_integer((json_int_t)mt_matcher_budget_exceeded(e->matcher)));
+    json_object_set_new(o, "by_severity", bysev);
+    json_object_set_new(o, "by_article", jby_article(e, pairs, npairs));
+    json_object_set_new(o, "by_mailbox", jby_mailbox(e, pairs, npairs));
+    mt_free(pairs);
+    return o;
+}
+
+#define MAX_JSON_CLUSTERS 100
+
+static json_t *junknown(struct mt_engine *e)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    mt_unknown_sort(&e->unknown);
+    for (i = 0; i < e->unknown.n && i < MAX_JSON_CLUSTERS; i++) {
+        const struct mt_cluster *c = &e->unknown.clusters[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "template", jstr(c->template_text));
+        json_object_set_new(o, "count", json_integer((json_int_t)c->count));
+        json_object_set_new(o, "origin", jorigin(c->origin, c->line));
+        json_object_set_new(o, "example", jstr(c->example));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *jerrors(const struct mt_engine *e)
+{
+    static const char *const level[] = {"note", "warning", "error"};
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; i < e->nmessages; i++) {
+        const struct mt_message *m = &e->messages[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "level", jstr(level[m->level % 3]));
+        json_object_set_new(o, "origin", jstr(m->origin));
+        json_object_set_new(o, "message", jstr(m->text));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *jgroups(struct mt_engine *e)
+{
+    json_t *arr = json_array();
+    size_t *order = mt_sorted_groups(e), i;
+
+    if (order == NULL) {
+        return arr;
+    }
+    for (i = 0; i < e->agg.n; i++) {
+        const struct mt_group *g = &e->agg.groups[order[i]];
+        json_t *o = jfinding(e, &g->first);
+        json_object_set_new(o, "count", json_integer((json_int_t)g->count));
+        json_object_set_new(o, "last_origin",
+                            jorigin(g->last_origin, g->last_line));
+        json_array_append_new(arr, o);
+    }
+    mt_free(order);
+    return arr;
+}
+
+static void dump(json_t *doc, FILE *out, size_t flags)
+{
+    json_dumpf(doc, out, flags | JSON_PRESERVE_ORDER);
+    fputc('\n', out);
+}
+
+static json_t *jheader(const char *type)
+{
+    json_t *o = json_object();
+
+    if (type != NULL) {
+        json_object_set_new(o, "type", jstr(type));
+    }
+    json_object_set_new(o, "tool", jstr("migtriage"));
+    json_object_set_new(o, "version", jstr(MT_VERSION));
+    return o;
+}
+
+void mt_emit_json(struct mt_engine *e, FILE *out)
+{
+    json_t *doc = jheader(NULL);
+
+    json_object_set_new(doc, "inputs", jinputs(e));
+    json_object_set_new(doc, "findings", jgroups(e));
+    json_object_set_new(doc, "summary", jsummary(e));
+    json_object_set_new(doc, "unknown", junknown(e));
+    json_object_set_new(doc, "errors", jerrors(e));
+    dump(doc, out, JSON_INDENT(2));
+    json_decref(doc);
+}
+
+int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
+                           const struct mt_finding *f)
+{
+    json_t *o = json_object(), *body = jfinding(e, f);
+
+    json_object_set_new(o, "type", jstr("finding"));
+    json_object_update(o, body);
+    json_decref(body);
+    dump(o, out, JSON_COMPACT);
+    json_decref(o);
+    return 0;
+}
+
+void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
+{
+    json_t *doc = jheader("summary");
+
+    json_object_set_new(doc, "inputs", jinputs(e));
+    json_object_set_new(doc, "summary", jsummary(e));
+    json_object_set_new(doc, "unknown", junknown(e));
+    json_object_set_new(doc, "errors", jerrors(e));
+    dump(doc, out, JSON_COMPACT);
+    json_decref(doc);
+}

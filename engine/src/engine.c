@@ -1,0 +1,576 @@
+/* engine.c: the public engine API: loading the knowledge, scanning inputs
+ * (walk -> decode -> split -> match), and the per-document context rules
+ * that attach a mailbox to every finding. */
+#include "engine_private.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "mt_limits.h"
+#include "scan.h"
+#include "stream.h"
+#include "util.h"
+#include "walk.h"
+
+/* Messages kept for the JSON report; more are still passed on. */
+#define MAX_MESSAGES 10000
+/* Findings a block may hold before they are flushed without waiting for
+ * the end of the block (bounded memory on a file without blank lines). */
+#define MAX_PENDING 256
+/* Longest record text kept as a finding's message. */
+#define MAX_MESSAGE 4096
+
+static const uint64_t default_limits[MT_LIMIT_COUNT_] = {
+    MT_MAX_LINE,     MT_MAX_RECORD,   MT_MAX_DEPTH,
+    MT_MAX_EXPANDED, MT_MAX_RATIO,    MT_MATCH_LIMIT,
+    MT_DEPTH_LIMIT,  MT_MAX_FILES,    MT_MAX_GROUPS};
+
+static const char *const severity_names[] = {"info", "warning", "error",
+                                             "critical"};
+
+const char *mt_severity_name(enum mt_severity s)
+{
+    return (unsigned)s < 4 ? severity_names[s] : "unknown";
+}
+
+int mt_severity_parse(const char *name)
+{
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        if (name != NULL && strcmp(name, severity_names[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+struct mt_engine *mt_engine_new(void)
+{
+    struct mt_engine *e = mt_calloc(1, sizeof(*e));
+
+    if (e == NULL) {
+        return NULL;
+    }
+    memcpy(e->limits, default_limits, sizeof(e->limits));
+    mt_aggregate_init(&e->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
+    mt_unknown_init(&e->unknown, MT_MAX_UNKNOWN_CLUSTERS);
+    return e;
+}
+
+static void document_reset(struct mt_document *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->npending; i++) {
+        mt_finding_clear(&d->pending[i]);
+    }
+    d->npending = 0;
+    mt_fields_clear(&d->context);
+    mt_free(d->origin);
+    d->origin = NULL;
+    d->block_start = 1;
+}
+
+void mt_engine_free(struct mt_engine *e)
+{
+    size_t i;
+
+    if (e == NULL) {
+        return;
+    }
+    document_reset(&e->doc);
+    mt_free(e->doc.pending);
+    mt_matcher_free(e->matcher);
+    mt_patterns_free(&e->patterns);
+    mt_kb_free(&e->kb);
+    mt_problems_free(&e->load_problems);
+    for (i = 0; i < e->ninputs; i++) {
+        mt_free(e->inputs[i].path);
+    }
+    mt_free(e->inputs);
+    for (i = 0; i < e->nmessages; i++) {
+        mt_free(e->messages[i].origin);
+        mt_free(e->messages[i].text);
+    }
+    mt_free(e->messages);
+    mt_aggregate_free(&e->agg);
+    mt_unknown_free(&e->unknown);
+    mt_free(e);
+}
+
+void mt_engine_set_limit(struct mt_engine *e, enum mt_limit which,
+                         uint64_t value)
+{
+    if ((unsigned)which < MT_LIMIT_COUNT_) {
+        e->limits[which] = value;
+        if (which == MT_LIMIT_FINDING_GROUPS) {
+            e->agg.max_groups = value;
+        }
+    }
+}
+
+uint64_t mt_engine_get_limit(const struct mt_engine *e, enum mt_limit which)
+{
+    return (unsigned)which < MT_LIMIT_COUNT_ ? e->limits[which] : 0;
+}
+
+void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
+                              void *ctx)
+{
+    e->message_fn = fn;
+    e->message_ctx = ctx;
+}
+
+void mt_engine_stream_to(struct mt_engine *e, FILE *out)
+{
+    e->stream = out;
+}
+
+const char *mt_engine_errmsg(const struct mt_engine *e)
+{
+    return e->errmsg;
+}
+
+/* Keeps a message for the report and passes it to the caller. */
+static void add_message(struct mt_engine *e, enum mt_msg_level level,
+                        const char *origin, const char *text)
+{
+    if (e->nmessages < MAX_MESSAGES) {
+        if (e->nmessages == e->alloc_messages) {
+            size_t n = e->alloc_messages ? e->alloc_messages * 2 : 16;
+            struct mt_message *grown = mt_realloc(e->messages,
+                                                  n * sizeof(*grown));
+            if (grown != NULL) {
+                e->messages = grown;
+                e->alloc_messages = n;
+            }
+        }
+        if (e->nmessages < e->alloc_messages) {
+            struct mt_message *m = &e->messages[e->nmessages++];
+            m->level = (int)level;
+            m->origin = mt_strdup(origin ? origin : "");
+            m->text = mt_strdup(text);
+        }
+    } else {
+        e->messages_dropped++;
+    }
+    if (e->message_fn) {
+        e->message_fn(e->message_ctx, level, origin, text);
+    }
+}
+
+static void scan_message(void *ctx, enum mt_msg_level level,
+                         const char *origin, const char *text)
+{
+    add_message(ctx, level, origin, text);
+}
+
+int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
+                   const char *kb_dir)
+{
+    size_t i;
+    int rc = MT_OK;
+
+    if (e->loaded) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "knowledge already loaded");
+        return MT_EMISUSE;
+    }
+    if (mt_patterns_load(&e->patterns, patterns_dir, &e->load_problems) < 0 ||
+        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0) {
+        rc = MT_EINPUT;
+    }
+    for (i = 0; i < e->patterns.n; i++) {
+        struct mt_signature *s = &e->patterns.sigs[i];
+        if (s->kind == MT_SIG_FINDING) {
+            s->article_index = mt_kb_find(&e->kb, s->article);
+            if (s->article_index < 0) {
+                mt_problems_add(&e->load_problems,
+                                "%s: %s: article \"%s\" does not exist",
+                                s->file, s->id, s->article);
+            }
+        }
+    }
+    e->matcher = mt_matcher_new(&e->patterns,
+                                e->limits[MT_LIMIT_MATCH_BUDGET],
+                                e->limits[MT_LIMIT_DEPTH_BUDGET]);
+    if (e->matcher == NULL) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        return MT_ENOMEM;
+    }
+    e->loaded = 1;
+    for (i = 0; i < e->load_problems.n; i++) {
+        add_message(e, MT_MSG_WARNING, NULL, e->load_problems.lines[i]);
+    }
+    if (rc == MT_OK && e->load_problems.n > 0) {
+        rc = MT_EDATA;
+    }
+    if (rc != MT_OK) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "%s",
+                 e->load_problems.n ? e->load_problems.lines[0]
+                                    : "cannot load the knowledge base");
+    }
+    return rc;
+}
+
+/* ---- the record sink: context and findings of one document ---- */
+
+static int push_pending(struct mt_document *d, struct mt_finding *f)
+{
+    if (d->npending == d->alloc_pending) {
+        size_t n = d->alloc_pending ? d->alloc_pending * 2 : 16;
+        struct mt_finding *grown = mt_realloc(d->pending, n * sizeof(*grown));
+        if (grown == NULL) {
+            mt_finding_clear(f);
+            return MT_ENOMEM;
+        }
+        d->pending = grown;
+        d->alloc_pending = n;
+    }
+    d->pending[d->npending++] = *f;
+    memset(f, 0, sizeof(*f));
+    return MT_OK;
+}
+
+/* Ends a block: findings take the context their object named after them,
+ * then are counted and streamed. */
+static int flush_pending(struct mt_engine *e)
+{
+    struct mt_document *d = &e->doc;
+    size_t i;
+    int rc = MT_OK;
+
+    for (i = 0; i < d->npending; i++) {
+        struct mt_finding *f = &d->pending[i];
+        mt_fields_merge_missing(&f->context, &d->context);
+        mt_fields_sort(&f->context);
+        mt_fields_sort(&f->fields);
+        if (e->stream != NULL) {
+            mt_emit_ndjson_finding(e, e->stream, f);
+        }
+        if (e->current != NULL) {
+            e->current->findings++;
+        }
+        if (mt_aggregate_add(&e->agg, f) != 0) {
+            rc = MT_ENOMEM;
+        }
+    }
+    d->npending = 0;
+    return rc;
+}
+
+struct hit_ctx {
+    struct mt_engine *e;
+    const struct mt_record *r;
+    struct mt_fields record_context; /* scope "record" context */
+    int rc;
+};
+
+static void set_context(struct hit_ctx *h, const struct mt_hit *hit)
+{
+    struct mt_fields *dst = hit->sig->scope == MT_SCOPE_RECORD
+                                ? &h->record_context
+                                : &h->e->doc.context;
+    unsigned flags = h->r->kind == MT_REC_FIELD ? MT_CTXF_FROM_FIELD : 0;
+    int i;
+
+    for (i = 0; i < hit->ncaps; i++) {
+        /* Values with only blanks say nothing (an empty "Identity :"). */
+        const char *v = hit->caps[i].value;
+        size_t n = hit->caps[i].len;
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+            n--;
+        }
+        if (n > 0) {
+            mt_fields_set(dst, hit->caps[i].name, v, n, flags);
+        }
+    }
+}
+
+static int on_hit(void *ctx, const struct mt_hit *hit)
+{
+    struct hit_ctx *h = ctx;
+    struct mt_engine *e = h->e;
+    struct mt_finding f;
+    size_t n;
+    int i;
+
+    if (hit->sig->kind == MT_SIG_CONTEXT) {
+        set_context(h, hit);
+        return 0;
+    }
+    memset(&f, 0, sizeof(f));
+    f.sig = hit->sig_index;
+    f.severity = hit->sig->severity;
+    f.origin = mt_strdup(e->doc.origin);
+    f.line = h->r->line;
+    n = h->r->len < MAX_MESSAGE ? h->r->len : MAX_MESSAGE;
+    f.message = mt_strndup(h->r->text, n);
+    for (i = 0; i < hit->ncaps; i++) {
+        mt_fields_set(&f.fields, hit->caps[i].name, hit->caps[i].value,
+                      hit->caps[i].len, 0);
+    }
+    mt_fields_merge_missing(&f.context, &h->record_context);
+    mt_fields_merge_missing(&f.context, &e->doc.context);
+    if (f.origin == NULL || f.message == NULL) {
+        mt_finding_clear(&f);
+        return MT_ENOMEM;
+    }
+    return push_pending(&e->doc, &f);
+}
+
+static int sink_begin(void *ctx, const char *origin)
+{
+    struct mt_engine *e = ctx;
+
+    document_reset(&e->doc);
+    e->doc.origin = mt_strdup(origin);
+    if (e->current != NULL) {
+        e->current->documents++;
+    }
+    return e->doc.origin ? MT_OK : MT_ENOMEM;
+}
+
+static int sink_record(void *ctx, const struct mt_record *r)
+{
+    struct mt_engine *e = ctx;
+    struct hit_ctx h;
+    int error_like = 0, found;
+
+    e->records++;
+    if (e->current != NULL) {
+        e->current->records++;
+    }
+    if (r->kind == MT_REC_BLANK) {
+        e->doc.block_start = 1;
+        return flush_pending(e);
+    }
+    if (e->doc.block_start && r->kind == MT_REC_FIELD) {
+        /* A new Format-List object: what the previous object's fields said
+         * about its mailbox does not apply to this one. */
+        mt_fields_remove_flagged(&e->doc.context, MT_CTXF_FROM_FIELD);
+    }
+    e->doc.block_start = 0;
+    memset(&h, 0, sizeof(h));
+    h.e = e;
+    h.r = r;
+    found = mt_matcher_run(e->matcher, r, on_hit, &h, &error_like);
+    mt_fields_clear(&h.record_context);
+    if (found < 0) {
+        return found;
+    }
+    if (found == 0 && error_like) {
+        mt_unknown_add(&e->unknown, r->text, r->len,
+                       e->doc.origin ? e->doc.origin : "", r->line);
+    }
+    if (e->doc.npending >= MAX_PENDING) {
+        return flush_pending(e);
+    }
+    return MT_OK;
+}
+
+static void sink_end(void *ctx)
+{
+    struct mt_engine *e = ctx;
+
+    flush_pending(e);
+    document_reset(&e->doc);
+}
+
+static const struct mt_sink_ops engine_sink = {sink_begin, sink_record,
+                                               sink_end};
+
+/* ---- inputs ---- */
+
+static struct mt_input *add_input(struct mt_engine *e, const char *path)
+{
+    struct mt_input *in;
+
+    if (e->ninputs == e->alloc_inputs) {
+        size_t n = e->alloc_inputs ? e->alloc_inputs * 2 : 16;
+        struct mt_input *grown = mt_realloc(e->inputs, n * sizeof(*grown));
+        if (grown == NULL) {
+            return NULL;
+        }
+        e->inputs = grown;
+        e->alloc_inputs = n;
+    }
+    in = &e->inputs[e->ninputs];
+    memset(in, 0, sizeof(*in));
+    in->path = mt_strdup(path);
+    if (in->path == NULL) {
+        return NULL;
+    }
+    e->ninputs++;
+    return in;
+}
+
+/* Scans one stream as the input called name; takes ownership of s. */
+static int scan_stream(struct mt_engine *e, const char *name,
+                       struct mt_stream *s, struct mt_scan *scan)
+{
+    struct mt_input *in = add_input(e, name);
+    int rc;
+
+    if (in == NULL) {
+        mt_stream_free(s);
+        return MT_ENOMEM;
+    }
+    e->current = in;
+    rc = mt_decode_stream(scan, s, name, 0);
+    mt_stream_free(s);
+    e->current = NULL;
+    in = &e->inputs[e->ninputs - 1];
+    in->bytes = scan->raw_bytes;
+    in->status = scan->status;
+    if (rc < scan->status) {
+        in->status = rc < MT_EINPUT ? MT_EINPUT : rc;
+    }
+    return in->status;
+}
+
+static int scan_file(struct mt_engine *e, const char *path)
+{
+    struct mt_scan scan;
+    struct mt_stream *s;
+    const char *why = "cannot open";
+
+    mt_scan_init(&scan, e->limits, &engine_sink, e, scan_message, e);
+    if (strcmp(path, "-") == 0) {
+        s = mt_stream_open_fd(STDIN_FILENO, &scan);
+        path = "(stdin)";
+    } else {
+        s = mt_stream_open_file(path, &scan, &why);
+    }
+    if (s == NULL) {
+        struct mt_input *in = add_input(e, path);
+        if (in != NULL) {
+            in->status = MT_EINPUT;
+        }
+        add_message(e, MT_MSG_ERROR, path, why);
+        return MT_EINPUT;
+    }
+    return scan_stream(e, path, s, &scan);
+}
+
+struct walk_ctx {
+    struct mt_engine *e;
+    int status;
+};
+
+static int worse(int a, int b)
+{
+    return a < b ? a : b; /* statuses are 0 or negative; lower is worse */
+}
+
+static int on_walk_file(void *ctx, const char *path)
+{
+    struct walk_ctx *w = ctx;
+    int rc = scan_file(w->e, path);
+
+    if (rc == MT_ENOMEM) {
+        return 1;
+    }
+    w->status = worse(w->status, rc);
+    return 0;
+}
+
+static void on_walk_error(void *ctx, const char *path, const char *why)
+{
+    struct walk_ctx *w = ctx;
+    int skipped_by_choice = strstr(why, "not a regular file") != NULL;
+
+    /* A socket or fifo inside a folder of reports is not evidence; note it
+     * without failing the run. Unreadable files and loops are failures. */
+    add_message(w->e, skipped_by_choice ? MT_MSG_NOTE : MT_MSG_ERROR, path,
+                why);
+    if (!skipped_by_choice) {
+        struct mt_input *in = add_input(w->e, path);
+        if (in != NULL) {
+            in->status = MT_EINPUT;
+        }
+        w->status = worse(w->status, MT_EINPUT);
+    }
+}
+
+int mt_engine_scan_path(struct mt_engine *e, const char *path)
+{
+    struct walk_ctx w = {e, MT_OK};
+    int rc;
+
+    if (!e->loaded) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "no knowledge loaded");
+        return MT_EMISUSE;
+    }
+    rc = mt_walk_path(path, e->limits[MT_LIMIT_FILES], on_walk_file,
+                      on_walk_error, &w);
+    if (rc > 1) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        return MT_ENOMEM;
+    }
+    return w.status;
+}
+
+int mt_engine_scan_memory(struct mt_engine *e, const char *name,
+                          const void *data, size_t len)
+{
+    struct mt_scan scan;
+    struct mt_stream *s;
+
+    if (!e->loaded) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "no knowledge loaded");
+        return MT_EMISUSE;
+    }
+    mt_scan_init(&scan, e->limits, &engine_sink, e, scan_message, e);
+    s = mt_stream_open_memory(data, len, &scan);
+    if (s == NULL) {
+        return MT_ENOMEM;
+    }
+    return scan_stream(e, name, s, &scan);
+}
+
+int mt_engine_worst_severity(const struct mt_engine *e)
+{
+    int s;
+
+    for (s = 3; s >= 0; s--) {
+        if (e->agg.by_severity[s] > 0) {
+            return s;
+        }
+    }
+    return -1;
+}
+
+uint64_t mt_engine_failed_inputs(const struct mt_engine *e)
+{
+    uint64_t n = 0;
+    size_t i;
+
+    for (i = 0; i < e->ninputs; i++) {
+        if (e->inputs[i].status != MT_OK) {
+            n++;
+        }
+    }
+    return n;
+}
+
+int mt_engine_write_report(struct mt_engine *e, FILE *out,
+                           enum mt_format format, unsigned flags)
+{
+    switch (format) {
+    case MT_FORMAT_JSON:
+        mt_emit_json(e, out);
+        break;
+    case MT_FORMAT_NDJSON:
+        mt_emit_ndjson_summary(e, out);
+        break;
+    case MT_FORMAT_TEXT:
+    default:
+        mt_emit_text(e, out, flags);
+        break;
+    }
+    fflush(out);
+    return ferror(out) ? MT_EINPUT : MT_OK;
+}

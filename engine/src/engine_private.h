@@ -1,0 +1,96 @@
+/* engine_private.h: the engine handle, shared by engine.c (scanning), the
+ * emitters and lint. Nothing outside engine/src sees it. */
+#ifndef MT_ENGINE_PRIVATE_H
+#define MT_ENGINE_PRIVATE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aggregate.h"
+#include "fields.h"
+#include "kb.h"
+#include "match.h"
+#include "migtriage.h"
+#include "patterns.h"
+#include "problems.h"
+#include "unknown.h"
+
+/* One top-level input: a command-line file, a file found in a directory,
+ * or stdin. Archive members are counted inside their input. */
+struct mt_input {
+    char *path;
+    int status; /* MT_OK, MT_WARN, MT_EINPUT */
+    uint64_t bytes;
+    uint64_t records;
+    uint64_t documents;
+    uint64_t findings;
+};
+
+struct mt_message {
+    int level; /* enum mt_msg_level */
+    char *origin;
+    char *text;
+};
+
+/* Flags on context entries. */
+#define MT_CTXF_FROM_FIELD 0x1u /* set by a Format-List field record */
+
+/* The document being read: its context and the findings of the current
+ * block (records since the last blank line), which wait for the block to
+ * end so that a mailbox named later in the same object reaches them. */
+struct mt_document {
+    char *origin;
+    struct mt_fields context;
+    int block_start; /* the next record starts a block */
+    struct mt_finding *pending;
+    size_t npending;
+    size_t alloc_pending;
+};
+
+struct mt_engine {
+    uint64_t limits[MT_LIMIT_COUNT_];
+    mt_message_fn message_fn;
+    void *message_ctx;
+    char errmsg[512];
+
+    struct mt_patterns patterns;
+    struct mt_kb kb;
+    struct mt_problems load_problems;
+    struct mt_matcher *matcher;
+    int loaded;
+
+    struct mt_input *inputs;
+    size_t ninputs;
+    size_t alloc_inputs;
+    struct mt_message *messages;
+    size_t nmessages;
+    size_t alloc_messages;
+    uint64_t messages_dropped;
+
+    struct mt_document doc;
+    struct mt_input *current; /* input being scanned */
+    struct mt_aggregate agg;
+    struct mt_unknown unknown;
+    uint64_t records;
+    FILE *stream; /* NDJSON findings as they are found, or NULL */
+};
+
+/* Output helpers shared by the emitters (emit_common.c). */
+const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
+                                              int sig);
+/* Fills a command template's {placeholders} from fields, then context;
+ * values are inserted with single quotes doubled (PowerShell literal
+ * strings) and control characters removed. Unknown placeholders stay. */
+char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
+                       const struct mt_fields *context);
+/* Groups sorted for output: severity (worst first), article, signature,
+ * first occurrence. Returns an array of indices into e->agg.groups. */
+size_t *mt_sorted_groups(const struct mt_engine *e);
+
+void mt_emit_json(struct mt_engine *e, FILE *out);
+void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);
+int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
+                           const struct mt_finding *f);
+void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags);
+
+#endif

@@ -1,0 +1,41 @@
+/* kb.h: articles (kb/<family>.json) and error-code tables (kb/codes/). An
+ * article keeps its JSON object; the accessors read from it. */
+#ifndef MT_KB_H
+#define MT_KB_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "problems.h"
+
+struct mt_article {
+    const char *id;    /* borrowed from json */
+    const char *title; /* borrowed from json */
+    const char *family;
+    char *file;
+    int lookup_only;
+    json_t *json; /* the article object, owned (one reference) */
+};
+
+struct mt_code_table {
+    char *name;
+    char *file;
+    json_t *codes; /* array, owned */
+};
+
+struct mt_kb {
+    struct mt_article *articles;
+    size_t n;
+    size_t alloc;
+    struct mt_code_table *tables;
+    size_t ntables;
+    size_t ncodes;
+};
+
+/* Loads kb/<family>.json and kb/codes/<table>.json; problems are added to probs and the
+ * offending entries skipped. Returns -1 when dir cannot be read. */
+int mt_kb_load(struct mt_kb *kb, const char *dir, struct mt_problems *probs);
+void mt_kb_free(struct mt_kb *kb);
+int mt_kb_find(const struct mt_kb *kb, const char *id);
+
+#endif

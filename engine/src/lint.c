@@ -1,0 +1,284 @@
+/* lint.c: `migtriage kb lint`: checks that the knowledge is sound before
+ * anyone relies on it: every sample matches (with its fields), no
+ * near-miss matches, literals are really required, articles exist and are
+ * complete, and every command placeholder can be filled. */
+#include <ctype.h>
+#include <string.h>
+
+#include "datafile.h"
+#include "engine_private.h"
+#include "util.h"
+
+/* Context names any article may use (patterns/README.md). */
+static const char *const context_names[] = {
+    "mailbox", "display_name", "batch", "server", "timestamp",
+    "request_type", "domain", "url", NULL};
+
+/* Command words whose use loses data or weakens a check: an article that
+ * suggests them must say what is at stake in "risk". */
+static const char *const risky_words[] = {
+    "-AcceptLargeDataLoss", "-BadItemLimit", "-LargeItemLimit",
+    "-SkipMoving", "-ForceOffline", "-SkipInitialConnectionValidation",
+    "Remove-", NULL};
+
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle), i;
+
+    if (n == 0) {
+        return 1;
+    }
+    for (; *hay; hay++) {
+        for (i = 0; i < n && hay[i]; i++) {
+            if (tolower((unsigned char)hay[i]) !=
+                tolower((unsigned char)needle[i])) {
+                break;
+            }
+        }
+        if (i == n) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *capture_value(const struct mt_hit *hit, const char *name,
+                                 size_t *len)
+{
+    int i;
+
+    for (i = 0; i < hit->ncaps; i++) {
+        if (strcmp(hit->caps[i].name, name) == 0) {
+            *len = hit->caps[i].len;
+            return hit->caps[i].value;
+        }
+    }
+    return NULL;
+}
+
+/* Checks one sample (a string, or {"text", "fields"}). */
+static void lint_sample(struct mt_engine *e, int idx, json_t *sample,
+                        struct mt_problems *p)
+{
+    const struct mt_signature *s = &e->patterns.sigs[idx];
+    const char *text = json_is_string(sample) ? json_string_value(sample)
+                                              : mt_json_str(sample, "text");
+    json_t *fields = json_object_get(sample, "fields");
+    struct mt_hit hit;
+    const char *key;
+    json_t *want;
+    int rc;
+
+    if (text == NULL) {
+        mt_problems_add(p, "%s: %s: a sample has no text", s->file, s->id);
+        return;
+    }
+    if (json_is_object(sample)) {
+        static const char *const keys[] = {"text", "fields", NULL};
+        mt_datafile_check_keys(sample, keys, s->file, s->id, p);
+    }
+    rc = mt_matcher_test(e->matcher, idx, text, strlen(text), &hit);
+    if (rc != 1) {
+        mt_problems_add(p, "%s: %s: sample does not match%s: %.120s",
+                        s->file, s->id, rc < 0 ? " (match budget)" : "",
+                        text);
+        return;
+    }
+    if (s->literal != NULL && !contains_nocase(text, s->literal)) {
+        mt_problems_add(p,
+                        "%s: %s: literal \"%s\" is not in a sample it "
+                        "matches, so the prefilter would hide it: %.80s",
+                        s->file, s->id, s->literal, text);
+    }
+    json_object_foreach(fields, key, want) {
+        size_t len = 0;
+        const char *got = capture_value(&hit, key, &len);
+        const char *w = json_string_value(want);
+        if (w == NULL) {
+            mt_problems_add(p, "%s: %s: expected field %s is not a string",
+                            s->file, s->id, key);
+        } else if (got == NULL) {
+            mt_problems_add(p, "%s: %s: sample yields no field %s", s->file,
+                            s->id, key);
+        } else if (strlen(w) != len || memcmp(w, got, len) != 0) {
+            mt_problems_add(p, "%s: %s: field %s is \"%.*s\", expected \"%s\"",
+                            s->file, s->id, key, (int)len, got, w);
+        }
+    }
+}
+
+static void lint_signature(struct mt_engine *e, int idx,
+                           struct mt_problems *p)
+{
+    const struct mt_signature *s = &e->patterns.sigs[idx];
+    struct mt_hit hit;
+    json_t *v;
+    size_t i;
+
+    if (s->code == NULL) {
+        return; /* already reported at load */
+    }
+    if (s->literal == NULL || strlen(s->literal) < 4) {
+        mt_problems_add(p,
+                        "%s: %s: needs a literal of at least 4 characters "
+                        "that every match contains",
+                        s->file, s->id);
+    }
+    if (!json_is_array(s->samples) || json_array_size(s->samples) == 0) {
+        mt_problems_add(p, "%s: %s: no samples", s->file, s->id);
+    }
+    if (!json_is_array(s->non_samples) ||
+        json_array_size(s->non_samples) == 0) {
+        mt_problems_add(p, "%s: %s: no non_samples", s->file, s->id);
+    }
+    json_array_foreach(s->samples, i, v) {
+        lint_sample(e, idx, v, p);
+    }
+    json_array_foreach(s->non_samples, i, v) {
+        const char *text = json_string_value(v);
+        if (text == NULL) {
+            mt_problems_add(p, "%s: %s: a non_sample is not a string",
+                            s->file, s->id);
+        } else if (mt_matcher_test(e->matcher, idx, text, strlen(text),
+                                   &hit) != 0) {
+            mt_problems_add(p, "%s: %s: non_sample matches: %.120s", s->file,
+                            s->id, text);
+        }
+    }
+}
+
+/* Is name a context name, or a capture of a context signature, or a
+ * capture of a signature pointing at article a? */
+static int placeholder_known(const struct mt_engine *e, int a,
+                             const char *name)
+{
+    size_t i;
+    int g;
+
+    for (i = 0; context_names[i]; i++) {
+        if (strcmp(context_names[i], name) == 0) {
+            return 1;
+        }
+    }
+    for (i = 0; i < e->patterns.n; i++) {
+        const struct mt_signature *s = &e->patterns.sigs[i];
+        if (s->kind == MT_SIG_FINDING && s->article_index != a) {
+            continue;
+        }
+        for (g = 0; g < s->ngroups; g++) {
+            if (strcmp(s->groups[g].name, name) == 0) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void lint_templates(const struct mt_engine *e, int a, const char *key,
+                           struct mt_problems *p)
+{
+    const struct mt_article *art = &e->kb.articles[a];
+    json_t *list = json_object_get(art->json, key), *v;
+    size_t i;
+
+    json_array_foreach(list, i, v) {
+        const char *t = json_string_value(v), *open = t;
+        while ((open = strchr(open, '{')) != NULL) {
+            const char *close = strchr(open, '}');
+            char name[64];
+            size_t n;
+            if (close == NULL) {
+                break;
+            }
+            n = (size_t)(close - open - 1);
+            if (n > 0 && n < sizeof(name)) {
+                size_t k;
+                int word = 1;
+                memcpy(name, open + 1, n);
+                name[n] = '\0';
+                for (k = 0; k < n; k++) {
+                    word &= islower((unsigned char)name[k]) ||
+                            isdigit((unsigned char)name[k]) || name[k] == '_';
+                }
+                /* {0} or {$_.Name} are PowerShell, not placeholders. */
+                if (word && !placeholder_known(e, a, name)) {
+                    mt_problems_add(p,
+                                    "%s: %s: %s placeholder {%s} is neither "
+                                    "a field of its signatures nor a context "
+                                    "name",
+                                    art->file, art->id, key, name);
+                }
+            }
+            open = close;
+        }
+    }
+}
+
+static void lint_article(const struct mt_engine *e, int a,
+                         struct mt_problems *p)
+{
+    const struct mt_article *art = &e->kb.articles[a];
+    json_t *cmds = json_object_get(art->json, "commands"), *v;
+    int used = 0;
+    size_t i, k;
+
+    for (i = 0; i < e->patterns.n; i++) {
+        used |= e->patterns.sigs[i].article_index == a;
+    }
+    if (!used && !art->lookup_only) {
+        mt_problems_add(p,
+                        "%s: %s: no signature points here (mark it "
+                        "\"lookup_only\": true if that is intended)",
+                        art->file, art->id);
+    }
+    lint_templates(e, a, "commands", p);
+    lint_templates(e, a, "verify", p);
+    json_array_foreach(cmds, i, v) {
+        for (k = 0; risky_words[k]; k++) {
+            if (strstr(json_string_value(v), risky_words[k]) != NULL &&
+                mt_json_str(art->json, "risk") == NULL) {
+                mt_problems_add(p,
+                                "%s: %s: a command uses %s but the article "
+                                "has no \"risk\" saying what is at stake",
+                                art->file, art->id, risky_words[k]);
+            }
+        }
+    }
+}
+
+int mt_engine_lint(struct mt_engine *e, FILE *out)
+{
+    struct mt_problems p = {0};
+    size_t i;
+    int n, findings = 0, contexts = 0;
+
+    if (!e->loaded) {
+        fprintf(out, "kb lint: nothing loaded\n");
+        return 1;
+    }
+    for (i = 0; i < e->load_problems.n; i++) {
+        mt_problems_add(&p, "%s", e->load_problems.lines[i]);
+    }
+    for (i = 0; i < e->patterns.n; i++) {
+        lint_signature(e, (int)i, &p);
+        if (e->patterns.sigs[i].kind == MT_SIG_CONTEXT) {
+            contexts++;
+        } else {
+            findings++;
+        }
+    }
+    for (i = 0; i < e->kb.n; i++) {
+        lint_article(e, (int)i, &p);
+    }
+    for (i = 0; i < p.n; i++) {
+        fprintf(out, "%s\n", p.lines[i]);
+    }
+    fprintf(out,
+            "kb lint: %d signatures (%d context) in %zu files, %zu articles, "
+            "%zu codes in %zu tables: %zu problem%s\n",
+            findings + contexts, contexts, e->patterns.files, e->kb.n,
+            e->kb.ncodes, e->kb.ntables, p.n, p.n == 1 ? "" : "s");
+    n = (int)p.n;
+    mt_problems_free(&p);
+    return n;
+}

@@ -1,0 +1,259 @@
+/* match.c: prefilter + PCRE2 confirmation for every record. */
+#include "match.h"
+
+#include <string.h>
+
+#include "prefilter.h"
+#include "util.h"
+
+/* Words that make an unmatched record "look like an error" for the
+ * unknown-line clustering. They ride in the same automaton as the
+ * signatures' literals, with ids past the last signature. */
+static const char *const error_words[] = {"error", "exception", "failed",
+                                          "failure", "fatal", "hr=0x",
+                                          "cannot", "couldn't", "unable to"};
+#define NERROR_WORDS (sizeof(error_words) / sizeof(error_words[0]))
+
+struct mt_matcher {
+    const struct mt_patterns *p;
+    struct mt_prefilter *pf;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit_stack;
+    int *always; /* signatures without a usable literal */
+    int nalways;
+    uint32_t *stamp; /* per signature: generation it became a candidate */
+    uint32_t gen;
+    /* per-record scratch */
+    size_t min_error_end;
+    int error_seen;
+    uint64_t budget_exceeded;
+    uint64_t regex_runs;
+};
+
+struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
+                                  uint64_t match_limit, uint64_t depth_limit)
+{
+    struct mt_matcher *m = mt_calloc(1, sizeof(*m));
+    size_t i;
+
+    if (m == NULL) {
+        return NULL;
+    }
+    m->p = p;
+    m->pf = mt_prefilter_new();
+    m->stamp = mt_calloc(p->n + 1, sizeof(*m->stamp));
+    m->always = mt_calloc(p->n + 1, sizeof(*m->always));
+    m->md = pcre2_match_data_create(p->max_groups ? p->max_groups : 1, NULL);
+    m->mctx = pcre2_match_context_create(NULL);
+    if (m->pf == NULL || m->stamp == NULL || m->always == NULL ||
+        m->md == NULL || m->mctx == NULL) {
+        goto fail;
+    }
+    pcre2_set_match_limit(m->mctx, (uint32_t)match_limit);
+    pcre2_set_depth_limit(m->mctx, (uint32_t)depth_limit);
+    /* The default JIT stack (32 KiB) is too small for long records with
+     * lazy quantifiers; 1 MiB keeps them within the match budget instead
+     * of failing early. */
+    m->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (m->jit_stack != NULL) {
+        pcre2_jit_stack_assign(m->mctx, NULL, m->jit_stack);
+    }
+    for (i = 0; i < p->n; i++) {
+        const char *lit = p->sigs[i].literal;
+        if (p->sigs[i].code == NULL) {
+            continue;
+        }
+        if (lit == NULL || strlen(lit) < 4 ||
+            mt_prefilter_add(m->pf, lit, strlen(lit), (int)i) != 0) {
+            m->always[m->nalways++] = (int)i;
+        }
+    }
+    for (i = 0; i < NERROR_WORDS; i++) {
+        if (mt_prefilter_add(m->pf, error_words[i], strlen(error_words[i]),
+                             (int)(p->n + i)) != 0) {
+            goto fail;
+        }
+    }
+    if (mt_prefilter_build(m->pf) != 0) {
+        goto fail;
+    }
+    return m;
+fail:
+    mt_matcher_free(m);
+    return NULL;
+}
+
+void mt_matcher_free(struct mt_matcher *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    mt_prefilter_free(m->pf);
+    pcre2_match_data_free(m->md);
+    pcre2_match_context_free(m->mctx);
+    pcre2_jit_stack_free(m->jit_stack);
+    mt_free(m->stamp);
+    mt_free(m->always);
+    mt_free(m);
+}
+
+static void on_literal(void *ctx, int id, size_t end)
+{
+    struct mt_matcher *m = ctx;
+
+    if ((size_t)id < m->p->n) {
+        m->stamp[id] = m->gen;
+    } else if (!m->error_seen || end < m->min_error_end) {
+        m->error_seen = 1;
+        m->min_error_end = end;
+    }
+}
+
+/* Runs one regex; fills hit on a match. */
+static int run_regex(struct mt_matcher *m, int idx, const char *text,
+                     size_t len, struct mt_hit *hit)
+{
+    const struct mt_signature *s = &m->p->sigs[idx];
+    PCRE2_SIZE *ov;
+    int rc, i;
+
+    m->regex_runs++;
+    rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH) {
+        return 0;
+    }
+    if (rc < 0) {
+        /* Budget exceeded (or a UTF error the decoders should have
+         * prevented): counted, never fatal. */
+        m->budget_exceeded++;
+        return -1;
+    }
+    hit->sig = s;
+    hit->sig_index = idx;
+    hit->subject = text;
+    hit->subject_len = len;
+    hit->ncaps = 0;
+    ov = pcre2_get_ovector_pointer(m->md);
+    for (i = 0; i < s->ngroups && hit->ncaps < MT_MAX_CAPTURES; i++) {
+        int g = s->groups[i].number;
+        if (g >= rc || ov[2 * g] == PCRE2_UNSET) {
+            continue;
+        }
+        hit->caps[hit->ncaps].name = s->groups[i].name;
+        hit->caps[hit->ncaps].value = text + ov[2 * g];
+        hit->caps[hit->ncaps].len = ov[2 * g + 1] - ov[2 * g];
+        hit->ncaps++;
+    }
+    return 1;
+}
+
+int mt_matcher_test(struct mt_matcher *m, int sig_index, const char *text,
+                    size_t len, struct mt_hit *hit)
+{
+    if (sig_index < 0 || (size_t)sig_index >= m->p->n ||
+        m->p->sigs[sig_index].code == NULL) {
+        return -1;
+    }
+    return run_regex(m, sig_index, text, len, hit);
+}
+
+/* Tries the record text, then its alt form (wraps joined with a space). */
+static int try_record(struct mt_matcher *m, int idx,
+                      const struct mt_record *r, struct mt_hit *hit)
+{
+    int rc = run_regex(m, idx, r->text, r->len, hit);
+
+    if (rc == 0 && r->alt != NULL) {
+        rc = run_regex(m, idx, r->alt, r->alt_len, hit);
+    }
+    return rc;
+}
+
+static int is_candidate(const struct mt_matcher *m, int idx)
+{
+    return m->stamp[idx] == m->gen;
+}
+
+/* Passes over the candidates in signature order; kind selects context or
+ * finding signatures, fallback selects catch-alls. */
+static int run_pass(struct mt_matcher *m, const struct mt_record *r,
+                    enum mt_sig_kind kind, int fallback, mt_hit_fn fn,
+                    void *ctx, int *found)
+{
+    struct mt_hit hit;
+    size_t i;
+
+    for (i = 0; i < m->p->n; i++) {
+        const struct mt_signature *s = &m->p->sigs[i];
+        int rc;
+
+        if (s->kind != kind || s->fallback != fallback || s->code == NULL ||
+            !is_candidate(m, (int)i)) {
+            continue;
+        }
+        if (try_record(m, (int)i, r, &hit) == 1) {
+            if (kind == MT_SIG_FINDING) {
+                (*found)++;
+            }
+            rc = fn(ctx, &hit);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
+                   mt_hit_fn fn, void *ctx, int *error_like)
+{
+    int found = 0, rc, i;
+    size_t label_end;
+
+    m->gen++;
+    if (m->gen == 0) { /* wrapped: clear stale stamps */
+        memset(m->stamp, 0, (m->p->n + 1) * sizeof(*m->stamp));
+        m->gen = 1;
+    }
+    m->error_seen = 0;
+    m->min_error_end = 0;
+    mt_prefilter_scan(m->pf, r->text, r->len, on_literal, m);
+    if (r->alt != NULL) {
+        mt_prefilter_scan(m->pf, r->alt, r->alt_len, on_literal, m);
+    }
+    for (i = 0; i < m->nalways; i++) {
+        m->stamp[m->always[i]] = m->gen;
+    }
+    /* Error words inside a Format-List label (FailureType, BadItemLimit's
+     * neighbours) say nothing; only the value counts. */
+    label_end = r->kind == MT_REC_FIELD && r->value != NULL
+                    ? (size_t)(r->value - r->text)
+                    : 0;
+    *error_like = m->error_seen && m->min_error_end > label_end;
+    if (m->error_seen && !*error_like && r->kind == MT_REC_FIELD) {
+        /* The first error word was in the label; look again in the value
+         * alone. */
+        m->error_seen = 0;
+        mt_prefilter_scan(m->pf, r->value, r->value_len, on_literal, m);
+        *error_like = m->error_seen;
+    }
+    rc = run_pass(m, r, MT_SIG_CONTEXT, 0, fn, ctx, &found);
+    if (rc == 0) {
+        rc = run_pass(m, r, MT_SIG_FINDING, 0, fn, ctx, &found);
+    }
+    if (rc == 0 && found == 0) {
+        rc = run_pass(m, r, MT_SIG_FINDING, 1, fn, ctx, &found);
+    }
+    return rc < 0 ? rc : found;
+}
+
+uint64_t mt_matcher_budget_exceeded(const struct mt_matcher *m)
+{
+    return m->budget_exceeded;
+}
+
+uint64_t mt_matcher_regex_runs(const struct mt_matcher *m)
+{
+    return m->regex_runs;
+}

@@ -1,0 +1,58 @@
+/* match.h: runs the signatures over records: the prefilter picks the
+ * signatures whose literal occurs in the record, then PCRE2 confirms each
+ * under a match budget and yields the named captures. */
+#ifndef MT_MATCH_H
+#define MT_MATCH_H
+
+#include <stdint.h>
+
+#include "patterns.h"
+#include "record.h"
+
+struct mt_capture {
+    const char *name;
+    const char *value; /* points into the subject; not NUL-terminated */
+    size_t len;
+};
+
+#define MT_MAX_CAPTURES 32
+
+/* One signature that matched. Valid during the callback only. */
+struct mt_hit {
+    const struct mt_signature *sig;
+    int sig_index;
+    const char *subject; /* the record text (or alt) that matched */
+    size_t subject_len;
+    struct mt_capture caps[MT_MAX_CAPTURES];
+    int ncaps;
+};
+
+typedef int (*mt_hit_fn)(void *ctx, const struct mt_hit *hit);
+
+struct mt_matcher;
+
+/* Returns NULL on allocation failure. p must outlive the matcher. */
+struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
+                                  uint64_t match_limit, uint64_t depth_limit);
+void mt_matcher_free(struct mt_matcher *m);
+
+/* Matches one record. Context hits come first, then findings; a fallback
+ * signature is tried only when no other finding matched. *error_like is set
+ * when the record has error words (error, exception, failed, fatal, hr=0x)
+ * outside a Format-List label: the caller counts unmatched ones as
+ * unknown. Returns the number of finding hits, or a negative status from
+ * the callback. */
+int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
+                   mt_hit_fn fn, void *ctx, int *error_like);
+
+/* Tests a single signature against a text (for lint and explain); fills
+ * hit when it matches. Returns 1 match, 0 no match, -1 budget exceeded or
+ * error. */
+int mt_matcher_test(struct mt_matcher *m, int sig_index, const char *text,
+                    size_t len, struct mt_hit *hit);
+
+/* Match attempts that ran out of budget (counted, reported in summary). */
+uint64_t mt_matcher_budget_exceeded(const struct mt_matcher *m);
+uint64_t mt_matcher_regex_runs(const struct mt_matcher *m);
+
+#endif

@@ -1,0 +1,291 @@
+/* patterns.c: loads patterns/<family>.json, validates each signature's
+ * shape and compiles its regex once (PCRE2, JIT when the platform has it).
+ * A bad signature is reported and skipped; the rest still load. */
+#include "patterns.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "datafile.h"
+#include "migtriage.h"
+#include "util.h"
+
+static const char *const file_keys[] = {"schema", "family", "signatures",
+                                        NULL};
+static const char *const sig_keys[] = {
+    "id",      "rev",     "kind",    "scope",   "article",     "severity",
+    "fallback", "literal", "pattern", "samples", "non_samples", NULL};
+
+static int valid_id(const char *id)
+{
+    const char *c;
+
+    if (id == NULL || !islower((unsigned char)id[0])) {
+        return 0;
+    }
+    for (c = id; *c; c++) {
+        if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) &&
+            *c != '.' && *c != '-' && *c != '_') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void free_signature(struct mt_signature *s)
+{
+    int i;
+
+    mt_free(s->id);
+    mt_free(s->file);
+    mt_free(s->article);
+    mt_free(s->literal);
+    mt_free(s->pattern);
+    pcre2_code_free(s->code);
+    for (i = 0; i < s->ngroups; i++) {
+        mt_free(s->groups[i].name);
+    }
+    mt_free(s->groups);
+    json_decref(s->samples);
+    json_decref(s->non_samples);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Reads the names of the named groups, which become finding fields. */
+static int read_group_names(struct mt_signature *s)
+{
+    uint32_t count = 0, size = 0, i;
+    PCRE2_SPTR table;
+
+    pcre2_pattern_info(s->code, PCRE2_INFO_NAMECOUNT, &count);
+    if (count == 0) {
+        return 0;
+    }
+    pcre2_pattern_info(s->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+    pcre2_pattern_info(s->code, PCRE2_INFO_NAMETABLE, &table);
+    s->groups = mt_calloc(count, sizeof(*s->groups));
+    if (s->groups == NULL) {
+        return -1;
+    }
+    for (i = 0; i < count; i++) {
+        PCRE2_SPTR entry = table + i * size;
+        s->groups[i].number = (entry[0] << 8) | entry[1];
+        s->groups[i].name = mt_strdup((const char *)entry + 2);
+        if (s->groups[i].name == NULL) {
+            return -1;
+        }
+        s->ngroups++;
+    }
+    return 0;
+}
+
+static int compile_signature(struct mt_patterns *p, struct mt_signature *s,
+                             struct mt_problems *probs)
+{
+    int errcode;
+    PCRE2_SIZE erroff;
+    uint32_t captures = 0;
+
+    s->code = pcre2_compile((PCRE2_SPTR)s->pattern, PCRE2_ZERO_TERMINATED,
+                            PCRE2_UTF, &errcode, &erroff, NULL);
+    if (s->code == NULL) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(errcode, msg, sizeof(msg));
+        mt_problems_add(probs, "%s: %s: pcre2: %s at offset %zu", s->file,
+                        s->id, (const char *)msg, (size_t)erroff);
+        return -1;
+    }
+    /* JIT is an optimisation only: without it the interpreter runs the
+     * same pattern under the same limits. */
+    if (pcre2_jit_compile(s->code, PCRE2_JIT_COMPLETE) == 0) {
+        p->jit = 1;
+    }
+    pcre2_pattern_info(s->code, PCRE2_INFO_CAPTURECOUNT, &captures);
+    if (captures + 1 > p->max_groups) {
+        p->max_groups = captures + 1;
+    }
+    return read_group_names(s);
+}
+
+/* Fills s from one JSON signature; returns 0 when it is usable. */
+static int parse_signature(json_t *js, const char *file,
+                           struct mt_signature *s, struct mt_problems *probs)
+{
+    const char *id = mt_json_str(js, "id");
+    const char *kind = mt_json_str(js, "kind");
+    const char *scope = mt_json_str(js, "scope");
+    const char *sev = mt_json_str(js, "severity");
+    const char *what = id ? id : "(signature without id)";
+    int bad = 0;
+
+    memset(s, 0, sizeof(*s));
+    s->article_index = -1;
+    if (!json_is_object(js)) {
+        mt_problems_add(probs, "%s: a signature is not an object", file);
+        return -1;
+    }
+    bad += mt_datafile_check_keys(js, sig_keys, file, what, probs);
+    if (!valid_id(id)) {
+        mt_problems_add(probs, "%s: %s: id must be lowercase [a-z0-9.-_]",
+                        file, what);
+        bad++;
+    }
+    if (!json_is_integer(json_object_get(js, "rev")) ||
+        json_integer_value(json_object_get(js, "rev")) < 1) {
+        mt_problems_add(probs, "%s: %s: rev must be an integer >= 1", file,
+                        what);
+        bad++;
+    }
+    s->kind = MT_SIG_FINDING;
+    if (kind && strcmp(kind, "context") == 0) {
+        s->kind = MT_SIG_CONTEXT;
+    } else if (kind && strcmp(kind, "finding") != 0) {
+        mt_problems_add(probs, "%s: %s: kind must be finding or context",
+                        file, what);
+        bad++;
+    }
+    s->scope = MT_SCOPE_DOCUMENT;
+    if (scope && strcmp(scope, "record") == 0) {
+        s->scope = MT_SCOPE_RECORD;
+    } else if (scope && strcmp(scope, "document") != 0) {
+        mt_problems_add(probs, "%s: %s: scope must be document or record",
+                        file, what);
+        bad++;
+    }
+    if (s->kind == MT_SIG_FINDING) {
+        s->severity = sev ? mt_severity_parse(sev) : -1;
+        if (s->severity < 0) {
+            mt_problems_add(probs,
+                            "%s: %s: severity must be info, warning, error "
+                            "or critical",
+                            file, what);
+            bad++;
+        }
+        if (mt_json_str(js, "article") == NULL) {
+            mt_problems_add(probs, "%s: %s: a finding needs an article",
+                            file, what);
+            bad++;
+        }
+    }
+    if (mt_json_str(js, "pattern") == NULL) {
+        mt_problems_add(probs, "%s: %s: pattern missing", file, what);
+        bad++;
+    }
+    if (bad) {
+        return -1;
+    }
+    s->id = mt_strdup(id);
+    s->file = mt_strdup(file);
+    s->rev = (int)json_integer_value(json_object_get(js, "rev"));
+    s->article = mt_strdup(mt_json_str(js, "article"));
+    s->literal = mt_strdup(mt_json_str(js, "literal"));
+    s->pattern = mt_strdup(mt_json_str(js, "pattern"));
+    s->fallback = json_is_true(json_object_get(js, "fallback"));
+    s->samples = json_incref(json_object_get(js, "samples"));
+    s->non_samples = json_incref(json_object_get(js, "non_samples"));
+    if (s->id == NULL || s->file == NULL || s->pattern == NULL) {
+        return -1;
+    }
+    return 0;
+}
+
+static int add_signature(struct mt_patterns *p, struct mt_signature *s)
+{
+    if (p->n == p->alloc) {
+        size_t n = p->alloc ? p->alloc * 2 : 64;
+        struct mt_signature *grown = mt_realloc(p->sigs, n * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        p->sigs = grown;
+        p->alloc = n;
+    }
+    p->sigs[p->n++] = *s;
+    return 0;
+}
+
+static void load_file(struct mt_patterns *p, const char *path,
+                      struct mt_problems *probs)
+{
+    json_t *root = mt_datafile_load(path, probs);
+    json_t *sigs, *js;
+    size_t i;
+
+    if (root == NULL) {
+        return;
+    }
+    mt_datafile_check_keys(root, file_keys, path, "file", probs);
+    if (json_integer_value(json_object_get(root, "schema")) != 1) {
+        mt_problems_add(probs, "%s: schema must be 1", path);
+        goto done;
+    }
+    sigs = json_object_get(root, "signatures");
+    if (!json_is_array(sigs)) {
+        mt_problems_add(probs, "%s: signatures must be an array", path);
+        goto done;
+    }
+    p->files++;
+    json_array_foreach(sigs, i, js) {
+        struct mt_signature s;
+
+        if (parse_signature(js, path, &s, probs) != 0) {
+            free_signature(&s);
+            continue;
+        }
+        if (mt_patterns_find(p, s.id) >= 0) {
+            mt_problems_add(probs, "%s: %s: duplicate id", path, s.id);
+            free_signature(&s);
+            continue;
+        }
+        if (compile_signature(p, &s, probs) != 0 || add_signature(p, &s)) {
+            free_signature(&s);
+        }
+    }
+done:
+    json_decref(root);
+}
+
+int mt_patterns_load(struct mt_patterns *p, const char *dir,
+                     struct mt_problems *probs)
+{
+    char **names;
+    int n = mt_datafile_list(dir, &names), i;
+
+    if (n < 0) {
+        mt_problems_add(probs, "%s: cannot read the patterns directory", dir);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        char *path = mt_asprintf("%s/%s", dir, names[i]);
+        if (path != NULL) {
+            load_file(p, path, probs);
+            mt_free(path);
+        }
+    }
+    mt_datafile_list_free(names, n);
+    return 0;
+}
+
+void mt_patterns_free(struct mt_patterns *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        free_signature(&p->sigs[i]);
+    }
+    mt_free(p->sigs);
+    memset(p, 0, sizeof(*p));
+}
+
+int mt_patterns_find(const struct mt_patterns *p, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        if (strcmp(p->sigs[i].id, id) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}

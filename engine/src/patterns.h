@@ -1,0 +1,68 @@
+/* patterns.h: signatures loaded from patterns/<family>.json and compiled
+ * once with PCRE2 (JIT where available). */
+#ifndef MT_PATTERNS_H
+#define MT_PATTERNS_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <jansson.h>
+#include <pcre2.h>
+#include <stddef.h>
+
+#include "problems.h"
+
+enum mt_sig_kind {
+    MT_SIG_FINDING = 0,
+    MT_SIG_CONTEXT = 1
+};
+
+/* Where a context signature's fields apply: the rest of the document, or
+ * only the findings of the record it matched (a line's own timestamp). */
+enum mt_sig_scope {
+    MT_SCOPE_DOCUMENT = 0,
+    MT_SCOPE_RECORD = 1
+};
+
+struct mt_group_name {
+    char *name;
+    int number;
+};
+
+struct mt_signature {
+    char *id;
+    char *file; /* "patterns/mrs.json", for messages */
+    int rev;
+    enum mt_sig_kind kind;
+    enum mt_sig_scope scope;
+    char *article;
+    int article_index; /* into the kb, -1 until resolved */
+    int severity;      /* enum mt_severity */
+    int fallback;
+    char *literal;
+    char *pattern;
+    pcre2_code *code; /* NULL when it failed to compile */
+    struct mt_group_name *groups;
+    int ngroups;
+    json_t *samples;     /* kept for lint */
+    json_t *non_samples; /* kept for lint */
+};
+
+struct mt_patterns {
+    struct mt_signature *sigs;
+    size_t n;
+    size_t alloc;
+    size_t files;
+    int jit; /* JIT available and used */
+    uint32_t max_groups;
+};
+
+/* Loads every *.json in dir (in name order). Problems with a file or a
+ * signature are added to probs (naming file and id) and the offending
+ * entry is skipped. Returns 0, or -1 when dir cannot be read. */
+int mt_patterns_load(struct mt_patterns *p, const char *dir,
+                     struct mt_problems *probs);
+void mt_patterns_free(struct mt_patterns *p);
+
+/* Index of the signature with this id, or -1. */
+int mt_patterns_find(const struct mt_patterns *p, const char *id);
+
+#endif

@@ -1,0 +1,25 @@
+/* prefilter.h: finds, in one pass over a record, which literals it
+ * contains (ASCII letters compared without case). The matcher runs a
+ * signature's regex only when its literal is present, which keeps the cost
+ * per record near that of one scan however many signatures there are. */
+#ifndef MT_PREFILTER_H
+#define MT_PREFILTER_H
+
+#include <stddef.h>
+
+struct mt_prefilter;
+
+struct mt_prefilter *mt_prefilter_new(void);
+/* Adds a literal reporting id (ids are small non-negative ints). */
+int mt_prefilter_add(struct mt_prefilter *pf, const char *lit, size_t n,
+                     int id);
+/* Builds the automaton; no adds after this. Returns 0 or -1 (no memory). */
+int mt_prefilter_build(struct mt_prefilter *pf);
+
+/* Called for each occurrence: id and the offset just past the match. */
+typedef void (*mt_prefilter_hit_fn)(void *ctx, int id, size_t end);
+void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
+                       size_t n, mt_prefilter_hit_fn fn, void *ctx);
+void mt_prefilter_free(struct mt_prefilter *pf);
+
+#endif
