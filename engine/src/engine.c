@@ -21,6 +21,8 @@
 #define MAX_PENDING 256
 /* Longest record text kept as a finding's message. */
 #define MAX_MESSAGE 4096
+/* Bytes kept on each side of a match when a record is longer than that. */
+#define MESSAGE_CONTEXT 300
 
 static const uint64_t default_limits[MT_LIMIT_COUNT_] = {
     MT_MAX_LINE,     MT_MAX_RECORD,   MT_MAX_DEPTH,
@@ -289,12 +291,46 @@ static void set_context(struct hit_ctx *h, const struct mt_hit *hit)
     }
 }
 
+/* The text a finding shows: the record as it matched (with the join that
+ * matched), or, for a long record such as a whole Report value, the part
+ * around the match, cut on character boundaries. */
+static char *message_of(const struct mt_hit *hit)
+{
+    size_t from = 0, to = hit->subject_len;
+    struct mt_buf b;
+
+    if (hit->subject_len > MAX_MESSAGE) {
+        from = hit->start > MESSAGE_CONTEXT ? hit->start - MESSAGE_CONTEXT : 0;
+        to = hit->end + MESSAGE_CONTEXT < hit->subject_len
+                 ? hit->end + MESSAGE_CONTEXT
+                 : hit->subject_len;
+        if (to - from > MAX_MESSAGE) {
+            to = from + MAX_MESSAGE;
+        }
+        while (from > 0 && ((unsigned char)hit->subject[from] & 0xc0) == 0x80) {
+            from--;
+        }
+        while (to < hit->subject_len &&
+               ((unsigned char)hit->subject[to] & 0xc0) == 0x80) {
+            to++;
+        }
+    }
+    mt_buf_init(&b, 0);
+    if (from > 0) {
+        mt_buf_append(&b, "...", 3);
+    }
+    mt_buf_append(&b, hit->subject + from, to - from);
+    if (to < hit->subject_len) {
+        mt_buf_append(&b, "...", 3);
+    }
+    return mt_buf_steal(&b);
+}
+
 static int on_hit(void *ctx, const struct mt_hit *hit)
 {
     struct hit_ctx *h = ctx;
     struct mt_engine *e = h->e;
     struct mt_finding f;
-    size_t n;
     int i;
 
     if (hit->sig->kind == MT_SIG_CONTEXT) {
@@ -306,8 +342,7 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
     f.severity = hit->sig->severity;
     f.origin = mt_strdup(e->doc.origin);
     f.line = h->r->line;
-    n = h->r->len < MAX_MESSAGE ? h->r->len : MAX_MESSAGE;
-    f.message = mt_strndup(h->r->text, n);
+    f.message = message_of(hit);
     for (i = 0; i < hit->ncaps; i++) {
         mt_fields_set(&f.fields, hit->caps[i].name, hit->caps[i].value,
                       hit->caps[i].len, 0);

@@ -111,15 +111,16 @@ static void on_literal(void *ctx, int id, size_t end)
 }
 
 /* Runs one regex; fills hit on a match. */
-static int run_regex(struct mt_matcher *m, int idx, const char *text,
-                     size_t len, struct mt_hit *hit)
+static int run_regex_at(struct mt_matcher *m, int idx, const char *text,
+                        size_t len, size_t offset, struct mt_hit *hit)
 {
     const struct mt_signature *s = &m->p->sigs[idx];
     PCRE2_SIZE *ov;
     int rc, i;
 
     m->regex_runs++;
-    rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mctx);
+    rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, offset, 0, m->md,
+                     m->mctx);
     if (rc == PCRE2_ERROR_NOMATCH) {
         return 0;
     }
@@ -135,6 +136,8 @@ static int run_regex(struct mt_matcher *m, int idx, const char *text,
     hit->subject_len = len;
     hit->ncaps = 0;
     ov = pcre2_get_ovector_pointer(m->md);
+    hit->start = ov[0];
+    hit->end = ov[1];
     for (i = 0; i < s->ngroups && hit->ncaps < MT_MAX_CAPTURES; i++) {
         int g = s->groups[i].number;
         if (g >= rc || ov[2 * g] == PCRE2_UNSET) {
@@ -148,6 +151,12 @@ static int run_regex(struct mt_matcher *m, int idx, const char *text,
     return 1;
 }
 
+static int run_regex(struct mt_matcher *m, int idx, const char *text,
+                     size_t len, struct mt_hit *hit)
+{
+    return run_regex_at(m, idx, text, len, 0, hit);
+}
+
 int mt_matcher_test(struct mt_matcher *m, int sig_index, const char *text,
                     size_t len, struct mt_hit *hit)
 {
@@ -158,16 +167,35 @@ int mt_matcher_test(struct mt_matcher *m, int sig_index, const char *text,
     return run_regex(m, sig_index, text, len, hit);
 }
 
-/* Tries the record text, then its alt form (wraps joined with a space). */
-static int try_record(struct mt_matcher *m, int idx,
-                      const struct mt_record *r, struct mt_hit *hit)
+/* Reports every match of signature idx in subject (only the first for
+ * context signatures). Returns the number of matches, or a negative status
+ * from the callback. */
+static int each_match(struct mt_matcher *m, int idx, const char *subject,
+                      size_t len, mt_hit_fn fn, void *ctx)
 {
-    int rc = run_regex(m, idx, r->text, r->len, hit);
+    const struct mt_signature *s = &m->p->sigs[idx];
+    struct mt_hit hit;
+    size_t offset = 0;
+    int n = 0, rc;
 
-    if (rc == 0 && r->alt != NULL) {
-        rc = run_regex(m, idx, r->alt, r->alt_len, hit);
+    while (offset <= len && n < MT_MAX_MATCHES_PER_RECORD &&
+           run_regex_at(m, idx, subject, len, offset, &hit) == 1) {
+        n++;
+        rc = fn(ctx, &hit);
+        if (rc < 0) {
+            return rc;
+        }
+        if (s->kind == MT_SIG_CONTEXT) {
+            break;
+        }
+        /* An empty match must still move on, by a whole character. */
+        offset = hit.end > hit.start ? hit.end : hit.end + 1;
+        while (offset < len && ((unsigned char)subject[offset] & 0xc0) ==
+                                   0x80) {
+            offset++;
+        }
     }
-    return rc;
+    return n;
 }
 
 static int is_candidate(const struct mt_matcher *m, int idx)
@@ -176,30 +204,32 @@ static int is_candidate(const struct mt_matcher *m, int idx)
 }
 
 /* Passes over the candidates in signature order; kind selects context or
- * finding signatures, fallback selects catch-alls. */
+ * finding signatures, fallback selects catch-alls. The record's text is
+ * tried first, its alt form (wraps joined with a space) only when the text
+ * gave nothing. */
 static int run_pass(struct mt_matcher *m, const struct mt_record *r,
                     enum mt_sig_kind kind, int fallback, mt_hit_fn fn,
                     void *ctx, int *found)
 {
-    struct mt_hit hit;
     size_t i;
 
     for (i = 0; i < m->p->n; i++) {
         const struct mt_signature *s = &m->p->sigs[i];
-        int rc;
+        int n;
 
         if (s->kind != kind || s->fallback != fallback || s->code == NULL ||
             !is_candidate(m, (int)i)) {
             continue;
         }
-        if (try_record(m, (int)i, r, &hit) == 1) {
-            if (kind == MT_SIG_FINDING) {
-                (*found)++;
-            }
-            rc = fn(ctx, &hit);
-            if (rc < 0) {
-                return rc;
-            }
+        n = each_match(m, (int)i, r->text, r->len, fn, ctx);
+        if (n == 0 && r->alt != NULL) {
+            n = each_match(m, (int)i, r->alt, r->alt_len, fn, ctx);
+        }
+        if (n < 0) {
+            return n;
+        }
+        if (kind == MT_SIG_FINDING) {
+            *found += n;
         }
     }
     return 0;

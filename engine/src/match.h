@@ -23,6 +23,8 @@ struct mt_hit {
     int sig_index;
     const char *subject; /* the record text (or alt) that matched */
     size_t subject_len;
+    size_t start; /* the match within subject */
+    size_t end;
     struct mt_capture caps[MT_MAX_CAPTURES];
     int ncaps;
 };
@@ -36,7 +38,9 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
                                   uint64_t match_limit, uint64_t depth_limit);
 void mt_matcher_free(struct mt_matcher *m);
 
-/* Matches one record. Context hits come first, then findings; a fallback
+/* Matches one record. Context hits come first (first match only), then
+ * findings, each signature as often as it matches in the record (a
+ * Format-List value can hold many report entries); a fallback
  * signature is tried only when no other finding matched. *error_like is set
  * when the record has error words (error, exception, failed, fatal, hr=0x)
  * outside a Format-List label: the caller counts unmatched ones as
@@ -50,6 +54,9 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
  * error. */
 int mt_matcher_test(struct mt_matcher *m, int sig_index, const char *text,
                     size_t len, struct mt_hit *hit);
+
+/* Most matches of one signature taken from one record. */
+#define MT_MAX_MATCHES_PER_RECORD 1000
 
 /* Match attempts that ran out of budget (counted, reported in summary). */
 uint64_t mt_matcher_budget_exceeded(const struct mt_matcher *m);
