@@ -347,6 +347,12 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
         mt_fields_set(&f.fields, hit->caps[i].name, hit->caps[i].value,
                       hit->caps[i].len, 0);
     }
+    for (i = 0; i < (int)h->r->nctx; i++) {
+        const struct mt_record_ctx *c = &h->r->ctx[i];
+        if (c->value_len > 0 && mt_fields_get(&f.context, c->name) == NULL) {
+            mt_fields_set(&f.context, c->name, c->value, c->value_len, 0);
+        }
+    }
     mt_fields_merge_missing(&f.context, &h->record_context);
     mt_fields_merge_missing(&f.context, &e->doc.context);
     if (f.origin == NULL || f.message == NULL) {

@@ -18,6 +18,14 @@ enum mt_record_kind {
 #define MT_RECF_CUT 0x1u       /* a line in it was longer than the limit */
 #define MT_RECF_TRUNCATED 0x2u /* the record hit the record-size limit */
 
+/* A name/value pair that the input format itself tells about a record
+ * (an HCW line's Cmdlet= or Activity=, a CSV row's mailbox column). */
+struct mt_record_ctx {
+    const char *name;
+    const char *value;
+    size_t value_len;
+};
+
 struct mt_record {
     enum mt_record_kind kind;
     unsigned flags;
@@ -37,6 +45,10 @@ struct mt_record {
     size_t value_len;
     uint64_t line;      /* first line, 1-based */
     uint64_t last_line; /* last line it spans */
+    /* Context from the format (may be NULL/0): findings of this record
+     * carry it, ahead of the document's context. */
+    const struct mt_record_ctx *ctx;
+    size_t nctx;
 };
 
 /* Where records go: begin/end bracket one text document (a file or archive
