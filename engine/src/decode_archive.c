@@ -121,10 +121,11 @@ static int worse(int a, int b)
     return a < b ? a : b;
 }
 
-/* Decodes one regular member. Returns its status. */
+/* Decodes one regular member. Returns its status; a read error of its
+ * data is copied to err (already reported under the member's name). */
 static int scan_member(struct mt_scan *scan, struct archive *a,
                        struct archive_entry *e, const char *origin,
-                       int depth)
+                       int depth, char *err, size_t err_size)
 {
     const char *name = archive_entry_pathname_utf8(e);
     struct member m;
@@ -132,6 +133,7 @@ static int scan_member(struct mt_scan *scan, struct archive *a,
     char *mo;
     int rc;
 
+    err[0] = '\0';
     if (name == NULL) {
         name = archive_entry_pathname(e);
     }
@@ -164,6 +166,7 @@ static int scan_member(struct mt_scan *scan, struct archive *a,
         return MT_EINPUT;
     }
     rc = mt_decode_stream(scan, s, mo, depth + 1);
+    snprintf(err, err_size, "%s", s->errmsg);
     mt_stream_free(s);
     mt_free(mo);
     return rc;
@@ -211,6 +214,7 @@ int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
     struct archive *a = NULL;
     struct archive_entry *e;
     unsigned char head[8];
+    char last_err[256] = "";
     struct mt_buf mem;
     int rc = MT_OK, r, retries = 0, whole = 0;
     ptrdiff_t hn;
@@ -273,9 +277,15 @@ int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
         }
         if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) {
             const char *why = archive_error_string(a);
+            if (why && strcmp(why, last_err) == 0) {
+                /* The member's own message already said why. */
+                why = NULL;
+            } else if (why == NULL) {
+                why = "unreadable archive";
+            }
             mt_scan_message(scan, MT_MSG_ERROR, origin,
-                            "%s; rest of the archive skipped",
-                            why ? why : "unreadable archive");
+                            "%s%srest of the archive skipped",
+                            why ? why : "", why ? "; " : "");
             rc = MT_EINPUT;
             break;
         }
@@ -293,7 +303,8 @@ int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
             archive_entry_hardlink(e) != NULL) {
             continue;
         }
-        rc = worse(rc, scan_member(scan, a, e, origin, depth));
+        rc = worse(rc, scan_member(scan, a, e, origin, depth, last_err,
+                                   sizeof(last_err)));
     }
     goto done;
 nomem:

@@ -976,3 +976,59 @@ out:
     archive_entry_free(ae);
     free(buf);
 }
+
+TEST(decode_7z_and_tar_xz)
+{
+    struct run r;
+    struct entry e = {"logs/a.log", "seven\n", 6};
+    size_t n;
+    unsigned char *buf;
+
+    buf = make_archive(ARCHIVE_FORMAT_7ZIP, ARCHIVE_FILTER_NONE, &e, 1, &n);
+    ASSERT_TRUE(mt_archive_bid(buf, n) > 0);
+    run_init(&r);
+    run_scan(&r, "x.7z", buf, n);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B x.7z!logs/a.log\nx.7z!logs/a.log:1: "
+                              "seven\nE\n");
+    run_free(&r);
+    free(buf);
+
+    buf = make_archive(ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_XZ,
+                       &e, 1, &n);
+    ASSERT_TRUE(mt_archive_bid(buf, n) > 0);
+    run_init(&r);
+    run_scan(&r, "x.tar.xz", buf, n);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(log_of(&r), "B x.tar.xz!logs/a.log\nx.tar.xz!logs/a.log:1: "
+                              "seven\nE\n");
+    /* Decompressed by libarchive: charged to the bomb accounting. */
+    ASSERT_TRUE(r.scan.expanded_bytes >= 6);
+    run_free(&r);
+    free(buf);
+}
+
+TEST(decode_truncated_zip_in_gzip)
+{
+    struct run r;
+    size_t len, zipn, n;
+    char *t = numbered_lines(4000, &len);
+    struct entry e[2] = {{"first.log", "kept line\n", 10},
+                         {"second.log", t, len}};
+    unsigned char *zip = make_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE,
+                                      e, 2, &zipn);
+    unsigned char *z = gz(zip, zipn, &n);
+
+    run_init(&r);
+    run_scan(&r, "z.zip.gz", z, n * 3 / 4);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    /* The cut is reported once, for the whole stream. */
+    ASSERT_HAS(msgs_of(&r), "E z.zip.gz: truncated gzip data (ended after ");
+    ASSERT_HAS(log_of(&r), "z.zip.gz!first.log:1: kept line\n");
+    ASSERT_HAS(msgs_of(&r), "E z.zip.gz!second.log: ");
+    ASSERT_HAS(msgs_of(&r), "E z.zip.gz: rest of the archive skipped\n");
+    run_free(&r);
+    mt_free(t);
+    free(zip);
+    free(z);
+}
