@@ -42,7 +42,7 @@ static const char *reason(int err)
     case EPERM:
         return "permission denied";
     case ENOENT:
-        return "no such file or directory";
+        return "no such file";
     case ELOOP:
         return "too many levels of symbolic links";
     default:
