@@ -12,12 +12,13 @@
 
 enum text_enc { ENC_UTF8 = 0, ENC_UTF16LE = 1, ENC_UTF16BE = 2 };
 
-/* Input block plus room for a sequence carried over from the last one. */
+/* Input block plus room for a sequence carried over from the last one.
+ * Small documents (most archive members) never get past the peek buffer. */
 #define TEXT_IN MT_BLOCK
-#define TEXT_IN_ALLOC (TEXT_IN + 8)
+#define CARRY_ROOM 8
 /* Worst case: every input byte becomes a 3-byte sequence (cp1252 0x80 is
  * U+20AC), plus a pending surrogate from the block before. */
-#define TEXT_OUT_ALLOC (3 * TEXT_IN_ALLOC + 16)
+#define OUT_FOR(in_cap) (3 * (in_cap) + 16)
 
 struct text {
     struct mt_scan *scan;
@@ -25,6 +26,7 @@ struct text {
     enum text_enc enc;
     unsigned char *in;
     size_t in_len;
+    size_t in_cap; /* bytes read per block (allocated + CARRY_ROOM) */
     uint64_t in_off; /* offset of in[0] in the document, for messages */
     char *out;
     size_t out_len;
@@ -340,7 +342,7 @@ static int run(struct text *t, struct mt_stream *in, struct mt_splitter *sp,
         if (eof) {
             return 0;
         }
-        r = mt_stream_read(in, t->in + t->in_len, TEXT_IN - t->in_len);
+        r = mt_stream_read(in, t->in + t->in_len, t->in_cap - t->in_len);
         if (r < 0) {
             /* What was read so far is still analysed; the cut is named. */
             warn(t, MT_MSG_ERROR, "%s", in->errmsg);
@@ -368,9 +370,9 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
     t.scan = scan;
     t.origin = origin;
     t.worst = MT_OK;
-    t.in = mt_malloc(TEXT_IN_ALLOC);
-    t.out = mt_malloc(TEXT_OUT_ALLOC);
-    if (t.in == NULL || t.out == NULL) {
+    t.in_cap = MT_PEEK;
+    t.in = mt_malloc(t.in_cap + CARRY_ROOM);
+    if (t.in == NULL) {
         goto nomem;
     }
     n = mt_stream_read_full(in, t.in, MT_PEEK);
@@ -379,6 +381,19 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
         eof = 1;
     }
     t.in_len = (size_t)n;
+    if (n == MT_PEEK) {
+        /* More may follow: read in full blocks from now on. */
+        unsigned char *grown = mt_realloc(t.in, TEXT_IN + CARRY_ROOM);
+        if (grown == NULL) {
+            goto nomem;
+        }
+        t.in = grown;
+        t.in_cap = TEXT_IN;
+    }
+    t.out = mt_malloc(OUT_FOR(t.in_cap + CARRY_ROOM));
+    if (t.out == NULL) {
+        goto nomem;
+    }
 
     if (n >= 3 && memcmp(t.in, "\xef\xbb\xbf", 3) == 0) {
         skip = 3;
