@@ -9,23 +9,34 @@
 
 #include <string.h>
 
-/* Overview. Bytes are gathered into one line at a time (line_buf, never
- * more than max_line bytes: the rest of a longer line is counted but not
- * stored). Each complete line is classified against the record still open
- * (rec): it either continues it or closes it and opens a new one. So a
- * record is emitted when the line after it arrives, or at finish. The
- * record text lives in text (at most max_record bytes); alt is only filled
- * once a join turns out to be ambiguous.
+/* Overview. Bytes are gathered into one line at a time (never more than
+ * max_line bytes: the rest of a longer line is dropped unseen). Each
+ * complete line is classified against the record still open (rec): it
+ * either continues it or closes it and opens a new one. So a record is
+ * emitted when the line after it arrives, or at finish. The record text
+ * holds at most max_record bytes; alt is only filled once a join turns out
+ * to be ambiguous.
  *
  * What a line may continue depends on how the open record started:
- *  - FIELD: a Format-List "Label<pad> : value" line; continued by lines of
- *    exactly col spaces (col = index of ':' + 2), joined directly.
- *  - ERROR: "    + Label<pad> : value"; continued by lines of exactly 3
- *    spaces, joined directly.
+ *  - FIELD: a Format-List "Label<pad> : value" line; continued by lines
+ *    indented by exactly col blanks (col = column of ':' + 2), joined
+ *    directly. Web pastes indent whole blocks and pad with U+00A0, so the
+ *    label line may be indented and blanks are counted in characters.
+ *  - ERROR: "    + Label<pad> : value" (text keeps "+ Label : value");
+ *    continued by lines of exactly 3 spaces, joined directly.
  *  - LINE: a line starting at column 0; continued by indented lines.
  *  - ALONE: an indented line with nothing before it; never continued.
  * FIELD, ERROR and LINE records also take any other indented line, joined
- * with one space (a LINE record then becomes an MT_REC_ENTRY). */
+ * with one space (a LINE record then becomes an MT_REC_ENTRY).
+ *
+ * A direct join is certain when the broken line ends with a blank (the
+ * blank PowerShell leaves at a word wrap). When it does not, the break was
+ * mid-word or a paste trimmed that blank: ambiguous, text joins directly
+ * and alt with a space. Format-List wraps every line of an object at one
+ * width, so a broken line narrower than an earlier line of its object
+ * stopped early: a word wrap (or a line end inside the value), joined
+ * with a space. Only earlier lines count: documentation samples shorten
+ * values ("<Request ID>"), which makes a first line look narrow. */
 
 enum mode { M_LINE, M_FIELD, M_ERROR, M_ALONE };
 
@@ -34,11 +45,12 @@ struct open_rec {
     enum mode mode;
     enum mt_record_kind kind;
     unsigned flags;
-    size_t col;       /* indentation that continues a FIELD / ERROR value */
+    size_t col;       /* indentation (characters) that continues a value */
     int has_label;
     size_t label_off; /* offsets into text, valid when has_label */
     size_t label_len;
     size_t value_off;
+    size_t prev_cells; /* width of the line last added */
     int has_alt;
     uint64_t line;
     uint64_t last_line;
@@ -48,12 +60,14 @@ struct open_rec {
 
 struct mt_splitter {
     struct mt_split_config cfg;
-    int status;        /* sticky: the first negative status seen */
+    int status;         /* sticky: the first negative status seen */
     struct mt_buf line; /* the line being gathered */
-    int in_line;       /* bytes of an unfinished line have been seen */
-    int skipping;      /* the line hit max_line: drop bytes until its end */
-    int cut;           /* the current line was cut */
-    int pending_cr;    /* the last byte seen was CR: swallow one LF */
+    int in_line;        /* bytes of an unfinished line have been seen */
+    int skipping;       /* the line hit max_line: drop bytes until its end */
+    int cut;            /* the current line was cut */
+    int pending_cr;     /* the last byte seen was CR: swallow one LF */
+    size_t cur_cells;   /* width of the line being classified */
+    size_t obj_width;   /* widest Format-List line since the last blank */
     uint64_t lines;
     uint64_t cut_lines;
     struct open_rec rec;
@@ -70,9 +84,56 @@ static int is_label_char(unsigned char c)
            (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
-static int is_blank_char(unsigned char c)
+/* Bytes of the blank at s[0..n): 1 for a space (or a tab when tabs is
+ * set), 2 for U+00A0, which web pastes use for padding and indentation
+ * (and which takes one column like a space); 0 when s is not blank. */
+static size_t blank_at(const char *s, size_t n, int tabs)
 {
-    return c == ' ' || c == '\t';
+    if (n >= 1 && (s[0] == ' ' || (tabs && s[0] == '\t'))) {
+        return 1;
+    }
+    if (n >= 2 && (unsigned char)s[0] == 0xC2 &&
+        (unsigned char)s[1] == 0xA0) {
+        return 2;
+    }
+    return 0;
+}
+
+/* East Asian wide characters take two console cells; PowerShell wraps by
+ * cells. Approximate ranges: CJK, Hangul, fullwidth forms, emoji. */
+static int is_wide(uint32_t cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) ||
+           (cp >= 0x1F300 && cp <= 0x1F64F) ||
+           (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+/* Console cells that s[0..n) takes (invalid bytes count one each). */
+static size_t cells(const char *s, size_t n)
+{
+    size_t i = 0, c = 0, k, j;
+    unsigned char b;
+    uint32_t cp;
+
+    while (i < n) {
+        b = (unsigned char)s[i];
+        k = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        if (k == 1 || i + k > n) {
+            c++;
+            i++;
+            continue;
+        }
+        cp = b & (0x7F >> k);
+        for (j = 1; j < k; j++) {
+            cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3F);
+        }
+        c += is_wide(cp) ? 2 : 1;
+        i += k;
+    }
+    return c;
 }
 
 /* Length of the longest prefix of s[0..n) that is at most max bytes and
@@ -97,13 +158,13 @@ static size_t utf8_prefix(const char *s, size_t n, size_t max)
 }
 
 /* Matches "Label<pad> : value" or "Label<pad> :" at s[0..n): the label is
- * a property name (no spaces), then at least one space, ':' and either a
- * space or the end of the line. Sets the label length and the index of
- * the colon. */
+ * a property name (no spaces), then at least one blank, ':' and either a
+ * blank or the end of the line. Sets the label length, the column
+ * (characters) of the colon and where the value starts (bytes). */
 static int match_label(const char *s, size_t n, size_t *label_len,
-                       size_t *colon)
+                       size_t *colon_col, size_t *value_off)
 {
-    size_t i = 0, j;
+    size_t i = 0, j, k, col;
 
     while (i < n && is_label_char((unsigned char)s[i])) {
         i++;
@@ -112,27 +173,31 @@ static int match_label(const char *s, size_t n, size_t *label_len,
         return 0;
     }
     j = i;
-    while (j < n && s[j] == ' ') {
-        j++;
+    col = i;
+    while ((k = blank_at(s + j, n - j, 0)) > 0) {
+        j += k;
+        col++;
     }
     if (j == i || j >= n || s[j] != ':') {
         return 0;
     }
-    if (j + 1 < n && s[j + 1] != ' ') {
+    k = 1;
+    if (j + 1 < n && (k = blank_at(s + j + 1, n - j - 1, 0)) == 0) {
         return 0;
     }
     *label_len = i;
-    *colon = j;
+    *colon_col = col;
+    *value_off = j + 1 + k;
     return 1;
 }
 
 /* Matches an error record field, "    + Label<pad> : value", with any
- * indentation (pastes collapse it). Sets where "+ " starts and the label
- * length and colon index relative to the label. */
+ * indentation (pastes collapse it). Sets where "+ " starts; the label
+ * length and value offset are relative to the label. */
 static int match_error(const char *s, size_t n, size_t *plus,
-                       size_t *label_len, size_t *colon)
+                       size_t *label_len, size_t *value_off)
 {
-    size_t i = 0;
+    size_t i = 0, colon_col;
 
     while (i < n && s[i] == ' ') {
         i++;
@@ -140,26 +205,11 @@ static int match_error(const char *s, size_t n, size_t *plus,
     if (i + 2 >= n || s[i] != '+' || s[i + 1] != ' ') {
         return 0;
     }
-    if (!match_label(s + i + 2, n - i - 2, label_len, colon)) {
+    if (!match_label(s + i + 2, n - i - 2, label_len, &colon_col,
+                     value_off)) {
         return 0;
     }
     *plus = i;
-    return 1;
-}
-
-/* True when s starts with exactly col spaces and then a non-blank. */
-static int indented_by(const char *s, size_t n, size_t col)
-{
-    size_t i;
-
-    if (col == 0 || n <= col || is_blank_char((unsigned char)s[col])) {
-        return 0;
-    }
-    for (i = 0; i < col; i++) {
-        if (s[i] != ' ') {
-            return 0;
-        }
-    }
     return 1;
 }
 
@@ -261,6 +311,7 @@ static int start(struct mt_splitter *sp, enum mode mode,
     }
     r->has_label = 0;
     r->has_alt = 0;
+    r->prev_cells = sp->cur_cells;
     r->line = sp->lines;
     r->last_line = sp->lines;
     return put(sp, s, keep);
@@ -302,36 +353,46 @@ static int extend(struct mt_splitter *sp, const char *s, size_t n,
     if (r->kind == MT_REC_LINE) {
         r->kind = MT_REC_ENTRY;
     }
+    r->prev_cells = sp->cur_cells;
     r->last_line = sp->lines;
     return rc;
 }
 
-/* A wrapped value continues: joined directly. If the value was empty so
- * far ("Label :"), the text first gets the space the label line lacks so
- * that it reads "Label : value". */
+static int ends_blank(const struct mt_buf *b)
+{
+    return b->len > 0 &&
+           (b->data[b->len - 1] == ' ' ||
+            (b->len > 1 && (unsigned char)b->data[b->len - 2] == 0xC2 &&
+             (unsigned char)b->data[b->len - 1] == 0xA0));
+}
+
+/* A wrapped value continues (see the overview for the join). If the value
+ * was empty so far ("Label :"), the text first gets the space the label
+ * line lacks so that it reads "Label : value". */
 static int extend_wrapped(struct mt_splitter *sp, const char *s, size_t n)
 {
     struct open_rec *r = &sp->rec;
     size_t len = r->text.len;
-    int ambiguous;
 
     if (r->has_label && len <= r->value_off) {
-        if (len + 1 + n <= sp->cfg.max_record && len < r->value_off &&
+        if (len < r->value_off && len + 1 + n <= sp->cfg.max_record &&
             put(sp, " ", 1) != 0) {
             return MT_ENOMEM;
         }
-        ambiguous = 0;
-    } else {
-        /* PowerShell leaves the space at a word-wrap point; without it we
-         * cannot tell a mid-word break from a trimmed word wrap. */
-        ambiguous = len > 0 && r->text.data[len - 1] != ' ';
+        return extend(sp, s, n, 0, 0);
     }
-    return extend(sp, s, n, 0, ambiguous);
+    if (ends_blank(&r->text)) {
+        return extend(sp, s, n, 0, 0);
+    }
+    if (r->mode == M_FIELD && r->prev_cells < sp->obj_width) {
+        return extend(sp, s, n, ' ', 0);
+    }
+    return extend(sp, s, n, 0, 1);
 }
 
 static int start_field(struct mt_splitter *sp, enum mode mode,
                        const char *s, size_t n, size_t label_off,
-                       size_t label_len, size_t colon)
+                       size_t label_len, size_t value_off, size_t col)
 {
     struct open_rec *r = &sp->rec;
     int rc = start(sp, mode, MT_REC_FIELD, s, n);
@@ -342,8 +403,8 @@ static int start_field(struct mt_splitter *sp, enum mode mode,
     r->has_label = 1;
     r->label_off = label_off;
     r->label_len = label_len;
-    r->value_off = colon + 2;
-    r->col = mode == M_ERROR ? 3 : colon + 2;
+    r->value_off = value_off;
+    r->col = col;
     return 0;
 }
 
@@ -362,52 +423,62 @@ static int emit_blank(struct mt_splitter *sp)
 
 /* Classifies one complete line (number sp->lines) against the open
  * record. The order matters: an error field is recognised before a
- * continuation, a continuation of exactly the value column before the
- * looser indented-line rule. */
+ * continuation, a continuation of exactly the value column before a new
+ * label line, and both before the looser indented-line rule. */
 static int take_line(struct mt_splitter *sp, const char *s, size_t n)
 {
     struct open_rec *r = &sp->rec;
-    size_t ind = 0, plus, label_len, colon;
-    int rc;
+    size_t ind = 0, ind_col = 0, k, plus, label_len, value_off, colon_col;
+    int tab = 0, rc;
 
-    while (ind < n && is_blank_char((unsigned char)s[ind])) {
-        ind++;
+    while ((k = blank_at(s + ind, n - ind, 1)) > 0) {
+        tab |= s[ind] == '\t';
+        ind += k;
+        ind_col++;
     }
     if (ind == n) {
+        sp->obj_width = 0;
         rc = flush(sp);
         return rc < 0 ? rc : emit_blank(sp);
     }
-    if (match_error(s, n, &plus, &label_len, &colon)) {
+    sp->cur_cells = cells(s, n);
+    if (match_error(s, n, &plus, &label_len, &value_off)) {
         rc = flush(sp);
         if (rc < 0) {
             return rc;
         }
         /* Text keeps "+ Label : value", without the indentation. */
         return start_field(sp, M_ERROR, s + plus, n - plus, 2, label_len,
-                           colon + 2);
+                           value_off + 2, 3);
     }
-    if (r->open && (r->mode == M_FIELD || r->mode == M_ERROR) &&
-        indented_by(s, n, r->col)) {
-        return extend_wrapped(sp, s + ind, n - ind);
+    if (r->open && (r->mode == M_FIELD || r->mode == M_ERROR) && !tab &&
+        ind_col == r->col) {
+        rc = extend_wrapped(sp, s + ind, n - ind);
+        if (r->mode == M_FIELD && sp->cur_cells > sp->obj_width) {
+            sp->obj_width = sp->cur_cells;
+        }
+        return rc;
     }
-    if (ind == 0) {
+    if (match_label(s + ind, n - ind, &label_len, &colon_col, &value_off)) {
         rc = flush(sp);
         if (rc < 0) {
             return rc;
         }
-        if (match_label(s, n, &label_len, &colon)) {
-            return start_field(sp, M_FIELD, s, n, 0, label_len, colon);
+        if (sp->cur_cells > sp->obj_width) {
+            sp->obj_width = sp->cur_cells;
         }
-        return start(sp, M_LINE, MT_REC_LINE, s, n);
+        return start_field(sp, M_FIELD, s + ind, n - ind, 0, label_len,
+                           value_off, ind_col + colon_col + 2);
+    }
+    if (ind == 0) {
+        rc = flush(sp);
+        return rc < 0 ? rc : start(sp, M_LINE, MT_REC_LINE, s, n);
     }
     if (r->open && r->mode != M_ALONE) {
         return extend(sp, s + ind, n - ind, ' ', 0);
     }
     rc = flush(sp);
-    if (rc < 0) {
-        return rc;
-    }
-    return start(sp, M_ALONE, MT_REC_LINE, s + ind, n - ind);
+    return rc < 0 ? rc : start(sp, M_ALONE, MT_REC_LINE, s + ind, n - ind);
 }
 
 /* A line end was seen (or finish found an unterminated line). */

@@ -283,51 +283,164 @@ TEST(split_format_list_mid_word_ec)
     check(in, want, N(want));
 }
 
-/* Get-ExchangeCertificate | fl: values wrapped mid-word over several
- * lines; a multi-line value keeps joining until the next label. */
-TEST(split_format_list_certificate)
+/* Get-ExchangeCertificate | fl as pasted on a blog (the seed): the block
+ * is indented 4 spaces and padded with U+00A0; AccessRules and Subject
+ * wrap mid-word at the same width, so those joins are ambiguous. */
+#define NB "\xc2\xa0"
+#define NB4 NB NB NB NB
+#define NB20 NB4 NB4 NB4 NB4 NB4
+TEST(split_format_list_certificate_paste)
 {
     static const char in[] =
-        "AccessRules        : {System.Security.AccessControl.CryptoKeyAcc"
-        "essRule, System.Security.Acce\n"
-        "                     ssControl.CryptoKeyAccessRule}\n"
-        "CertificateDomains : {mail.contoso.com, autodiscover.contoso.com}\n"
-        "HasPrivateKey      : True\n"
-        "Issuer             : CN=mail.contoso.com\n"
-        "Subject            : CN=mail.contoso.com, OU=IT, O=Northwind "
-        "Traders, L=nwtrad\n"
-        "                     ers, S=UK, C=GB\n"
-        "Thumbprint         : 0271A7F1CA9AD8A27152CCAE044F968F068B14B8\n";
+        "    Get-exchangecertificate | fl\n"
+        "\n"
+        "    AccessRules" NB4 NB NB NB " : {System.Security.AccessControl."
+        "CryptoKeyAccessRule, System\n"
+        "    " NB20 " .Security.AccessControl.CryptoKeyAccessRule, System."
+        "Securi\n"
+        "    " NB20 " ty.AccessControl.CryptoKeyAccessRule}\n"
+        "    CertificateDomains : {nlb.nwtraders.msft}\n"
+        "    HasPrivateKey" NB4 NB " : True\n"
+        "    Issuer" NB4 NB4 NB4 " : CN=nwtraders-WIN-63IFOLRGUIP-CA, "
+        "DC=nwtraders, DC=msft\n"
+        "    Subject" NB4 NB4 NB NB NB " : CN=nlb.nwtraders.msft, "
+        "OU=nwtraders, O=nwtraders, L=nwtrad\n"
+        "    " NB20 " ers, S=UK, C=GB\n"
+        "    Thumbprint" NB4 NB4 " : 595EA47CF0C04F64DC3D6D2995F7C4B172CA0F92\n"
+        "\n"
+        "    " NB "\n";
+    static const struct want want[] = {
+        {MT_REC_LINE, 0, "Get-exchangecertificate | fl", NULL, NULL, NULL,
+         1, 1},
+        {MT_REC_BLANK, 0, "", NULL, NULL, NULL, 2, 2},
+        {MT_REC_FIELD, 0,
+         "AccessRules" NB4 NB NB NB " : {System.Security.AccessControl."
+         "CryptoKeyAccessRule, System.Security.AccessControl.CryptoKey"
+         "AccessRule, System.Security.AccessControl.CryptoKeyAccessRule}",
+         "AccessRules" NB4 NB NB NB " : {System.Security.AccessControl."
+         "CryptoKeyAccessRule, System .Security.AccessControl.CryptoKey"
+         "AccessRule, System.Securi ty.AccessControl.CryptoKeyAccessRule}",
+         "AccessRules",
+         "{System.Security.AccessControl.CryptoKeyAccessRule, System."
+         "Security.AccessControl.CryptoKeyAccessRule, System.Security."
+         "AccessControl.CryptoKeyAccessRule}",
+         3, 5},
+        {MT_REC_FIELD, 0, "CertificateDomains : {nlb.nwtraders.msft}", NULL,
+         "CertificateDomains", "{nlb.nwtraders.msft}", 6, 6},
+        {MT_REC_FIELD, 0, "HasPrivateKey" NB4 NB " : True", NULL,
+         "HasPrivateKey", "True", 7, 7},
+        {MT_REC_FIELD, 0,
+         "Issuer" NB4 NB4 NB4 " : CN=nwtraders-WIN-63IFOLRGUIP-CA, "
+         "DC=nwtraders, DC=msft",
+         NULL, "Issuer", "CN=nwtraders-WIN-63IFOLRGUIP-CA, DC=nwtraders, "
+         "DC=msft", 8, 8},
+        {MT_REC_FIELD, 0,
+         "Subject" NB4 NB4 NB NB NB " : CN=nlb.nwtraders.msft, "
+         "OU=nwtraders, O=nwtraders, L=nwtraders, S=UK, C=GB",
+         "Subject" NB4 NB4 NB NB NB " : CN=nlb.nwtraders.msft, "
+         "OU=nwtraders, O=nwtraders, L=nwtrad ers, S=UK, C=GB",
+         "Subject",
+         "CN=nlb.nwtraders.msft, OU=nwtraders, O=nwtraders, L=nwtraders, "
+         "S=UK, C=GB",
+         9, 10},
+        {MT_REC_FIELD, 0,
+         "Thumbprint" NB4 NB4 " : 595EA47CF0C04F64DC3D6D2995F7C4B172CA0F92",
+         NULL, "Thumbprint", "595EA47CF0C04F64DC3D6D2995F7C4B172CA0F92", 11,
+         11},
+        {MT_REC_BLANK, 0, "", NULL, NULL, NULL, 12, 12},
+        {MT_REC_BLANK, 0, "", NULL, NULL, NULL, 13, 13},
+    };
+
+    check(in, want, N(want));
+}
+
+/* The pasted form of a value wrapped at the exact column (80): where a
+ * break fell on a blank the paste trimmed it, leaving a line one short of
+ * the object's width. That line stopped early, so it is a word break
+ * (space); full-width lines are mid-word (direct, alt spaced). A pattern
+ * crossing both kinds of join ("number of ... request") matches text. The
+ * first line of an object has no earlier width to compare with, so its
+ * trimmed blank ("Microsoft|Exchange") stays an ambiguous join. */
+TEST(split_format_list_trimmed_word_wrap)
+{
+    static const char in[] =
+        "DistinguishedName             : CN=jdoe,OU=contoso.onmicrosoft.com,"
+        "OU=Microsoft\n"
+        "                                Exchange Hosted Organizations,DC=N"
+        "AMPR02A001,DC=\n"
+        "                                prod,DC=outlook,DC=com\n"
+        "Message                       : Error: This mailbox exceeded the "
+        "maximum number\n"
+        "                                of large items that were specified"
+        " for this requ\n"
+        "                                est.\n";
     static const struct want want[] = {
         {MT_REC_FIELD, 0,
-         "AccessRules        : {System.Security.AccessControl.CryptoKeyAcc"
-         "essRule, System.Security.AccessControl.CryptoKeyAccessRule}",
-         "AccessRules        : {System.Security.AccessControl.CryptoKeyAcc"
-         "essRule, System.Security.Acce ssControl.CryptoKeyAccessRule}",
-         "AccessRules",
-         "{System.Security.AccessControl.CryptoKeyAccessRule, "
-         "System.Security.AccessControl.CryptoKeyAccessRule}",
-         1, 2},
+         "DistinguishedName             : CN=jdoe,OU=contoso.onmicrosoft.com,"
+         "OU=MicrosoftExchange Hosted Organizations,DC=NAMPR02A001,DC=prod,"
+         "DC=outlook,DC=com",
+         "DistinguishedName             : CN=jdoe,OU=contoso.onmicrosoft.com,"
+         "OU=Microsoft Exchange Hosted Organizations,DC=NAMPR02A001,DC= prod,"
+         "DC=outlook,DC=com",
+         "DistinguishedName",
+         "CN=jdoe,OU=contoso.onmicrosoft.com,OU=MicrosoftExchange Hosted "
+         "Organizations,DC=NAMPR02A001,DC=prod,DC=outlook,DC=com",
+         1, 3},
         {MT_REC_FIELD, 0,
-         "CertificateDomains : {mail.contoso.com, autodiscover.contoso.com}",
-         NULL, "CertificateDomains",
-         "{mail.contoso.com, autodiscover.contoso.com}", 3, 3},
-        {MT_REC_FIELD, 0, "HasPrivateKey      : True", NULL, "HasPrivateKey",
-         "True", 4, 4},
-        {MT_REC_FIELD, 0, "Issuer             : CN=mail.contoso.com", NULL,
-         "Issuer", "CN=mail.contoso.com", 5, 5},
+         "Message                       : Error: This mailbox exceeded the "
+         "maximum number of large items that were specified for this "
+         "request.",
+         "Message                       : Error: This mailbox exceeded the "
+         "maximum number of large items that were specified for this "
+         "requ est.",
+         "Message",
+         "Error: This mailbox exceeded the maximum number of large items "
+         "that were specified for this request.",
+         4, 6},
+    };
+
+    check(in, want, N(want));
+}
+
+/* A value with line ends inside it (Report entries): the lines are
+ * narrower than the object's width, so they are joined with a space. An
+ * exact-column break at a blank leaves the blank at the start of the next
+ * line (one column deeper): also a space. */
+TEST(split_format_list_multiline_value)
+{
+    static const char in[] =
+        "Identity : contoso.onmicrosoft.com\\121042ca-c198-4fe1-8d25-0b1aefa7"
+        "e1b5\n"
+        "Report   : 2017/06/08 2:10:38 [TY1PR0301MB1023] Move has completed.\n"
+        "           2017/06/08 2:11:17 [TY1PR0301MB1023] Request is complete."
+        "\n"
+        "Error    : MigrationMRSPermanentException: Warning: The mailbox was "
+        "already moved bu\n"
+        "           t failed to\n"
+        "            update the job state.\n";
+    static const struct want want[] = {
         {MT_REC_FIELD, 0,
-         "Subject            : CN=mail.contoso.com, OU=IT, O=Northwind "
-         "Traders, L=nwtraders, S=UK, C=GB",
-         "Subject            : CN=mail.contoso.com, OU=IT, O=Northwind "
-         "Traders, L=nwtrad ers, S=UK, C=GB",
-         "Subject",
-         "CN=mail.contoso.com, OU=IT, O=Northwind Traders, L=nwtraders, "
-         "S=UK, C=GB",
-         6, 7},
+         "Identity : contoso.onmicrosoft.com\\121042ca-c198-4fe1-8d25-0b1aefa7"
+         "e1b5",
+         NULL, "Identity",
+         "contoso.onmicrosoft.com\\121042ca-c198-4fe1-8d25-0b1aefa7e1b5", 1,
+         1},
         {MT_REC_FIELD, 0,
-         "Thumbprint         : 0271A7F1CA9AD8A27152CCAE044F968F068B14B8", NULL,
-         "Thumbprint", "0271A7F1CA9AD8A27152CCAE044F968F068B14B8", 8, 8},
+         "Report   : 2017/06/08 2:10:38 [TY1PR0301MB1023] Move has completed."
+         " 2017/06/08 2:11:17 [TY1PR0301MB1023] Request is complete.",
+         NULL, "Report",
+         "2017/06/08 2:10:38 [TY1PR0301MB1023] Move has completed. "
+         "2017/06/08 2:11:17 [TY1PR0301MB1023] Request is complete.",
+         2, 3},
+        {MT_REC_FIELD, 0,
+         "Error    : MigrationMRSPermanentException: Warning: The mailbox was "
+         "already moved but failed to update the job state.",
+         "Error    : MigrationMRSPermanentException: Warning: The mailbox was "
+         "already moved bu t failed to update the job state.",
+         "Error",
+         "MigrationMRSPermanentException: Warning: The mailbox was already "
+         "moved but failed to update the job state.",
+         4, 6},
     };
 
     check(in, want, N(want));
@@ -335,8 +448,10 @@ TEST(split_format_list_certificate)
 
 /* Two objects of different types: blank lines around and between them,
  * each object with its own label width; a continuation indented for the
- * first object's width does not continue a field of the second. An empty
- * value ("Label :") followed by a continuation reads "Label : value". */
+ * first object's width does not continue a field of the second (it is
+ * joined with a space, and being narrower than the object it ends at a
+ * word). An empty value ("Label :") then a continuation reads
+ * "Label : value". */
 TEST(split_format_list_two_objects)
 {
     static const char in[] =
@@ -366,9 +481,8 @@ TEST(split_format_list_two_objects)
         {MT_REC_BLANK, 0, "", NULL, NULL, NULL, 8, 8},
         {MT_REC_FIELD, 0, "DisplayName      : User Two", NULL, "DisplayName",
          "User Two", 9, 9},
-        {MT_REC_FIELD, 0, "StatusDetail     : FailedOther indentedTransient",
-         "StatusDetail     : FailedOther indented Transient", "StatusDetail",
-         "FailedOther indentedTransient", 10, 12},
+        {MT_REC_FIELD, 0, "StatusDetail     : FailedOther indented Transient",
+         NULL, "StatusDetail", "FailedOther indented Transient", 10, 12},
         {MT_REC_BLANK, 0, "", NULL, NULL, NULL, 13, 13},
     };
 
