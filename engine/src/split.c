@@ -33,10 +33,11 @@
  * blank PowerShell leaves at a word wrap). When it does not, the break was
  * mid-word or a paste trimmed that blank: ambiguous, text joins directly
  * and alt with a space. Format-List wraps every line of an object at one
- * width, so a broken line narrower than an earlier line of its object
- * stopped early: a word wrap (or a line end inside the value), joined
- * with a space. Only earlier lines count: documentation samples shorten
- * values ("<Request ID>"), which makes a first line look narrow. */
+ * width, so a broken line narrower than an earlier line of the same object
+ * stopped early: a word wrap whose blank was trimmed (or a line end inside
+ * the value), joined with a space. Only earlier lines count, and error
+ * records are left out: documentation samples shorten values ("<Request
+ * ID>"), which makes a line look narrower than the next one. */
 
 enum mode { M_LINE, M_FIELD, M_ERROR, M_ALONE };
 

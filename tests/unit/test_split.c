@@ -613,6 +613,30 @@ TEST(split_hcw_stack_trace_entry)
     check(in, want, N(want));
 }
 
+/* Legacy HCW (Update-HybridConfiguration) frames are indented by one
+ * space; a label line indented inside an entry starts a field. */
+TEST(split_legacy_hcw_entry)
+{
+    static const char in[] =
+        "[1/19/2015 14:07:44] ERROR:Updating hybrid configuration failed "
+        "with error 'Subtask CheckPrereqs execution failed'.\r\n"
+        " at Microsoft.Exchange.Management.Hybrid.TaskContext.Execute()\r\n"
+        " at Microsoft.Exchange.Management.Hybrid.Engine.Run()\r\n"
+        "   ErrorCode : 0x6ba\r\n";
+    static const struct want want[] = {
+        {MT_REC_ENTRY, 0,
+         "[1/19/2015 14:07:44] ERROR:Updating hybrid configuration failed "
+         "with error 'Subtask CheckPrereqs execution failed'. at Microsoft."
+         "Exchange.Management.Hybrid.TaskContext.Execute() at Microsoft."
+         "Exchange.Management.Hybrid.Engine.Run()",
+         NULL, NULL, NULL, 1, 3},
+        {MT_REC_FIELD, 0, "ErrorCode : 0x6ba", NULL, "ErrorCode", "0x6ba", 4,
+         4},
+    };
+
+    check(in, want, N(want));
+}
+
 /* Indented lines with nothing before them stand alone, trimmed. */
 TEST(split_indented_alone)
 {
