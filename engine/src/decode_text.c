@@ -3,7 +3,7 @@
  * blocks and feeds the record splitter, which pushes records to the sink. */
 #include "decode.h"
 
-#include "split.h"
+#include "format.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -36,6 +36,11 @@ struct text {
     int warned_utf8;
     int warned_utf16;
     int worst;
+    /* The format reader is chosen on the first MT_FORMAT_PEEK bytes of
+     * text; until then the text waits in head. */
+    const struct mt_format_ops *fmt;
+    struct mt_format_reader *reader;
+    struct mt_buf head;
 };
 
 /* Windows-1252 0x80-0x9F; the five unassigned bytes become U+FFFD. */
@@ -319,8 +324,36 @@ static size_t convert_utf16(struct text *t, int eof)
     return i;
 }
 
-static int run(struct text *t, struct mt_stream *in, struct mt_splitter *sp,
-               int eof)
+/* Chooses the format reader on the text seen so far and hands it that
+ * text. */
+static int start_reader(struct text *t)
+{
+    int rc = 0;
+
+    t->fmt = mt_format_choose(t->head.data ? t->head.data : "", t->head.len);
+    t->reader = t->fmt->open(t->scan, t->origin);
+    if (t->reader == NULL) {
+        return MT_ENOMEM;
+    }
+    if (t->head.len > 0) {
+        rc = t->fmt->feed(t->reader, t->head.data, t->head.len);
+    }
+    mt_buf_free(&t->head);
+    return rc;
+}
+
+static int deliver(struct text *t, const char *text, size_t n)
+{
+    if (t->reader != NULL) {
+        return t->fmt->feed(t->reader, text, n);
+    }
+    if (mt_buf_append(&t->head, text, n) != 0) {
+        return MT_ENOMEM;
+    }
+    return t->head.len >= MT_FORMAT_PEEK ? start_reader(t) : 0;
+}
+
+static int run(struct text *t, struct mt_stream *in, int eof)
 {
     size_t used;
     ptrdiff_t r;
@@ -331,7 +364,7 @@ static int run(struct text *t, struct mt_stream *in, struct mt_splitter *sp,
         used = t->enc == ENC_UTF8 ? convert_utf8(t, eof)
                                   : convert_utf16(t, eof);
         if (t->out_len) {
-            rc = mt_splitter_feed(sp, t->out, t->out_len);
+            rc = deliver(t, t->out, t->out_len);
             if (rc < 0) {
                 return rc;
             }
@@ -358,8 +391,6 @@ static int run(struct text *t, struct mt_stream *in, struct mt_splitter *sp,
 int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
                  const char *origin)
 {
-    struct mt_split_config cfg;
-    struct mt_splitter *sp = NULL;
     struct text t;
     const char *kind;
     size_t skip = 0;
@@ -367,6 +398,7 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
     int began = 0, rc, eof = 0;
 
     memset(&t, 0, sizeof(t));
+    mt_buf_init(&t.head, 0);
     t.scan = scan;
     t.origin = origin;
     t.worst = MT_OK;
@@ -422,14 +454,6 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
     t.in_len -= skip;
     t.in_off = skip;
 
-    cfg.max_line = (size_t)scan->limits[MT_LIMIT_LINE_BYTES];
-    cfg.max_record = (size_t)scan->limits[MT_LIMIT_RECORD_BYTES];
-    cfg.sink = scan->sink;
-    cfg.sink_ctx = scan->sink_ctx;
-    sp = mt_splitter_new(&cfg);
-    if (sp == NULL) {
-        goto nomem;
-    }
     rc = scan->sink->begin ? scan->sink->begin(scan->sink_ctx, origin) : 0;
     if (rc < 0) {
         scan->aborted = 1;
@@ -440,9 +464,12 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
     if (n == 0 && eof) {
         warn(&t, MT_MSG_ERROR, "%s", in->errmsg);
     }
-    rc = run(&t, in, sp, eof);
+    rc = run(&t, in, eof);
+    if (rc == 0 && t.reader == NULL) {
+        rc = start_reader(&t); /* a document shorter than the peek */
+    }
     if (rc == 0) {
-        rc = mt_splitter_finish(sp);
+        rc = t.fmt->finish(t.reader);
     }
     if (rc < 0) {
         /* The sink asked to stop: nothing more from this input. */
@@ -453,11 +480,6 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
         warn(&t, MT_MSG_WARNING, "%llu NUL bytes removed",
              (unsigned long long)t.nuls);
     }
-    if (mt_splitter_cut_lines(sp) > 0) {
-        warn(&t, MT_MSG_WARNING, "%llu line(s) longer than %llu bytes were cut",
-             (unsigned long long)mt_splitter_cut_lines(sp),
-             (unsigned long long)cfg.max_line);
-    }
     rc = t.worst;
     goto done;
 nomem:
@@ -467,7 +489,10 @@ done:
     if (began && scan->sink->end) {
         scan->sink->end(scan->sink_ctx);
     }
-    mt_splitter_free(sp);
+    if (t.reader != NULL) {
+        t.fmt->free(t.reader);
+    }
+    mt_buf_free(&t.head);
     mt_free(t.in);
     mt_free(t.out);
     return rc;
