@@ -95,15 +95,122 @@ static int use_color(const struct mt_opts *o)
     return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
 
+/* The arguments from first on, joined with spaces: "kb search large
+ * item" and "explain Unable to delete mailbox" need no quotes. */
+static char *join_args(const struct mt_opts *o, int first)
+{
+    size_t len = 1;
+    char *s;
+    int i;
+
+    for (i = first; i < o->nargs; i++) {
+        len += strlen(o->args[i]) + 1;
+    }
+    s = malloc(len);
+    if (s == NULL) {
+        return NULL;
+    }
+    s[0] = '\0';
+    for (i = first; i < o->nargs; i++) {
+        if (i > first) {
+            strcat(s, " ");
+        }
+        strcat(s, o->args[i]);
+    }
+    return s;
+}
+
+/* A lookup's count: something found is 0, nothing is 1, an engine error
+ * (out of memory, output unwritable) is reported and counts as 2. */
+static int lookup_exit(struct mt_engine *e, const char *what, int n)
+{
+    if (n < 0) {
+        fprintf(stderr, "migtriage: %s: ", what);
+        put_clean(mt_engine_errmsg(e));
+        fputc('\n', stderr);
+        return MT_EXIT_USAGE;
+    }
+    return n > 0 ? MT_EXIT_OK : MT_EXIT_FINDINGS;
+}
+
 static int run_kb(struct mt_engine *e, const struct mt_opts *o)
 {
-    if (o->nargs >= 2 && strcmp(o->args[1], "lint") == 0 && o->nargs == 2) {
+    const char *sub = o->nargs >= 2 ? o->args[1] : "";
+    enum mt_format fmt = o->format;
+    char *query;
+    int n;
+
+    if (strcmp(sub, "lint") == 0 && o->nargs == 2) {
         return mt_engine_lint(e, stdout) == 0 ? MT_EXIT_OK
                                               : MT_EXIT_FINDINGS;
     }
-    fprintf(stderr, "migtriage: kb: expected 'lint'\n"
+    if (strcmp(sub, "search") == 0 && o->nargs >= 3) {
+        query = join_args(o, 2);
+        if (query == NULL) {
+            fprintf(stderr, "migtriage: error: out of memory\n");
+            return MT_EXIT_USAGE;
+        }
+        n = mt_engine_kb_search(e, query, stdout, fmt);
+        free(query);
+        return lookup_exit(e, "kb search", n);
+    }
+    if (strcmp(sub, "show") == 0 && o->nargs == 3) {
+        n = mt_engine_kb_show(e, o->args[2], stdout, fmt);
+        if (n != MT_OK) {
+            fputs("migtriage: kb show: ", stderr);
+            put_clean(mt_engine_errmsg(e));
+            fputc('\n', stderr);
+            return MT_EXIT_USAGE;
+        }
+        return MT_EXIT_OK;
+    }
+    if (strcmp(sub, "list") == 0 && o->nargs <= 4) {
+        /* "kb list mrs", or "kb list -- --family mrs" (--family is not in
+         * the option table, so it only arrives after "--"). */
+        const char *family = NULL;
+        if (o->nargs == 3) {
+            family = o->args[2];
+        } else if (o->nargs == 4 && strcmp(o->args[2], "--family") == 0) {
+            family = o->args[3];
+        } else if (o->nargs == 4) {
+            fprintf(stderr, "migtriage: kb list: expected [FAMILY]\n"
+                            "Try 'migtriage --help'\n");
+            return MT_EXIT_USAGE;
+        }
+        n = mt_engine_kb_list(e, family, stdout, fmt);
+        if (n == MT_EINPUT) {
+            fputs("migtriage: kb list: ", stderr);
+            put_clean(mt_engine_errmsg(e));
+            fputc('\n', stderr);
+            return MT_EXIT_USAGE;
+        }
+        return lookup_exit(e, "kb list", n);
+    }
+    fprintf(stderr, "migtriage: kb: expected 'lint', 'search WORDS', "
+                    "'show ID' or 'list [FAMILY]'\n"
                     "Try 'migtriage --help'\n");
     return MT_EXIT_USAGE;
+}
+
+static int run_explain(struct mt_engine *e, const struct mt_opts *o)
+{
+    char *text;
+    int n;
+
+    if (o->nargs < 2) {
+        fprintf(stderr, "migtriage: explain: expected an error code or "
+                        "message (a negative number goes after --)\n"
+                        "Try 'migtriage --help'\n");
+        return MT_EXIT_USAGE;
+    }
+    text = join_args(o, 1);
+    if (text == NULL) {
+        fprintf(stderr, "migtriage: error: out of memory\n");
+        return MT_EXIT_USAGE;
+    }
+    n = mt_engine_explain(e, text, stdout, o->format);
+    free(text);
+    return lookup_exit(e, "explain", n);
 }
 
 static int run_scan(struct mt_engine *e, const struct mt_opts *o)
@@ -142,7 +249,7 @@ int main(int argc, char **argv)
     struct mt_opts o;
     struct mt_engine *e;
     char patterns[4096], kb[4096];
-    int rc, i, linting;
+    int rc, i, linting, kb_cmd, explain;
 
     if (mt_opts_parse(&o, argc, argv) != 0) {
         return MT_EXIT_USAGE;
@@ -160,7 +267,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "migtriage: error: out of memory\n");
         return MT_EXIT_USAGE;
     }
-    linting = o.nargs > 0 && strcmp(o.args[0], "kb") == 0;
+    kb_cmd = o.nargs > 0 && strcmp(o.args[0], "kb") == 0;
+    explain = o.nargs > 0 && strcmp(o.args[0], "explain") == 0;
+    linting = kb_cmd && o.nargs > 1 && strcmp(o.args[1], "lint") == 0;
     /* lint prints load problems itself, with the rest of its report. */
     mt_engine_set_message_cb(e, linting ? NULL : on_message, NULL);
     for (i = 0; i < o.nlimits; i++) {
@@ -176,7 +285,7 @@ int main(int argc, char **argv)
         return MT_EXIT_USAGE;
     }
     mt_engine_set_message_cb(e, on_message, NULL);
-    rc = linting ? run_kb(e, &o) : run_scan(e, &o);
+    rc = kb_cmd ? run_kb(e, &o) : explain ? run_explain(e, &o) : run_scan(e, &o);
     mt_engine_free(e);
     return rc;
 }

@@ -132,6 +132,45 @@ MT_API uint64_t mt_engine_failed_inputs(const struct mt_engine *e);
  * Returns the number of problems (0 = clean). */
 MT_API int mt_engine_lint(struct mt_engine *e, FILE *out);
 
+/* Help-desk lookup, no log needed. Each writes text or one JSON document
+ * (MT_FORMAT_NDJSON writes JSON too) to out; the knowledge must be
+ * loaded (else MT_EMISUSE). */
+
+/* Explains a code or a pasted message: decodes every error code in text
+ * (hr=0x8004010f, 0x8004010F, 8004010F, 2147746063, ec=-2147221233,
+ * ec=1242, a bare 1722, HCW8001, AADSTS50054, (401), HTTP 413) through the
+ * kb/codes tables, splitting HRESULTs into severity, customer bit,
+ * facility and code; runs each line of text through every signature and
+ * writes the matching articles with commands filled from what was
+ * captured; then the articles the codes point at. When text holds no code
+ * and matches no signature, writes the best kb search results instead.
+ * Returns how many things were explained (known codes, matches, articles;
+ * 0 = nothing found), or a negative mt_status. */
+MT_API int mt_engine_explain(struct mt_engine *e, const char *text,
+                             FILE *out, enum mt_format fmt);
+
+/* Ranks the articles for query (words in any order, typos tolerated) by
+ * title, id, tags, codes, the literals of their signatures, summary and
+ * cause; writes the best first with a score of 100. Returns the number of
+ * results (0 = nothing scored), or a negative mt_status. */
+MT_API int mt_engine_kb_search(struct mt_engine *e, const char *query,
+                               FILE *out, enum mt_format fmt);
+
+/* Writes the whole article id: text, cause, resolution, commands with
+ * their placeholders visible, verify, risk, refs, codes, tags and the
+ * signatures that report it. Returns MT_OK, or MT_EINPUT when there is no
+ * such article: mt_engine_errmsg() then says so and names up to three
+ * near ids. */
+MT_API int mt_engine_kb_show(struct mt_engine *e, const char *id, FILE *out,
+                             enum mt_format fmt);
+
+/* Lists the articles (id, severity range of their signatures, title),
+ * grouped by family; family (NULL: all) keeps one. Returns the number
+ * listed, or MT_EINPUT for an unknown family (mt_engine_errmsg() lists
+ * the known ones). */
+MT_API int mt_engine_kb_list(struct mt_engine *e, const char *family,
+                             FILE *out, enum mt_format fmt);
+
 /* Detail of the last failed call. */
 MT_API const char *mt_engine_errmsg(const struct mt_engine *e);
 

@@ -1,10 +1,13 @@
 /* emit_common.c: what the emitters share: the article of a signature, the
- * sorted order of finding groups, and command templates filled with the
- * user's own values. */
+ * sorted order of finding groups, command templates filled with the
+ * user's own values, log text made safe for a terminal, and the JSON
+ * pieces of a finding (also used by the lookup commands). */
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "datafile.h"
 #include "engine_private.h"
 #include "util.h"
 
@@ -140,4 +143,133 @@ size_t *mt_sorted_groups(const struct mt_engine *e)
     mt_free(worst);
     sort_worst = NULL;
     return idx;
+}
+
+/* Writes log text with control characters (C0, DEL, C1) replaced by '?',
+ * cut at max bytes on a character boundary. */
+void mt_put_clean(FILE *out, const char *s, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    for (; p[i] && i < max; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7f) {
+            fputc(p[i] == '\t' ? ' ' : '?', out);
+        } else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+            fputc('?', out); /* U+0080..U+009F, C1 controls such as CSI */
+            i++;
+        } else {
+            fputc(p[i], out);
+        }
+    }
+    if (p[i]) {
+        while ((p[i] & 0xc0) == 0x80) { /* finish a split character */
+            fputc(p[i++], out);
+        }
+        if (p[i]) {
+            fputs("...", out);
+        }
+    }
+}
+
+/* ---- JSON pieces shared by the report and the lookup commands ---- */
+
+/* Text from logs is valid UTF-8 after decoding; should a cut ever split a
+ * character, jansson would refuse the string, so invalid bytes become '?'
+ * rather than dropping the value. */
+json_t *mt_jstr(const char *s)
+{
+    json_t *v;
+    char *copy;
+    size_t i, n;
+
+    if (s == NULL) {
+        return json_null();
+    }
+    v = json_string(s);
+    if (v != NULL) {
+        return v;
+    }
+    n = strlen(s);
+    copy = mt_strndup(s, n);
+    if (copy == NULL) {
+        return json_null();
+    }
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)copy[i] >= 0x80) {
+            copy[i] = '?';
+        }
+    }
+    v = json_string(copy);
+    mt_free(copy);
+    return v ? v : json_null();
+}
+
+json_t *mt_jfields(const struct mt_fields *f)
+{
+    json_t *o = json_object();
+    int i;
+
+    for (i = 0; i < f->n; i++) {
+        json_object_set_new(o, f->kv[i].name, mt_jstr(f->kv[i].value));
+    }
+    return o;
+}
+
+json_t *mt_jorigin(const char *origin, uint64_t line)
+{
+    char *s = mt_asprintf("%s:%llu", origin ? origin : "",
+                          (unsigned long long)line);
+    json_t *v = mt_jstr(s);
+    mt_free(s);
+    return v;
+}
+
+/* A list of command templates from the article, filled in. */
+static json_t *jcommands(json_t *templates, const struct mt_finding *f)
+{
+    json_t *out = json_array(), *t;
+    size_t i;
+
+    json_array_foreach(templates, i, t) {
+        char *filled = mt_fill_template(json_string_value(t), &f->fields,
+                                        &f->context);
+        json_array_append_new(out, mt_jstr(filled));
+        mt_free(filled);
+    }
+    return out;
+}
+
+/* The parts of a finding common to a group and a single occurrence. */
+json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
+{
+    const struct mt_article *a = mt_engine_article_of(e, f->sig);
+    const struct mt_signature *s = &e->patterns.sigs[f->sig];
+    const char *mbx = mt_finding_mailbox(f);
+    json_t *o = json_object();
+
+    json_object_set_new(o, "article", mt_jstr(a ? a->id : s->article));
+    json_object_set_new(o, "title", mt_jstr(a ? a->title : NULL));
+    json_object_set_new(o, "signature", mt_jstr(s->id));
+    json_object_set_new(o, "severity",
+                        mt_jstr(mt_severity_name((enum mt_severity)f->severity)));
+    json_object_set_new(o, "origin", mt_jorigin(f->origin, f->line));
+    json_object_set_new(o, "mailbox", mt_jstr(mbx));
+    json_object_set_new(o, "context", mt_jfields(&f->context));
+    json_object_set_new(o, "fields", mt_jfields(&f->fields));
+    json_object_set_new(o, "message", mt_jstr(f->message));
+    if (a != NULL) {
+        json_t *risk = json_object_get(a->json, "risk");
+        json_object_set_new(o, "cause", mt_jstr(mt_json_str(a->json, "cause")));
+        json_object_set(o, "resolution",
+                        json_object_get(a->json, "resolution"));
+        json_object_set_new(o, "commands",
+                            jcommands(json_object_get(a->json, "commands"),
+                                      f));
+        json_object_set_new(o, "verify",
+                            jcommands(json_object_get(a->json, "verify"), f));
+        json_object_set(o, "risk", risk ? risk : json_null());
+        json_object_set(o, "refs", json_object_get(a->json, "refs"));
+    }
+    return o;
 }

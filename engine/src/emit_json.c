@@ -9,106 +9,6 @@
 #include "engine_private.h"
 #include "util.h"
 
-/* Text from logs is valid UTF-8 after decoding; should a cut ever split a
- * character, jansson would refuse the string, so invalid bytes become '?'
- * rather than dropping the value. */
-static json_t *jstr(const char *s)
-{
-    json_t *v;
-    char *copy;
-    size_t i, n;
-
-    if (s == NULL) {
-        return json_null();
-    }
-    v = json_string(s);
-    if (v != NULL) {
-        return v;
-    }
-    n = strlen(s);
-    copy = mt_strndup(s, n);
-    if (copy == NULL) {
-        return json_null();
-    }
-    for (i = 0; i < n; i++) {
-        if ((unsigned char)copy[i] >= 0x80) {
-            copy[i] = '?';
-        }
-    }
-    v = json_string(copy);
-    mt_free(copy);
-    return v ? v : json_null();
-}
-
-static json_t *jfields(const struct mt_fields *f)
-{
-    json_t *o = json_object();
-    int i;
-
-    for (i = 0; i < f->n; i++) {
-        json_object_set_new(o, f->kv[i].name, jstr(f->kv[i].value));
-    }
-    return o;
-}
-
-static json_t *jorigin(const char *origin, uint64_t line)
-{
-    char *s = mt_asprintf("%s:%llu", origin ? origin : "",
-                          (unsigned long long)line);
-    json_t *v = jstr(s);
-    mt_free(s);
-    return v;
-}
-
-/* A list of command templates from the article, filled in. */
-static json_t *jcommands(json_t *templates, const struct mt_finding *f)
-{
-    json_t *out = json_array(), *t;
-    size_t i;
-
-    json_array_foreach(templates, i, t) {
-        char *filled = mt_fill_template(json_string_value(t), &f->fields,
-                                        &f->context);
-        json_array_append_new(out, jstr(filled));
-        mt_free(filled);
-    }
-    return out;
-}
-
-/* The parts of a finding common to a group and a single occurrence. */
-static json_t *jfinding(struct mt_engine *e, const struct mt_finding *f)
-{
-    const struct mt_article *a = mt_engine_article_of(e, f->sig);
-    const struct mt_signature *s = &e->patterns.sigs[f->sig];
-    const char *mbx = mt_finding_mailbox(f);
-    json_t *o = json_object();
-
-    json_object_set_new(o, "article", jstr(a ? a->id : s->article));
-    json_object_set_new(o, "title", jstr(a ? a->title : NULL));
-    json_object_set_new(o, "signature", jstr(s->id));
-    json_object_set_new(o, "severity",
-                        jstr(mt_severity_name((enum mt_severity)f->severity)));
-    json_object_set_new(o, "origin", jorigin(f->origin, f->line));
-    json_object_set_new(o, "mailbox", jstr(mbx));
-    json_object_set_new(o, "context", jfields(&f->context));
-    json_object_set_new(o, "fields", jfields(&f->fields));
-    json_object_set_new(o, "message", jstr(f->message));
-    if (a != NULL) {
-        json_t *risk = json_object_get(a->json, "risk");
-        json_object_set_new(o, "cause", jstr(mt_json_str(a->json, "cause")));
-        json_object_set(o, "resolution",
-                        json_object_get(a->json, "resolution"));
-        json_object_set_new(o, "commands",
-                            jcommands(json_object_get(a->json, "commands"),
-                                      f));
-        json_object_set_new(o, "verify",
-                            jcommands(json_object_get(a->json, "verify"), f));
-        json_object_set(o, "risk", risk ? risk : json_null());
-        json_object_set(o, "refs", json_object_get(a->json, "refs"));
-    }
-    return o;
-}
-
 static const char *status_name(int status)
 {
     return status == MT_OK ? "ok" : status == MT_WARN ? "warning" : "failed";
@@ -122,8 +22,8 @@ static json_t *jinputs(const struct mt_engine *e)
     for (i = 0; i < e->ninputs; i++) {
         const struct mt_input *in = &e->inputs[i];
         json_t *o = json_object();
-        json_object_set_new(o, "path", jstr(in->path));
-        json_object_set_new(o, "status", jstr(status_name(in->status)));
+        json_object_set_new(o, "path", mt_jstr(in->path));
+        json_object_set_new(o, "status", mt_jstr(status_name(in->status)));
         json_object_set_new(o, "bytes", json_integer((json_int_t)in->bytes));
         json_object_set_new(o, "documents",
                             json_integer((json_int_t)in->documents));
@@ -209,14 +109,14 @@ static json_t *jby_article(const struct mt_engine *e, struct pair *p,
                 (j == i || strcmp(p[j].mailbox, p[j - 1].mailbox) != 0)) {
                 mailboxes++;
                 if (json_array_size(mbx) < MAX_LISTED_MAILBOXES) {
-                    json_array_append_new(mbx, jstr(p[j].mailbox));
+                    json_array_append_new(mbx, mt_jstr(p[j].mailbox));
                 }
             }
         }
-        json_object_set_new(o, "article", jstr(a->id));
-        json_object_set_new(o, "title", jstr(a->title));
+        json_object_set_new(o, "article", mt_jstr(a->id));
+        json_object_set_new(o, "title", mt_jstr(a->title));
         json_object_set_new(o, "severity",
-                            jstr(mt_severity_name((enum mt_severity)worst)));
+                            mt_jstr(mt_severity_name((enum mt_severity)worst)));
         json_object_set_new(o, "count", json_integer((json_int_t)count));
         json_object_set_new(o, "mailbox_count",
                             json_integer((json_int_t)mailboxes));
@@ -253,10 +153,10 @@ static json_t *jby_mailbox(const struct mt_engine *e, struct pair *p,
             }
         }
         if (p[i].mailbox[0] != '\0') {
-            json_object_set_new(o, "mailbox", jstr(p[i].mailbox));
+            json_object_set_new(o, "mailbox", mt_jstr(p[i].mailbox));
             json_object_set_new(
                 o, "worst_severity",
-                jstr(mt_severity_name((enum mt_severity)worst)));
+                mt_jstr(mt_severity_name((enum mt_severity)worst)));
             json_object_set_new(o, "findings",
                                 json_integer((json_int_t)count));
             json_object_set_new(o, "articles", arts);
@@ -316,10 +216,10 @@ static json_t *junknown(struct mt_engine *e)
     for (i = 0; i < e->unknown.n && i < MAX_JSON_CLUSTERS; i++) {
         const struct mt_cluster *c = &e->unknown.clusters[i];
         json_t *o = json_object();
-        json_object_set_new(o, "template", jstr(c->template_text));
+        json_object_set_new(o, "template", mt_jstr(c->template_text));
         json_object_set_new(o, "count", json_integer((json_int_t)c->count));
-        json_object_set_new(o, "origin", jorigin(c->origin, c->line));
-        json_object_set_new(o, "example", jstr(c->example));
+        json_object_set_new(o, "origin", mt_jorigin(c->origin, c->line));
+        json_object_set_new(o, "example", mt_jstr(c->example));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -334,9 +234,9 @@ static json_t *jerrors(const struct mt_engine *e)
     for (i = 0; i < e->nmessages; i++) {
         const struct mt_message *m = &e->messages[i];
         json_t *o = json_object();
-        json_object_set_new(o, "level", jstr(level[m->level % 3]));
-        json_object_set_new(o, "origin", jstr(m->origin));
-        json_object_set_new(o, "message", jstr(m->text));
+        json_object_set_new(o, "level", mt_jstr(level[m->level % 3]));
+        json_object_set_new(o, "origin", mt_jstr(m->origin));
+        json_object_set_new(o, "message", mt_jstr(m->text));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -352,10 +252,10 @@ static json_t *jgroups(struct mt_engine *e)
     }
     for (i = 0; i < e->agg.n; i++) {
         const struct mt_group *g = &e->agg.groups[order[i]];
-        json_t *o = jfinding(e, &g->first);
+        json_t *o = mt_jfinding(e, &g->first);
         json_object_set_new(o, "count", json_integer((json_int_t)g->count));
         json_object_set_new(o, "last_origin",
-                            jorigin(g->last_origin, g->last_line));
+                            mt_jorigin(g->last_origin, g->last_line));
         json_array_append_new(arr, o);
     }
     mt_free(order);
@@ -373,10 +273,10 @@ static json_t *jheader(const char *type)
     json_t *o = json_object();
 
     if (type != NULL) {
-        json_object_set_new(o, "type", jstr(type));
+        json_object_set_new(o, "type", mt_jstr(type));
     }
-    json_object_set_new(o, "tool", jstr("migtriage"));
-    json_object_set_new(o, "version", jstr(MT_VERSION));
+    json_object_set_new(o, "tool", mt_jstr("migtriage"));
+    json_object_set_new(o, "version", mt_jstr(MT_VERSION));
     return o;
 }
 
@@ -396,9 +296,9 @@ void mt_emit_json(struct mt_engine *e, FILE *out)
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
                            const struct mt_finding *f)
 {
-    json_t *o = json_object(), *body = jfinding(e, f);
+    json_t *o = json_object(), *body = mt_jfinding(e, f);
 
-    json_object_set_new(o, "type", jstr("finding"));
+    json_object_set_new(o, "type", mt_jstr("finding"));
     json_object_update(o, body);
     json_decref(body);
     dump(o, out, JSON_COMPACT);

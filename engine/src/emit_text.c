@@ -26,33 +26,6 @@ static const char *sev_color(int sev)
     return (unsigned)sev < 4 ? colors[sev] : "";
 }
 
-/* Writes log text with control characters (C0, DEL, C1) replaced by '?',
- * cut at max bytes on a character boundary. */
-static void put_clean(FILE *out, const char *s, size_t max)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-
-    for (; p[i] && i < max; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7f) {
-            fputc(p[i] == '\t' ? ' ' : '?', out);
-        } else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
-            fputc('?', out); /* U+0080..U+009F, C1 controls such as CSI */
-            i++;
-        } else {
-            fputc(p[i], out);
-        }
-    }
-    if (p[i]) {
-        while ((p[i] & 0xc0) == 0x80) { /* finish a split character */
-            fputc(p[i++], out);
-        }
-        if (p[i]) {
-            fputs("...", out);
-        }
-    }
-}
-
 static void put_severity(FILE *out, const struct style *st, int sev)
 {
     char label[16];
@@ -114,7 +87,7 @@ static void put_lines(FILE *out, const char *text)
     while ((nl = strchr(text, '\n')) != NULL) {
         char *line = mt_strndup(text, (size_t)(nl - text));
         fputs("    ", out);
-        put_clean(out, line ? line : "", (size_t)-1);
+        mt_put_clean(out, line ? line : "", (size_t)-1);
         fputc('\n', out);
         mt_free(line);
         text = nl + 1;
@@ -202,7 +175,7 @@ static void put_mailboxes(FILE *out, const struct mt_engine *e,
             if (k > 0) {
                 fputs(", ", out);
             }
-            put_clean(out, names[k], 200);
+            mt_put_clean(out, names[k], 200);
         }
         if (more > 0) {
             fprintf(out, " and %zu more", more);
@@ -229,9 +202,9 @@ static void put_article(FILE *out, const struct style *st,
             a ? a->id : e->patterns.sigs[first->first.sig].article);
     put_mailboxes(out, e, order, from, to, count);
     fputs("  first seen: ", out);
-    put_clean(out, first->first.origin, 400);
+    mt_put_clean(out, first->first.origin, 400);
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
-    put_clean(out, first->first.message, TEXT_MESSAGE);
+    mt_put_clean(out, first->first.message, TEXT_MESSAGE);
     fputc('\n', out);
     if (a == NULL) {
         return;
@@ -265,9 +238,9 @@ static void put_unknown(FILE *out, struct mt_engine *e)
     for (i = 0; i < e->unknown.n && i < TEXT_UNKNOWN; i++) {
         const struct mt_cluster *c = &e->unknown.clusters[i];
         fprintf(out, "  %5llux  ", (unsigned long long)c->count);
-        put_clean(out, c->example, 160);
+        mt_put_clean(out, c->example, 160);
         fputs("\n         at ", out);
-        put_clean(out, c->origin, 300);
+        mt_put_clean(out, c->origin, 300);
         fprintf(out, ":%llu\n", (unsigned long long)c->line);
     }
     if (e->unknown.n > TEXT_UNKNOWN) {
@@ -289,9 +262,9 @@ static void put_failed_inputs(FILE *out, const struct mt_engine *e)
             fputs("\nInputs with problems (also on stderr):\n", out);
         }
         fprintf(out, "  %s: ", m->level == MT_MSG_ERROR ? "error" : "warning");
-        put_clean(out, m->origin, 400);
+        mt_put_clean(out, m->origin, 400);
         fputs(": ", out);
-        put_clean(out, m->text, 400);
+        mt_put_clean(out, m->text, 400);
         fputc('\n', out);
     }
 }

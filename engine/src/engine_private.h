@@ -86,6 +86,16 @@ char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
 /* Groups sorted for output: severity (worst first), article, signature,
  * first occurrence. Returns an array of indices into e->agg.groups. */
 size_t *mt_sorted_groups(const struct mt_engine *e);
+/* Writes log text with control characters (C0, DEL, C1) replaced by '?',
+ * cut at max bytes on a character boundary ("..." marks the cut). */
+void mt_put_clean(FILE *out, const char *s, size_t max);
+/* A JSON string; NULL gives null, invalid UTF-8 bytes become '?'. */
+json_t *mt_jstr(const char *s);
+json_t *mt_jfields(const struct mt_fields *f);
+/* "origin:line" */
+json_t *mt_jorigin(const char *origin, uint64_t line);
+/* A finding with its article: cause, resolution, filled-in commands. */
+json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f);
 
 void mt_emit_json(struct mt_engine *e, FILE *out);
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);

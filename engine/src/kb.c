@@ -118,17 +118,43 @@ static int add_article(struct mt_kb *kb, json_t *a, const char *file,
     art->json = json_incref(a);
     art->id = mt_json_str(a, "id");
     art->title = mt_json_str(a, "title");
-    art->family = family;
+    art->family = mt_strdup(family);
     art->lookup_only = json_is_true(json_object_get(a, "lookup_only"));
     art->file = mt_strdup(file);
+    if (art->family == NULL || art->file == NULL) {
+        mt_free(art->family);
+        mt_free(art->file);
+        json_decref(art->json);
+        return -1;
+    }
     kb->n++;
     return 0;
+}
+
+/* The family a file's articles belong to: its "family" key, else the
+ * file name without ".json" (kb/mrs.json -> mrs). */
+static char *family_of(json_t *root, const char *path)
+{
+    const char *f = mt_json_str(root, "family");
+    const char *base = strrchr(path, '/');
+    size_t n;
+
+    if (f != NULL && *f) {
+        return mt_strdup(f);
+    }
+    base = base ? base + 1 : path;
+    n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".json") == 0) {
+        n -= 5;
+    }
+    return mt_strndup(base, n);
 }
 
 static void load_articles(struct mt_kb *kb, const char *path,
                           struct mt_problems *probs)
 {
     json_t *root = mt_datafile_load(path, probs), *arts, *a;
+    char *family;
     size_t i;
 
     if (root == NULL) {
@@ -142,6 +168,7 @@ static void load_articles(struct mt_kb *kb, const char *path,
         json_decref(root);
         return;
     }
+    family = family_of(root, path);
     json_array_foreach(arts, i, a) {
         const char *id = json_is_object(a) ? mt_json_str(a, "id") : NULL;
 
@@ -156,8 +183,9 @@ static void load_articles(struct mt_kb *kb, const char *path,
             mt_problems_add(probs, "%s: %s: duplicate article id", path, id);
             continue;
         }
-        add_article(kb, a, path, NULL);
+        add_article(kb, a, path, family ? family : "");
     }
+    mt_free(family);
     json_decref(root);
 }
 
@@ -256,6 +284,7 @@ void mt_kb_free(struct mt_kb *kb)
     for (i = 0; i < kb->n; i++) {
         json_decref(kb->articles[i].json);
         mt_free(kb->articles[i].file);
+        mt_free(kb->articles[i].family);
     }
     for (i = 0; i < kb->ntables; i++) {
         mt_free(kb->tables[i].name);

@@ -11,7 +11,7 @@
 struct mt_article {
     const char *id;    /* borrowed from json */
     const char *title; /* borrowed from json */
-    const char *family;
+    char *family; /* the kb file's "family" (else its name), owned */
     char *file;
     int lookup_only;
     json_t *json; /* the article object, owned (one reference) */

@@ -56,6 +56,11 @@
 #define MT_MAX_GROUPS 100000
 #endif
 
+/* Mailboxes tracked for the rollup (about 100 bytes each). */
+#ifndef MT_MAX_MAILBOXES
+#define MT_MAX_MAILBOXES 500000
+#endif
+
 /* Examples kept per finding group and unknown clusters kept. */
 #define MT_MAX_EXAMPLES 3
 #define MT_MAX_UNKNOWN_CLUSTERS 2000

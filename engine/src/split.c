@@ -422,6 +422,57 @@ static int emit_blank(struct mt_splitter *sp)
     return emit(sp, &rec);
 }
 
+static size_t count_digits(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        i++;
+    }
+    return i;
+}
+
+/* Whether s starts like a move report entry, "1/19/2015 2:07:44 PM [SRV]"
+ * (also 24-hour clocks and dotted or ISO dates). Report values list one
+ * entry per line at the value column: such a line starts a new record
+ * instead of continuing the previous entry. */
+static int starts_entry(const char *s, size_t n)
+{
+    size_t i = count_digits(s, n), k;
+    char sep;
+
+    if (i < 1 || i > 4 || i >= n) {
+        return 0;
+    }
+    sep = s[i];
+    if (sep != '/' && sep != '.' && sep != '-') {
+        return 0;
+    }
+    k = count_digits(s + i + 1, n - i - 1);
+    i += 1 + k;
+    if (k < 1 || i >= n || s[i] != sep) {
+        return 0;
+    }
+    k = count_digits(s + i + 1, n - i - 1);
+    i += 1 + k;
+    if (k < 1 || i >= n || s[i] != ' ') {
+        return 0;
+    }
+    k = count_digits(s + i + 1, n - i - 1);
+    i += 1 + k;
+    if (k < 1 || i >= n || s[i] != ':') {
+        return 0;
+    }
+    while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == ':')) {
+        i++;
+    }
+    if (i + 3 <= n && s[i] == ' ' && (s[i + 1] == 'A' || s[i + 1] == 'P') &&
+        s[i + 2] == 'M') {
+        i += 3;
+    }
+    return i + 1 < n && s[i] == ' ' && (s[i + 1] == '[' || s[i + 1] == '(');
+}
+
 /* Classifies one complete line (number sp->lines) against the open
  * record. The order matters: an error field is recognised before a
  * continuation, a continuation of exactly the value column before a new
@@ -451,6 +502,17 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
         /* Text keeps "+ Label : value", without the indentation. */
         return start_field(sp, M_ERROR, s + plus, n - plus, 2, label_len,
                            value_off + 2, 3);
+    }
+    if (r->open && r->mode == M_FIELD && !tab && ind_col == r->col &&
+        starts_entry(s + ind, n - ind)) {
+        size_t col = r->col;
+        rc = flush(sp);
+        if (rc < 0) {
+            return rc;
+        }
+        rc = start(sp, M_FIELD, MT_REC_LINE, s + ind, n - ind);
+        r->col = col; /* its own wraps continue at the same column */
+        return rc;
     }
     if (r->open && (r->mode == M_FIELD || r->mode == M_ERROR) && !tab &&
         ind_col == r->col) {

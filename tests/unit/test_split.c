@@ -425,13 +425,15 @@ TEST(split_format_list_multiline_value)
          NULL, "Identity",
          "contoso.onmicrosoft.com\\121042ca-c198-4fe1-8d25-0b1aefa7e1b5", 1,
          1},
+        /* Each report entry at the value column is a record of its own,
+         * so each is matched (and reported) alone. */
         {MT_REC_FIELD, 0,
-         "Report   : 2017/06/08 2:10:38 [TY1PR0301MB1023] Move has completed."
-         " 2017/06/08 2:11:17 [TY1PR0301MB1023] Request is complete.",
+         "Report   : 2017/06/08 2:10:38 [TY1PR0301MB1023] Move has completed.",
          NULL, "Report",
-         "2017/06/08 2:10:38 [TY1PR0301MB1023] Move has completed. "
-         "2017/06/08 2:11:17 [TY1PR0301MB1023] Request is complete.",
-         2, 3},
+         "2017/06/08 2:10:38 [TY1PR0301MB1023] Move has completed.", 2, 2},
+        {MT_REC_LINE, 0,
+         "2017/06/08 2:11:17 [TY1PR0301MB1023] Request is complete.", NULL,
+         NULL, NULL, 3, 3},
         {MT_REC_FIELD, 0,
          "Error    : MigrationMRSPermanentException: Warning: The mailbox was "
          "already moved but failed to update the job state.",
@@ -885,4 +887,31 @@ TEST(split_sink_stops)
     ASSERT_INT_EQ(c.n, 1);
     collect_free(&c);
     mt_splitter_free(sp);
+}
+
+/* A Report value as Format-List prints it: one entry per line at the value
+ * column, a long entry wrapped mid-word onto the next line. The wrap
+ * continues its entry; the next timestamp starts a new record. */
+TEST(split_report_entries_wrap_and_split)
+{
+    static const char in[] =
+        "Report : 1/19/2015 2:07:44 PM [BY2PR02MB315] A large item was encou\n"
+        "         ntered: Item (IPM.Note) Subject:\"77 mb\"\n"
+        "         1/19/2015 2:08:01 PM [BY2PR02MB315] Stage: CopyingMessages.\n";
+    static const struct want want[] = {
+        {MT_REC_FIELD, 0,
+         "Report : 1/19/2015 2:07:44 PM [BY2PR02MB315] A large item was "
+         "encountered: Item (IPM.Note) Subject:\"77 mb\"",
+         "Report : 1/19/2015 2:07:44 PM [BY2PR02MB315] A large item was "
+         "encou ntered: Item (IPM.Note) Subject:\"77 mb\"",
+         "Report",
+         "1/19/2015 2:07:44 PM [BY2PR02MB315] A large item was encountered: "
+         "Item (IPM.Note) Subject:\"77 mb\"",
+         1, 2},
+        {MT_REC_LINE, 0,
+         "1/19/2015 2:08:01 PM [BY2PR02MB315] Stage: CopyingMessages.", NULL,
+         NULL, NULL, 3, 3},
+    };
+
+    check(in, want, N(want));
 }

@@ -1,0 +1,1529 @@
+/* lookup.c: help-desk lookup without a log. explain decodes the codes in a
+ * text and runs it through every signature as a one-record log; kb search
+ * ranks articles by weighted, typo-tolerant word matches; kb show and kb
+ * list print articles. Text for people and JSON for scripts. */
+#include "lookup.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codes.h"
+#include "datafile.h"
+#include "util.h"
+
+/* Results a search prints, and those explain shows when nothing else
+ * matched. */
+#define SEARCH_MAX_RESULTS 10
+#define EXPLAIN_SEARCH_RESULTS 3
+/* A result must reach this score (of 100) and this share of the best
+ * one: below that it matched a word or two of a long text by chance. */
+#define SEARCH_MIN_SCORE 10.0
+#define SEARCH_MIN_SHARE 0.25
+/* Longest word indexed; longer runs (base64, GUIDs) are cut. */
+#define MAX_WORD 64
+/* Parts of a CamelCase query word scored (TooManyLargeItems...). */
+#define MAX_PARTS 8
+#define MAX_QUERY_TERMS 32
+/* Near ids offered when kb show is given an unknown id. */
+#define NEAR_IDS 3
+
+/* Where a word was found in an article, and what it is worth there. */
+enum {
+    W_CAUSE = 1,
+    W_SUMMARY = 2,
+    W_TAG = 3, /* tags, codes, signature literals */
+    W_TITLE = 4,
+    W_MAX = 4
+};
+
+static const char *const stopwords[] = {
+    "a",    "an",   "and",  "are",  "as",   "at",   "be",   "by",  "can",
+    "do",   "for",  "from", "has",  "have", "in",   "is",   "it",  "its",
+    "no",   "of",   "on",   "or",   "so",   "than", "that", "the", "then",
+    "this", "to",   "was",  "when", "with", NULL};
+
+/* ---- words ---- */
+
+static int is_stopword(const char *w)
+{
+    int i;
+
+    for (i = 0; stopwords[i]; i++) {
+        if (strcmp(w, stopwords[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int word_byte(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+/* Plural and third-person endings folded so that "items" finds "item";
+ * only on letters, so codes and numbers stay exact. */
+static void stem(char *w)
+{
+    size_t n = strlen(w), i;
+
+    for (i = 0; i < n; i++) {
+        if (!islower((unsigned char)w[i])) {
+            return;
+        }
+    }
+    if (n > 4 && strcmp(w + n - 3, "ies") == 0) {
+        strcpy(w + n - 3, "y");
+    } else if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' &&
+               w[n - 2] != 'u' && w[n - 2] != 'i') {
+        w[n - 1] = '\0';
+    }
+}
+
+static void lower_copy(char *dst, const char *src, size_t n)
+{
+    size_t i;
+
+    if (n >= MAX_WORD) {
+        n = MAX_WORD - 1;
+    }
+    for (i = 0; i < n; i++) {
+        dst[i] = (char)tolower((unsigned char)src[i]);
+    }
+    dst[n] = '\0';
+}
+
+/* Splits a run at CamelCase humps: "TooManyLargeItems" -> Too Many Large
+ * Items, "MAPIException" -> MAPI Exception. Letters and digits stay
+ * together (HCW8001, 0x8004010f). Returns the number of parts. */
+static int camel_parts(const char *s, size_t n, size_t *starts, size_t *lens,
+                       int max)
+{
+    size_t i, from = 0;
+    int k = 0;
+
+    for (i = 1; i <= n && k < max; i++) {
+        int cut = i == n;
+        if (!cut) {
+            unsigned char p = (unsigned char)s[i - 1], c = (unsigned char)s[i];
+            unsigned char nx = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+            cut = (islower(p) && isupper(c)) ||
+                  (isupper(p) && isupper(c) && islower(nx));
+        }
+        if (cut) {
+            starts[k] = from;
+            lens[k] = i - from;
+            k++;
+            from = i;
+        }
+    }
+    return k;
+}
+
+typedef void (*word_fn)(void *ctx, const char *word, int part);
+
+/* Calls fn for every word of text (lower-cased, stemmed, stopwords
+ * dropped), then for the CamelCase parts of words that have them. */
+static void each_word(const char *text, word_fn fn, void *ctx)
+{
+    const char *p = text;
+
+    while (p != NULL && *p) {
+        size_t n = 0, starts[MAX_PARTS], lens[MAX_PARTS];
+        char w[MAX_WORD];
+        int k, i;
+
+        while (*p && !word_byte((unsigned char)*p)) {
+            p++;
+        }
+        while (word_byte((unsigned char)p[n])) {
+            n++;
+        }
+        if (n == 0) {
+            break;
+        }
+        lower_copy(w, p, n);
+        stem(w);
+        if (!is_stopword(w) && (n > 1 || isdigit((unsigned char)*p))) {
+            fn(ctx, w, 0);
+        }
+        k = camel_parts(p, n, starts, lens, MAX_PARTS);
+        for (i = 0; k > 1 && i < k; i++) {
+            lower_copy(w, p + starts[i], lens[i]);
+            stem(w);
+            if (!is_stopword(w) && lens[i] > 1) {
+                fn(ctx, w, 1);
+            }
+        }
+        p += n;
+    }
+}
+
+int mt_lookup_distance(const char *a, const char *b, int limit)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b), i, j;
+    int rows[3][MAX_WORD + 1];
+    int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+
+    if (la > MAX_WORD || lb > MAX_WORD || abs(la - lb) > limit) {
+        return limit + 1;
+    }
+    for (j = 0; j <= lb; j++) {
+        prev[j] = j;
+    }
+    for (i = 1; i <= la; i++) {
+        int best = limit + 1, *t;
+        cur[0] = i;
+        for (j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = prev[j - 1] + cost;
+            if (prev[j] + 1 < v) {
+                v = prev[j] + 1;
+            }
+            if (cur[j - 1] + 1 < v) {
+                v = cur[j - 1] + 1;
+            }
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < v) {
+                v = prev2[j - 2] + 1;
+            }
+            cur[j] = v;
+            if (v < best) {
+                best = v;
+            }
+        }
+        if (best > limit) {
+            return limit + 1;
+        }
+        t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb] > limit ? limit + 1 : prev[lb];
+}
+
+static int has_digit(const char *w)
+{
+    for (; *w; w++) {
+        if (isdigit((unsigned char)*w)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* How well query word q matches indexed word t, 0..1. Prefixes cover a
+ * word typed short ("larg"); one edit (or swap) on words of four letters
+ * or more, two on words of seven or more, cover typos ("itme", "limt").
+ * Codes and numbers match only exactly. */
+static double similarity(const char *q, const char *t)
+{
+    size_t lq = strlen(q), lt = strlen(t);
+    size_t shorter = lq < lt ? lq : lt;
+    int d, limit;
+
+    if (strcmp(q, t) == 0) {
+        return 1.0;
+    }
+    if (has_digit(q) || has_digit(t)) {
+        return 0.0;
+    }
+    if (lq >= 3 && lt > lq && strncmp(q, t, lq) == 0) {
+        return 0.7;
+    }
+    if (shorter < 4) {
+        return 0.0;
+    }
+    limit = shorter >= 7 ? 2 : 1;
+    d = mt_lookup_distance(q, t, limit);
+    if (d > limit) {
+        return 0.0;
+    }
+    return d == 1 ? 0.6 : 0.4;
+}
+
+/* Natural logarithm for the idf weight, written out so that the engine
+ * needs no libm: x = m * 2^k with m in [1, 2), ln m by the atanh series. */
+static double ln(double x)
+{
+    double m = x, y, y2, sum = 0, term;
+    int k = 0, i;
+
+    if (x <= 0) {
+        return 0;
+    }
+    while (m >= 2) {
+        m /= 2;
+        k++;
+    }
+    while (m < 1) {
+        m *= 2;
+        k--;
+    }
+    y = (m - 1) / (m + 1);
+    y2 = y * y;
+    term = y;
+    for (i = 1; i < 40; i += 2) {
+        sum += term / i;
+        term *= y2;
+    }
+    return 2 * sum + k * 0.69314718055994530942;
+}
+
+/* ---- the index: per article, its words and their best weight ---- */
+
+struct term {
+    char *word;
+    int weight;
+};
+
+struct doc {
+    struct term *t;
+    size_t n;
+    size_t alloc;
+    int failed;
+};
+
+struct add_ctx {
+    struct doc *d;
+    int weight;
+};
+
+static void add_word(void *ctx, const char *word, int part)
+{
+    struct add_ctx *a = ctx;
+    struct doc *d = a->d;
+    size_t i;
+
+    (void)part;
+    for (i = 0; i < d->n; i++) {
+        if (strcmp(d->t[i].word, word) == 0) {
+            if (a->weight > d->t[i].weight) {
+                d->t[i].weight = a->weight;
+            }
+            return;
+        }
+    }
+    if (d->n == d->alloc) {
+        size_t n = d->alloc ? d->alloc * 2 : 64;
+        struct term *grown = mt_realloc(d->t, n * sizeof(*grown));
+        if (grown == NULL) {
+            d->failed = 1;
+            return;
+        }
+        d->t = grown;
+        d->alloc = n;
+    }
+    d->t[d->n].word = mt_strdup(word);
+    if (d->t[d->n].word == NULL) {
+        d->failed = 1;
+        return;
+    }
+    d->t[d->n].weight = a->weight;
+    d->n++;
+}
+
+static void index_text(struct doc *d, const char *text, int weight)
+{
+    struct add_ctx a = {d, weight};
+
+    each_word(text, add_word, &a);
+}
+
+static void index_list(struct doc *d, json_t *list, int weight)
+{
+    json_t *v;
+    size_t i;
+
+    json_array_foreach(list, i, v) {
+        index_text(d, json_string_value(v), weight);
+    }
+}
+
+static void free_docs(struct doc *docs, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; docs != NULL && i < n; i++) {
+        for (j = 0; j < docs[i].n; j++) {
+            mt_free(docs[i].t[j].word);
+        }
+        mt_free(docs[i].t);
+    }
+    mt_free(docs);
+}
+
+/* Built per search: a hundred-odd articles index in well under a
+ * millisecond, and the engine stays free of lookup state. */
+static struct doc *build_index(const struct mt_engine *e)
+{
+    struct doc *docs = mt_calloc(e->kb.n + 1, sizeof(*docs));
+    size_t i;
+
+    if (docs == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < e->kb.n; i++) {
+        const struct mt_article *a = &e->kb.articles[i];
+        index_text(&docs[i], a->id, W_TITLE);
+        index_text(&docs[i], a->title, W_TITLE);
+        index_list(&docs[i], json_object_get(a->json, "tags"), W_TAG);
+        index_list(&docs[i], json_object_get(a->json, "codes"), W_TAG);
+        index_text(&docs[i], mt_json_str(a->json, "summary"), W_SUMMARY);
+        index_text(&docs[i], mt_json_str(a->json, "cause"), W_CAUSE);
+    }
+    /* The exception and error names a signature requires are the words a
+     * help desk reads out. */
+    for (i = 0; i < e->patterns.n; i++) {
+        const struct mt_signature *s = &e->patterns.sigs[i];
+        if (s->kind == MT_SIG_FINDING && s->article_index >= 0 &&
+            s->literal != NULL) {
+            index_text(&docs[s->article_index], s->literal, W_TAG);
+        }
+    }
+    for (i = 0; i < e->kb.n; i++) {
+        if (docs[i].failed) {
+            free_docs(docs, e->kb.n);
+            return NULL;
+        }
+    }
+    return docs;
+}
+
+/* ---- queries ---- */
+
+struct qterm {
+    char whole[MAX_WORD];
+    char parts[MAX_PARTS][MAX_WORD];
+    int nparts;
+};
+
+struct query {
+    struct qterm t[MAX_QUERY_TERMS];
+    int n;
+};
+
+static void add_query_word(void *ctx, const char *word, int part)
+{
+    struct query *q = ctx;
+    struct qterm *t;
+    int i;
+
+    if (part) {
+        /* The parts of the word just added: scored as an alternative to
+         * the whole word ("LargeItem" finds "large item"). */
+        if (q->n > 0 && q->t[q->n - 1].nparts < MAX_PARTS) {
+            t = &q->t[q->n - 1];
+            snprintf(t->parts[t->nparts++], MAX_WORD, "%s", word);
+        }
+        return;
+    }
+    for (i = 0; i < q->n; i++) {
+        if (strcmp(q->t[i].whole, word) == 0) {
+            return; /* a word said twice counts once */
+        }
+    }
+    if (q->n < MAX_QUERY_TERMS) {
+        t = &q->t[q->n++];
+        memset(t, 0, sizeof(*t));
+        snprintf(t->whole, MAX_WORD, "%s", word);
+    }
+}
+
+static double word_quality(const struct doc *d, const char *w)
+{
+    double best = 0;
+    size_t i;
+
+    for (i = 0; i < d->n; i++) {
+        double s = d->t[i].weight * similarity(w, d->t[i].word);
+        if (s > best) {
+            best = s;
+        }
+    }
+    return best / W_MAX;
+}
+
+/* A query word's match in one article, 0..1: the whole word, or the
+ * average of its CamelCase parts at a discount. */
+static double term_quality(const struct doc *d, const struct qterm *t)
+{
+    double whole = word_quality(d, t->whole), parts = 0;
+    int i;
+
+    if (t->nparts == 0) {
+        return whole;
+    }
+    for (i = 0; i < t->nparts; i++) {
+        parts += word_quality(d, t->parts[i]);
+    }
+    parts = 0.8 * parts / t->nparts;
+    return parts > whole ? parts : whole;
+}
+
+static const struct mt_engine *rank_engine;
+
+static int compare_hits(const void *x, const void *y)
+{
+    const struct mt_search_hit *a = x, *b = y;
+
+    if (a->score != b->score) {
+        return a->score < b->score ? 1 : -1;
+    }
+    return strcmp(rank_engine->kb.articles[a->article].id,
+                  rank_engine->kb.articles[b->article].id);
+}
+
+/* score = 100 * coverage * sum(idf(w) * quality(w)) / sum(idf(w)), where
+ * quality is the best weighted similarity of query word w to a word of
+ * the article (1 = exact in the title or id), idf = ln((N + 1) / (df +
+ * 0.5)) favours rare words, and coverage (the share of query words found
+ * at all) puts articles that have every word first. */
+int mt_lookup_search(const struct mt_engine *e, const char *query,
+                     struct mt_search_hit *hits, int max)
+{
+    struct query *q = mt_calloc(1, sizeof(*q));
+    struct doc *docs = NULL;
+    struct mt_search_hit *all = NULL;
+    double *qual = NULL, idf[MAX_QUERY_TERMS], idf_sum = 0;
+    size_t i, nall = 0;
+    int j, n = 0;
+
+    if (q == NULL) {
+        return -1;
+    }
+    each_word(query, add_query_word, q);
+    if (q->n == 0 || e->kb.n == 0) {
+        mt_free(q);
+        return 0;
+    }
+    docs = build_index(e);
+    qual = mt_calloc(e->kb.n * (size_t)q->n, sizeof(*qual));
+    all = mt_calloc(e->kb.n, sizeof(*all));
+    if (docs == NULL || qual == NULL || all == NULL) {
+        n = -1;
+        goto done;
+    }
+    for (j = 0; j < q->n; j++) {
+        size_t df = 0;
+        for (i = 0; i < e->kb.n; i++) {
+            qual[i * (size_t)q->n + (size_t)j] = term_quality(&docs[i],
+                                                              &q->t[j]);
+            df += qual[i * (size_t)q->n + (size_t)j] > 0;
+        }
+        idf[j] = ln(((double)e->kb.n + 1.0) / ((double)df + 0.5));
+        if (idf[j] < 0.1) {
+            idf[j] = 0.1;
+        }
+        idf_sum += idf[j];
+    }
+    for (i = 0; i < e->kb.n; i++) {
+        double sum = 0;
+        int found = 0;
+        for (j = 0; j < q->n; j++) {
+            double v = qual[i * (size_t)q->n + (size_t)j];
+            sum += idf[j] * v;
+            found += v > 0;
+        }
+        if (found > 0) {
+            all[nall].article = (int)i;
+            all[nall].score = 100.0 * sum / idf_sum * found / q->n;
+            nall++;
+        }
+    }
+    rank_engine = e;
+    qsort(all, nall, sizeof(*all), compare_hits);
+    for (i = 0; i < nall && n < max; i++) {
+        if (all[i].score < SEARCH_MIN_SCORE ||
+            all[i].score < SEARCH_MIN_SHARE * all[0].score) {
+            break;
+        }
+        hits[n++] = all[i];
+    }
+done:
+    free_docs(docs, e->kb.n);
+    mt_free(qual);
+    mt_free(all);
+    mt_free(q);
+    return n;
+}
+
+/* ---- articles ---- */
+
+/* Worst and mildest severity among the signatures that report the
+ * article; returns 0 when none does (a lookup-only article). */
+static int severity_range(const struct mt_engine *e, int art, int *lo,
+                          int *hi)
+{
+    size_t i;
+    int any = 0;
+
+    for (i = 0; i < e->patterns.n; i++) {
+        const struct mt_signature *s = &e->patterns.sigs[i];
+        if (s->kind != MT_SIG_FINDING || s->article_index != art) {
+            continue;
+        }
+        if (!any || s->severity < *lo) {
+            *lo = s->severity;
+        }
+        if (!any || s->severity > *hi) {
+            *hi = s->severity;
+        }
+        any = 1;
+    }
+    return any;
+}
+
+static void severity_text(const struct mt_engine *e, int art, char *buf,
+                          size_t cap)
+{
+    int lo = 0, hi = 0;
+
+    if (!severity_range(e, art, &lo, &hi)) {
+        snprintf(buf, cap, "-");
+    } else if (lo == hi) {
+        snprintf(buf, cap, "%s", mt_severity_name((enum mt_severity)lo));
+    } else {
+        snprintf(buf, cap, "%s-%s", mt_severity_name((enum mt_severity)lo),
+                 mt_severity_name((enum mt_severity)hi));
+    }
+}
+
+/* Templates filled from fields and context, or left with their
+ * placeholders visible when there are none. */
+static json_t *jtemplates(json_t *templates, const struct mt_fields *fields,
+                          const struct mt_fields *context)
+{
+    static const struct mt_fields none = {NULL, 0, 0};
+    json_t *out = json_array(), *t;
+    size_t i;
+
+    json_array_foreach(templates, i, t) {
+        char *filled = mt_fill_template(json_string_value(t),
+                                        fields ? fields : &none,
+                                        context ? context : &none);
+        json_array_append_new(out, mt_jstr(filled));
+        mt_free(filled);
+    }
+    return out;
+}
+
+static json_t *jlist(json_t *list)
+{
+    return json_is_array(list) ? json_incref(list) : json_array();
+}
+
+/* The whole article, as kb show --format json writes it. */
+static json_t *jarticle(const struct mt_engine *e, int art,
+                        const struct mt_fields *fields,
+                        const struct mt_fields *context)
+{
+    const struct mt_article *a = &e->kb.articles[art];
+    json_t *o = json_object(), *sigs = json_array(), *risk;
+    int lo = 0, hi = 0;
+    size_t i;
+
+    json_object_set_new(o, "id", mt_jstr(a->id));
+    json_object_set_new(o, "title", mt_jstr(a->title));
+    json_object_set_new(o, "family", mt_jstr(a->family));
+    if (severity_range(e, art, &lo, &hi)) {
+        json_t *sev = json_object();
+        json_object_set_new(sev, "min",
+                            mt_jstr(mt_severity_name((enum mt_severity)lo)));
+        json_object_set_new(sev, "max",
+                            mt_jstr(mt_severity_name((enum mt_severity)hi)));
+        json_object_set_new(o, "severity", sev);
+    } else {
+        json_object_set_new(o, "severity", json_null());
+    }
+    json_object_set_new(o, "summary", mt_jstr(mt_json_str(a->json,
+                                                          "summary")));
+    json_object_set_new(o, "cause", mt_jstr(mt_json_str(a->json, "cause")));
+    json_object_set_new(o, "resolution",
+                        jlist(json_object_get(a->json, "resolution")));
+    json_object_set_new(o, "commands",
+                        jtemplates(json_object_get(a->json, "commands"),
+                                   fields, context));
+    json_object_set_new(o, "verify",
+                        jtemplates(json_object_get(a->json, "verify"),
+                                   fields, context));
+    risk = json_object_get(a->json, "risk");
+    json_object_set(o, "risk", risk ? risk : json_null());
+    json_object_set_new(o, "refs", jlist(json_object_get(a->json, "refs")));
+    json_object_set_new(o, "codes", jlist(json_object_get(a->json, "codes")));
+    json_object_set_new(o, "tags", jlist(json_object_get(a->json, "tags")));
+    for (i = 0; i < e->patterns.n; i++) {
+        const struct mt_signature *s = &e->patterns.sigs[i];
+        if (s->kind == MT_SIG_FINDING && s->article_index == art) {
+            json_array_append_new(sigs, mt_jstr(s->id));
+        }
+    }
+    json_object_set_new(o, "signatures", sigs);
+    json_object_set_new(o, "lookup_only", json_boolean(a->lookup_only));
+    return o;
+}
+
+static void put_list(FILE *out, const char *heading, json_t *list,
+                     int numbered)
+{
+    json_t *v;
+    size_t i;
+
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        return;
+    }
+    fprintf(out, "  %s\n", heading);
+    json_array_foreach(list, i, v) {
+        if (numbered) {
+            fprintf(out, "    %zu. %s\n", i + 1, json_string_value(v));
+        } else {
+            fprintf(out, "    %s\n", json_string_value(v));
+        }
+    }
+}
+
+static void put_templates(FILE *out, const char *heading, json_t *templates,
+                          const struct mt_fields *fields,
+                          const struct mt_fields *context)
+{
+    json_t *filled = jtemplates(templates, fields, context), *v;
+    size_t i;
+
+    if (json_array_size(filled) > 0) {
+        fprintf(out, "  %s\n", heading);
+    }
+    json_array_foreach(filled, i, v) {
+        fputs("    ", out);
+        mt_put_clean(out, json_string_value(v), (size_t)-1);
+        fputc('\n', out);
+    }
+    json_decref(filled);
+}
+
+/* "0x80004005 (MAPI_E_CALL_FAILED, E_FAIL)": the article's codes with the
+ * names the tables give them. */
+static void put_codes(FILE *out, const struct mt_engine *e, json_t *codes)
+{
+    json_t *v;
+    size_t i;
+
+    if (!json_is_array(codes) || json_array_size(codes) == 0) {
+        return;
+    }
+    fputs("  Codes: ", out);
+    json_array_foreach(codes, i, v) {
+        struct mt_code_list l = {NULL, 0, 0};
+        const char *s = json_string_value(v);
+        size_t k;
+        int r, named = 0;
+
+        fprintf(out, "%s%s", i ? ", " : "", s);
+        if (mt_codes_scan(&e->kb, s, &l) == 0) {
+            for (k = 0; k < l.n; k++) {
+                for (r = 0; r < l.v[k].nrefs; r++) {
+                    fprintf(out, "%s%s", named++ ? ", " : " (",
+                            l.v[k].refs[r].name);
+                }
+            }
+        }
+        if (named) {
+            fputc(')', out);
+        }
+        mt_codes_free(&l);
+    }
+    fputc('\n', out);
+}
+
+static void put_signatures(FILE *out, const struct mt_engine *e, int art)
+{
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < e->patterns.n; i++) {
+        const struct mt_signature *s = &e->patterns.sigs[i];
+        if (s->kind == MT_SIG_FINDING && s->article_index == art) {
+            fprintf(out, "%s%s", n++ ? ", " : "  Signatures: ", s->id);
+        }
+    }
+    if (n > 0) {
+        fputc('\n', out);
+    }
+}
+
+/* The body of an article for people: what, why, fix, commands (filled
+ * where fields are given), checks, risk, references. */
+static void put_body(FILE *out, const struct mt_engine *e, int art,
+                     const struct mt_fields *fields,
+                     const struct mt_fields *context, int details)
+{
+    const struct mt_article *a = &e->kb.articles[art];
+    json_t *j = a->json;
+
+    fprintf(out, "  What it means: %s\n", mt_json_str(j, "summary"));
+    fprintf(out, "  Why: %s\n", mt_json_str(j, "cause"));
+    put_list(out, "Fix:", json_object_get(j, "resolution"), 1);
+    put_templates(out, "Commands:", json_object_get(j, "commands"), fields,
+                  context);
+    put_templates(out, "Check afterwards:", json_object_get(j, "verify"),
+                  fields, context);
+    if (mt_json_str(j, "risk") != NULL) {
+        fprintf(out, "  Risk: %s\n", mt_json_str(j, "risk"));
+    }
+    put_list(out, "References:", json_object_get(j, "refs"), 0);
+    if (details) {
+        json_t *tags = json_object_get(j, "tags"), *v;
+        size_t i;
+
+        put_codes(out, e, json_object_get(j, "codes"));
+        json_array_foreach(tags, i, v) {
+            fprintf(out, "%s%s", i ? ", " : "  Tags: ", json_string_value(v));
+        }
+        if (json_array_size(tags) > 0) {
+            fputc('\n', out);
+        }
+        put_signatures(out, e, art);
+    }
+}
+
+static void put_article_head(FILE *out, const struct mt_engine *e, int art)
+{
+    const struct mt_article *a = &e->kb.articles[art];
+    char sev[32];
+
+    severity_text(e, art, sev, sizeof(sev));
+    fprintf(out, "%s: %s\n  Family: %s  Severity: %s%s\n", a->id, a->title,
+            a->family, sev, a->lookup_only ? "  (lookup only)" : "");
+}
+
+static void dump(json_t *doc, FILE *out)
+{
+    json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', out);
+}
+
+static int finish(struct mt_engine *e, FILE *out, int rc)
+{
+    fflush(out);
+    if (rc >= 0 && ferror(out)) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "cannot write the output");
+        return MT_EINPUT;
+    }
+    return rc;
+}
+
+static int check_loaded(struct mt_engine *e)
+{
+    if (!e->loaded) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "no knowledge loaded");
+        return MT_EMISUSE;
+    }
+    return MT_OK;
+}
+
+/* ---- kb search ---- */
+
+static void put_hits(FILE *out, const struct mt_engine *e,
+                     const struct mt_search_hit *hits, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        const struct mt_article *a = &e->kb.articles[hits[i].article];
+        fprintf(out, "  %3.0f  %s: %s\n       %s\n", hits[i].score, a->id,
+                a->title, mt_json_str(a->json, "summary"));
+    }
+}
+
+static json_t *jhit(const struct mt_engine *e, const struct mt_search_hit *h)
+{
+    const struct mt_article *a = &e->kb.articles[h->article];
+    json_t *o = json_object();
+
+    json_object_set_new(o, "id", mt_jstr(a->id));
+    json_object_set_new(o, "title", mt_jstr(a->title));
+    json_object_set_new(o, "family", mt_jstr(a->family));
+    json_object_set_new(o, "summary", mt_jstr(mt_json_str(a->json,
+                                                          "summary")));
+    json_object_set_new(o, "score", json_integer((json_int_t)(h->score +
+                                                              0.5)));
+    return o;
+}
+
+int mt_engine_kb_search(struct mt_engine *e, const char *query, FILE *out,
+                        enum mt_format fmt)
+{
+    struct mt_search_hit hits[SEARCH_MAX_RESULTS];
+    int n, i, rc = check_loaded(e);
+
+    if (rc != MT_OK) {
+        return rc;
+    }
+    n = mt_lookup_search(e, query, hits, SEARCH_MAX_RESULTS);
+    if (n < 0) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        return MT_ENOMEM;
+    }
+    if (fmt == MT_FORMAT_TEXT) {
+        fputs("Search: ", out);
+        mt_put_clean(out, query, 400);
+        if (n == 0) {
+            fputs("\nNo article matches.\n", out);
+        } else {
+            fprintf(out, "\n%d article%s, best first (score of 100; "
+                         "migtriage kb show ID for the whole article):\n",
+                    n, n == 1 ? "" : "s");
+            put_hits(out, e, hits, n);
+        }
+    } else {
+        json_t *doc = json_object(), *arr = json_array();
+        for (i = 0; i < n; i++) {
+            json_array_append_new(arr, jhit(e, &hits[i]));
+        }
+        json_object_set_new(doc, "query", mt_jstr(query));
+        json_object_set_new(doc, "results", arr);
+        dump(doc, out);
+        json_decref(doc);
+    }
+    return finish(e, out, n);
+}
+
+/* ---- kb show ---- */
+
+struct near {
+    int article;
+    int distance;
+};
+
+static int compare_near(const void *x, const void *y)
+{
+    const struct near *a = x, *b = y;
+
+    if (a->distance != b->distance) {
+        return a->distance - b->distance;
+    }
+    return strcmp(rank_engine->kb.articles[a->article].id,
+                  rank_engine->kb.articles[b->article].id);
+}
+
+/* Up to NEAR_IDS ids close to a mistyped one: by edit distance over the
+ * whole id first (a typo), then by a search over its words (the words
+ * right, the order or the family wrong). */
+static int near_ids(const struct mt_engine *e, const char *id, int *out)
+{
+    struct near *cand = mt_calloc(e->kb.n + 1, sizeof(*cand));
+    struct mt_search_hit hits[NEAR_IDS];
+    size_t i, nc = 0, len = strlen(id);
+    int limit = len / 4 > 2 ? (int)(len / 4) : 2, n = 0, k, j;
+    char lowered[MAX_WORD];
+
+    lower_copy(lowered, id, len);
+    for (i = 0; cand != NULL && i < e->kb.n; i++) {
+        int d = mt_lookup_distance(lowered, e->kb.articles[i].id, limit);
+        if (d <= limit) {
+            cand[nc].article = (int)i;
+            cand[nc].distance = d;
+            nc++;
+        }
+    }
+    rank_engine = e;
+    if (cand != NULL) {
+        qsort(cand, nc, sizeof(*cand), compare_near);
+    }
+    for (i = 0; i < nc && n < NEAR_IDS; i++) {
+        out[n++] = cand[i].article;
+    }
+    mt_free(cand);
+    k = mt_lookup_search(e, id, hits, NEAR_IDS);
+    for (j = 0; j < k && n < NEAR_IDS; j++) {
+        int dup = 0, m;
+        for (m = 0; m < n; m++) {
+            dup |= out[m] == hits[j].article;
+        }
+        if (!dup) {
+            out[n++] = hits[j].article;
+        }
+    }
+    return n;
+}
+
+int mt_engine_kb_show(struct mt_engine *e, const char *id, FILE *out,
+                      enum mt_format fmt)
+{
+    int art, rc = check_loaded(e);
+
+    if (rc != MT_OK) {
+        return rc;
+    }
+    art = mt_kb_find(&e->kb, id);
+    if (art < 0) {
+        int near[NEAR_IDS], n = near_ids(e, id, near), i;
+        size_t used;
+
+        snprintf(e->errmsg, sizeof(e->errmsg), "no article '%.200s'", id);
+        used = strlen(e->errmsg);
+        for (i = 0; i < n && used < sizeof(e->errmsg); i++) {
+            snprintf(e->errmsg + used, sizeof(e->errmsg) - used, "%s%s",
+                     i == 0 ? "; did you mean " : i == n - 1 ? " or " : ", ",
+                     e->kb.articles[near[i]].id);
+            used = strlen(e->errmsg);
+        }
+        if (n > 0 && used + 1 < sizeof(e->errmsg)) {
+            strcat(e->errmsg, "?");
+        }
+        return MT_EINPUT;
+    }
+    if (fmt == MT_FORMAT_TEXT) {
+        put_article_head(out, e, art);
+        put_body(out, e, art, NULL, NULL, 1);
+    } else {
+        json_t *doc = jarticle(e, art, NULL, NULL);
+        dump(doc, out);
+        json_decref(doc);
+    }
+    return finish(e, out, MT_OK);
+}
+
+/* ---- kb list ---- */
+
+static int compare_family(const void *x, const void *y)
+{
+    const struct mt_article *a = &rank_engine->kb.articles[*(const int *)x];
+    const struct mt_article *b = &rank_engine->kb.articles[*(const int *)y];
+    int c = strcmp(a->family, b->family);
+
+    /* Within a family, the order of the kb file. */
+    return c ? c : (*(const int *)x > *(const int *)y) -
+                       (*(const int *)x < *(const int *)y);
+}
+
+static void unknown_family(struct mt_engine *e, const char *family,
+                           const int *order, size_t n)
+{
+    size_t i, used;
+
+    snprintf(e->errmsg, sizeof(e->errmsg), "no family '%.100s' (known:",
+             family);
+    for (i = 0; i < n; i++) {
+        const char *f = e->kb.articles[order[i]].family;
+        if (i > 0 && strcmp(f, e->kb.articles[order[i - 1]].family) == 0) {
+            continue;
+        }
+        used = strlen(e->errmsg);
+        snprintf(e->errmsg + used, sizeof(e->errmsg) - used, " %s", f);
+    }
+    used = strlen(e->errmsg);
+    snprintf(e->errmsg + used, sizeof(e->errmsg) - used, ")");
+}
+
+int mt_engine_kb_list(struct mt_engine *e, const char *family, FILE *out,
+                      enum mt_format fmt)
+{
+    int *order, rc = check_loaded(e), shown = 0, width = 0;
+    json_t *arr = NULL;
+    size_t i, j;
+
+    if (rc != MT_OK) {
+        return rc;
+    }
+    order = mt_calloc(e->kb.n + 1, sizeof(*order));
+    if (order == NULL) {
+        return MT_ENOMEM;
+    }
+    for (i = 0; i < e->kb.n; i++) {
+        order[i] = (int)i;
+        if (family == NULL || strcmp(e->kb.articles[i].family, family) == 0) {
+            int w = (int)strlen(e->kb.articles[i].id);
+            width = w > width ? w : width;
+        }
+    }
+    rank_engine = e;
+    qsort(order, e->kb.n, sizeof(*order), compare_family);
+    if (fmt != MT_FORMAT_TEXT) {
+        arr = json_array();
+    }
+    for (i = 0; i < e->kb.n;) {
+        const char *f = e->kb.articles[order[i]].family;
+        size_t end = i;
+        while (end < e->kb.n &&
+               strcmp(e->kb.articles[order[end]].family, f) == 0) {
+            end++;
+        }
+        if (family != NULL && strcmp(f, family) != 0) {
+            i = end;
+            continue;
+        }
+        if (arr == NULL) {
+            fprintf(out, "%s%s (%zu article%s)\n", shown ? "\n" : "", f,
+                    end - i, end - i == 1 ? "" : "s");
+        }
+        for (j = i; j < end; j++) {
+            const struct mt_article *a = &e->kb.articles[order[j]];
+            char sev[32];
+            if (arr != NULL) {
+                json_t *o = jarticle(e, order[j], NULL, NULL);
+                json_t *brief = json_object();
+                json_object_set(brief, "id", json_object_get(o, "id"));
+                json_object_set(brief, "family",
+                                json_object_get(o, "family"));
+                json_object_set(brief, "severity",
+                                json_object_get(o, "severity"));
+                json_object_set(brief, "title", json_object_get(o, "title"));
+                json_array_append_new(arr, brief);
+                json_decref(o);
+            } else {
+                severity_text(e, order[j], sev, sizeof(sev));
+                fprintf(out, "  %-*s  %-16s  %s\n", width, a->id, sev,
+                        a->title);
+            }
+            shown++;
+        }
+        i = end;
+    }
+    if (family != NULL && shown == 0) {
+        unknown_family(e, family, order, e->kb.n);
+        json_decref(arr);
+        mt_free(order);
+        return MT_EINPUT;
+    }
+    if (arr != NULL) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "family", mt_jstr(family));
+        json_object_set_new(doc, "articles", arr);
+        dump(doc, out);
+        json_decref(doc);
+    }
+    mt_free(order);
+    return finish(e, out, shown);
+}
+
+/* ---- explain ---- */
+
+struct explain {
+    struct mt_engine *e;
+    struct mt_fields context; /* from context signatures (Identity: ...) */
+    struct mt_finding *found;
+    size_t nfound;
+    size_t alloc;
+    const char *line;
+    uint64_t lineno;
+    int rc;
+};
+
+static int on_explain_hit(void *ctx, const struct mt_hit *hit)
+{
+    struct explain *x = ctx;
+    struct mt_finding f;
+    size_t i;
+    int k;
+
+    if (hit->sig->kind == MT_SIG_CONTEXT) {
+        for (k = 0; k < hit->ncaps; k++) {
+            if (hit->caps[k].len > 0) {
+                mt_fields_set(&x->context, hit->caps[k].name,
+                              hit->caps[k].value, hit->caps[k].len, 0);
+            }
+        }
+        return 0;
+    }
+    memset(&f, 0, sizeof(f));
+    f.sig = hit->sig_index;
+    f.severity = hit->sig->severity;
+    f.line = x->lineno;
+    for (k = 0; k < hit->ncaps; k++) {
+        mt_fields_set(&f.fields, hit->caps[k].name, hit->caps[k].value,
+                      hit->caps[k].len, 0);
+    }
+    mt_fields_sort(&f.fields);
+    /* The same signature with the same values on another line says
+     * nothing new. */
+    for (i = 0; i < x->nfound; i++) {
+        if (x->found[i].sig == f.sig &&
+            mt_fields_hash(&x->found[i].fields) == mt_fields_hash(&f.fields)) {
+            mt_finding_clear(&f);
+            return 0;
+        }
+    }
+    f.origin = mt_strdup("query");
+    f.message = mt_strdup(x->line);
+    if (f.origin == NULL || f.message == NULL) {
+        mt_finding_clear(&f);
+        return MT_ENOMEM;
+    }
+    if (x->nfound == x->alloc) {
+        size_t n = x->alloc ? x->alloc * 2 : 8;
+        struct mt_finding *grown = mt_realloc(x->found, n * sizeof(*grown));
+        if (grown == NULL) {
+            mt_finding_clear(&f);
+            return MT_ENOMEM;
+        }
+        x->found = grown;
+        x->alloc = n;
+    }
+    x->found[x->nfound++] = f;
+    return 0;
+}
+
+/* Each line of the text is a one-record log. */
+static int match_text(struct explain *x, const char *text)
+{
+    const char *p = text;
+    size_t i;
+
+    while (*p) {
+        size_t n = strcspn(p, "\r\n");
+        char *line = mt_strndup(p, n);
+        struct mt_record r;
+        int error_like = 0, rc;
+
+        if (line == NULL) {
+            return MT_ENOMEM;
+        }
+        memset(&r, 0, sizeof(r));
+        r.kind = MT_REC_LINE;
+        r.text = line;
+        r.len = n;
+        r.line = r.last_line = ++x->lineno;
+        x->line = line;
+        rc = n > 0 ? mt_matcher_run(x->e->matcher, &r, on_explain_hit, x,
+                                    &error_like)
+                   : 0;
+        mt_free(line);
+        if (rc < 0) {
+            return rc;
+        }
+        p += n;
+        if (*p == '\r' && p[1] == '\n') {
+            p++;
+        }
+        if (*p) {
+            p++;
+        }
+    }
+    for (i = 0; i < x->nfound; i++) {
+        mt_fields_merge_missing(&x->found[i].context, &x->context);
+        mt_fields_sort(&x->found[i].context);
+    }
+    return MT_OK;
+}
+
+/* Articles a code points at: the table entry's own article, and every
+ * article that lists the code. */
+struct related {
+    int article;
+    const struct mt_code *code;
+};
+
+static int add_related(struct related *rel, int n, int max, int art,
+                       const struct mt_code *c, const struct explain *x)
+{
+    const struct mt_engine *e = x->e;
+    size_t i;
+    int k;
+
+    if (art < 0 || n >= max) {
+        return n;
+    }
+    for (k = 0; k < n; k++) {
+        if (rel[k].article == art) {
+            return n;
+        }
+    }
+    for (i = 0; i < x->nfound; i++) {
+        if (e->patterns.sigs[x->found[i].sig].article_index == art) {
+            return n; /* shown in full with the match */
+        }
+    }
+    rel[n].article = art;
+    rel[n].code = c;
+    return n + 1;
+}
+
+static int related_articles(const struct explain *x,
+                            const struct mt_code_list *codes,
+                            struct related *rel, int max)
+{
+    const struct mt_engine *e = x->e;
+    size_t i, a, k;
+    int n = 0, r;
+
+    for (i = 0; i < codes->n; i++) {
+        const struct mt_code *c = &codes->v[i];
+        for (r = 0; r < c->nrefs; r++) {
+            if (c->refs[r].article != NULL) {
+                n = add_related(rel, n, max,
+                                mt_kb_find(&e->kb, c->refs[r].article), c, x);
+            }
+        }
+        for (a = 0; a < e->kb.n; a++) {
+            json_t *list = json_object_get(e->kb.articles[a].json, "codes");
+            json_t *v;
+            json_array_foreach(list, k, v) {
+                struct mt_code listed;
+                if (mt_code_parse(json_string_value(v), &listed) &&
+                    mt_code_same(&listed, c)) {
+                    n = add_related(rel, n, max, (int)a, c, x);
+                }
+            }
+        }
+    }
+    return n;
+}
+
+/* What a code was read as, for the line that introduces it. */
+static void put_kind(FILE *out, const struct mt_code *c)
+{
+    switch (c->kind) {
+    case MT_CODE_HRESULT:
+        fprintf(out, " = HRESULT %s\n", c->code);
+        break;
+    case MT_CODE_EC:
+        fprintf(out, " = Exchange store ec %s\n", c->code);
+        break;
+    case MT_CODE_HTTP:
+        fprintf(out, " = HTTP status %s\n", c->code);
+        break;
+    case MT_CODE_NUMBER:
+        fprintf(out, " = number %s, looked up as Win32 and as Exchange ec\n",
+                c->code);
+        break;
+    case MT_CODE_LITERAL:
+    default:
+        fputc('\n', out);
+        break;
+    }
+}
+
+static json_t *jhresult(const struct mt_code *c)
+{
+    struct mt_hresult h;
+    const char *fname;
+    json_t *o = json_object();
+
+    mt_hresult_split(c->value, &h);
+    fname = mt_facility_name(h.facility);
+    json_object_set_new(o, "severity", json_integer(h.severity));
+    json_object_set_new(o, "customer", json_integer(h.customer));
+    json_object_set_new(o, "facility", json_integer((json_int_t)h.facility));
+    json_object_set_new(o, "facility_name", mt_jstr(fname));
+    json_object_set_new(o, "code", json_integer((json_int_t)h.code));
+    if (c->has_win32) {
+        json_t *w = json_object();
+        json_object_set_new(w, "code", mt_jstr(c->win32.code));
+        json_object_set_new(w, "name", mt_jstr(c->win32.name));
+        json_object_set_new(w, "meaning", mt_jstr(c->win32.meaning));
+        json_object_set_new(o, "win32", w);
+    }
+    return o;
+}
+
+/* One entry per table the code was found in (1722 is in two), or one
+ * with table null when no table knows it. */
+static void jcode(json_t *arr, const struct mt_code *c)
+{
+    static const char *const kinds[] = {"hresult", "number", "ec", "http",
+                                        "literal"};
+    int r, n = c->nrefs > 0 ? c->nrefs : 1, k;
+
+    for (r = 0; r < n; r++) {
+        const struct mt_code_ref *ref = c->nrefs > 0 ? &c->refs[r] : NULL;
+        json_t *o = json_object();
+        json_object_set_new(o, "input", mt_jstr(c->input));
+        if (c->nalso > 0) {
+            json_t *also = json_array();
+            for (k = 0; k < c->nalso; k++) {
+                json_array_append_new(also, mt_jstr(c->also[k]));
+            }
+            json_object_set_new(o, "also", also);
+        }
+        json_object_set_new(o, "kind", mt_jstr(kinds[c->kind]));
+        json_object_set_new(o, "table", mt_jstr(ref ? ref->table : NULL));
+        json_object_set_new(o, "code", mt_jstr(ref ? ref->code : c->code));
+        json_object_set_new(o, "name", mt_jstr(ref ? ref->name : NULL));
+        json_object_set_new(o, "meaning", mt_jstr(ref ? ref->meaning : NULL));
+        json_object_set_new(o, "article", mt_jstr(ref ? ref->article : NULL));
+        if (c->kind == MT_CODE_HRESULT) {
+            json_object_set_new(o, "hresult", jhresult(c));
+        }
+        json_array_append_new(arr, o);
+    }
+}
+
+static void put_code(FILE *out, const struct mt_code *c)
+{
+    int r, k;
+
+    fputs("  ", out);
+    mt_put_clean(out, c->input, 200);
+    for (k = 0; k < c->nalso; k++) {
+        fputs(k == 0 ? " (also written " : ", ", out);
+        mt_put_clean(out, c->also[k], 200);
+    }
+    fputs(c->nalso ? ")" : "", out);
+    put_kind(out, c);
+    for (r = 0; r < c->nrefs; r++) {
+        fprintf(out, "    %s %s: %s\n      %s\n", c->refs[r].table,
+                c->refs[r].code, c->refs[r].name, c->refs[r].meaning);
+    }
+    if (c->kind == MT_CODE_HRESULT) {
+        struct mt_hresult h;
+        const char *fname;
+
+        mt_hresult_split(c->value, &h);
+        fname = mt_facility_name(h.facility);
+        fprintf(out,
+                "    HRESULT: severity %d (%s), customer %d, facility %u "
+                "(%s), code 0x%04X (%u)\n",
+                h.severity, h.severity ? "failure" : "success", h.customer,
+                h.facility, fname ? fname : "unknown facility", h.code,
+                h.code);
+        if (h.nt) {
+            fputs("    The N bit is set: an NTSTATUS wrapped as an "
+                  "HRESULT.\n",
+                  out);
+        }
+        if (c->has_win32) {
+            fprintf(out, "    Win32 code %s: %s\n      %s\n", c->win32.code,
+                    c->win32.name, c->win32.meaning);
+        }
+    }
+    if (c->nrefs == 0 && !c->has_win32) {
+        fputs("    not in the code tables\n", out);
+    }
+}
+
+static void put_match(FILE *out, struct mt_engine *e,
+                      const struct mt_finding *f)
+{
+    const struct mt_signature *s = &e->patterns.sigs[f->sig];
+    const struct mt_article *a = mt_engine_article_of(e, f->sig);
+    char label[16];
+    int i;
+
+    snprintf(label, sizeof(label), "%s",
+             mt_severity_name((enum mt_severity)f->severity));
+    for (i = 0; label[i]; i++) {
+        label[i] = (char)toupper((unsigned char)label[i]);
+    }
+    fprintf(out, "%-8s %s  [%s]\n", label, a ? a->title : "(no article)",
+            a ? a->id : s->article);
+    fprintf(out, "  matched by %s", s->id);
+    for (i = 0; i < f->fields.n; i++) {
+        fprintf(out, "%s%s=", i ? ", " : ": ", f->fields.kv[i].name);
+        mt_put_clean(out, f->fields.kv[i].value, 200);
+    }
+    fputc('\n', out);
+    if (a != NULL) {
+        put_body(out, e, s->article_index, &f->fields, &f->context, 0);
+    }
+}
+
+#define MAX_RELATED 16
+
+int mt_engine_explain(struct mt_engine *e, const char *text, FILE *out,
+                      enum mt_format fmt)
+{
+    struct explain x;
+    struct mt_code_list codes = {NULL, 0, 0};
+    struct related rel[MAX_RELATED];
+    struct mt_search_hit hits[EXPLAIN_SEARCH_RESULTS];
+    int nrel = 0, nhits = 0, explained = 0, rc = check_loaded(e);
+    size_t i;
+
+    if (rc != MT_OK) {
+        return rc;
+    }
+    memset(&x, 0, sizeof(x));
+    x.e = e;
+    if (mt_codes_scan(&e->kb, text, &codes) != 0 ||
+        (rc = match_text(&x, text)) == MT_ENOMEM) {
+        rc = MT_ENOMEM;
+        goto done;
+    }
+    rc = MT_OK;
+    nrel = related_articles(&x, &codes, rel, MAX_RELATED);
+    if (codes.n == 0 && x.nfound == 0) {
+        nhits = mt_lookup_search(e, text, hits, EXPLAIN_SEARCH_RESULTS);
+        if (nhits < 0) {
+            rc = MT_ENOMEM;
+            goto done;
+        }
+    }
+    for (i = 0; i < codes.n; i++) {
+        explained += codes.v[i].nrefs > 0 || codes.v[i].has_win32;
+    }
+    explained += (int)x.nfound + nrel + nhits;
+    if (fmt == MT_FORMAT_TEXT) {
+        fputs("Explain: ", out);
+        mt_put_clean(out, text, 2000);
+        fputc('\n', out);
+        if (codes.n > 0) {
+            fputs("\nCodes:\n", out);
+            for (i = 0; i < codes.n; i++) {
+                put_code(out, &codes.v[i]);
+            }
+        }
+        for (i = 0; i < x.nfound; i++) {
+            fputs(i == 0 ? "\nMatching problems:\n\n" : "\n", out);
+            put_match(out, e, &x.found[i]);
+        }
+        for (i = 0; i < (size_t)nrel; i++) {
+            fputs(i == 0 ? "\nArticles for these codes:\n\n" : "\n", out);
+            put_article_head(out, e, rel[i].article);
+            put_body(out, e, rel[i].article, NULL, NULL, 0);
+        }
+        if (nhits > 0) {
+            fputs("\nNo code or known message in it; the closest articles "
+                  "(migtriage kb show ID):\n",
+                  out);
+            put_hits(out, e, hits, nhits);
+        }
+        if (explained == 0) {
+            fputs("\nNothing known about this. Try migtriage kb search "
+                  "with other words.\n",
+                  out);
+        }
+    } else {
+        json_t *doc = json_object(), *jc = json_array(), *jm = json_array();
+        json_t *ja = json_array();
+        for (i = 0; i < codes.n; i++) {
+            jcode(jc, &codes.v[i]);
+        }
+        for (i = 0; i < x.nfound; i++) {
+            json_array_append_new(jm, mt_jfinding(e, &x.found[i]));
+        }
+        for (i = 0; i < (size_t)nrel; i++) {
+            json_t *o = jarticle(e, rel[i].article, NULL, NULL);
+            json_object_set_new(o, "reason", mt_jstr("code"));
+            json_object_set_new(o, "code", mt_jstr(rel[i].code->code));
+            json_array_append_new(ja, o);
+        }
+        for (i = 0; i < (size_t)nhits; i++) {
+            json_t *o = jarticle(e, hits[i].article, NULL, NULL);
+            json_object_set_new(o, "reason", mt_jstr("search"));
+            json_object_set_new(
+                o, "score", json_integer((json_int_t)(hits[i].score + 0.5)));
+            json_array_append_new(ja, o);
+        }
+        json_object_set_new(doc, "query", mt_jstr(text));
+        json_object_set_new(doc, "codes", jc);
+        json_object_set_new(doc, "matches", jm);
+        json_object_set_new(doc, "articles", ja);
+        dump(doc, out);
+        json_decref(doc);
+    }
+done:
+    for (i = 0; i < x.nfound; i++) {
+        mt_finding_clear(&x.found[i]);
+    }
+    mt_free(x.found);
+    mt_fields_clear(&x.context);
+    mt_codes_free(&codes);
+    if (rc == MT_ENOMEM) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        return rc;
+    }
+    return finish(e, out, explained);
+}
