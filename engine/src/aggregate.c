@@ -1,5 +1,5 @@
-/* aggregate.c: groups findings by (signature, mailbox, fields) in a hash
- * table, keeping counts and first/last origins. */
+/* aggregate.c: groups findings by (signature, mailbox) in a hash table,
+ * keeping counts, first/last origins and examples with other fields. */
 #include "aggregate.h"
 
 #include <string.h>
@@ -26,29 +26,43 @@ static unsigned long long group_key(const struct mt_finding *f)
     const char *mbx = mt_finding_mailbox(f);
     unsigned long long h = mt_hash(&f->sig, sizeof(f->sig), MT_HASH_SEED);
 
-    h = mt_hash(mbx ? mbx : "", mbx ? strlen(mbx) : 0, h);
-    return h ^ (mt_fields_hash(&f->fields) * 31);
+    return mt_hash(mbx ? mbx : "", mbx ? strlen(mbx) : 0, h);
 }
 
 static int same_group(const struct mt_group *g, const struct mt_finding *f)
 {
     const char *a = mt_finding_mailbox(&g->first);
     const char *b = mt_finding_mailbox(f);
+
+    if (g->first.sig != f->sig) {
+        return 0;
+    }
+    return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
+}
+
+/* Keeps f as an example when its fields differ from every kept one. */
+static void keep_example(struct mt_group *g, struct mt_finding *f)
+{
+    unsigned long long h = mt_fields_hash(&f->fields);
+    struct mt_example *x;
     int i;
 
-    if (g->first.sig != f->sig || g->first.fields.n != f->fields.n) {
-        return 0;
-    }
-    if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0)) {
-        return 0;
-    }
-    for (i = 0; i < f->fields.n; i++) {
-        const char *v = mt_fields_get(&g->first.fields, f->fields.kv[i].name);
-        if (v == NULL || strcmp(v, f->fields.kv[i].value) != 0) {
-            return 0;
+    for (i = 0; i < g->nexamples + 1; i++) {
+        if (g->seen[i] == h) {
+            return;
         }
     }
-    return 1;
+    if (g->nexamples >= MT_MAX_EXAMPLES) {
+        return;
+    }
+    x = &g->examples[g->nexamples];
+    x->origin = mt_strdup(f->origin);
+    x->line = f->line;
+    x->message = f->message;
+    f->message = NULL;
+    x->fields = f->fields;
+    memset(&f->fields, 0, sizeof(f->fields));
+    g->seen[++g->nexamples] = h;
 }
 
 static int grow_table(struct mt_aggregate *a)
@@ -96,6 +110,7 @@ int mt_aggregate_add(struct mt_aggregate *a, struct mt_finding *f)
         g = &a->groups[a->table[j] - 1];
         if (g->key == key && same_group(g, f)) {
             g->count++;
+            keep_example(g, f);
             mt_free(g->last_origin);
             g->last_origin = f->origin;
             g->last_line = f->line;
@@ -127,6 +142,7 @@ int mt_aggregate_add(struct mt_aggregate *a, struct mt_finding *f)
     g->count = 1;
     g->seq = a->n;
     g->key = key;
+    g->seen[0] = mt_fields_hash(&g->first.fields);
     a->table[j] = ++a->n;
     return 0;
 fail:
@@ -139,8 +155,15 @@ void mt_aggregate_free(struct mt_aggregate *a)
     size_t i;
 
     for (i = 0; i < a->n; i++) {
-        mt_finding_clear(&a->groups[i].first);
-        mt_free(a->groups[i].last_origin);
+        struct mt_group *g = &a->groups[i];
+        int k;
+        mt_finding_clear(&g->first);
+        mt_free(g->last_origin);
+        for (k = 0; k < g->nexamples; k++) {
+            mt_free(g->examples[k].origin);
+            mt_free(g->examples[k].message);
+            mt_fields_clear(&g->examples[k].fields);
+        }
     }
     mt_free(a->groups);
     mt_free(a->table);

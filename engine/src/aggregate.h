@@ -1,13 +1,15 @@
 /* aggregate.h: findings and their grouping. A finding is one match in one
- * record; findings of the same signature, mailbox and captured fields form
- * a group with a count and its first and last origin, so a million
- * identical lines cost one group. */
+ * record; findings of the same signature and mailbox form a group with a
+ * count, its first and last origin, and a few examples whose captured
+ * fields differ (each large item, each domain), so a million lines of one
+ * problem cost one group. */
 #ifndef MT_AGGREGATE_H
 #define MT_AGGREGATE_H
 
 #include <stdint.h>
 
 #include "fields.h"
+#include "mt_limits.h"
 
 struct mt_finding {
     int sig;       /* signature index */
@@ -24,8 +26,20 @@ void mt_finding_clear(struct mt_finding *f);
  * else NULL. */
 const char *mt_finding_mailbox(const struct mt_finding *f);
 
+/* A later occurrence whose captured fields differ from the ones kept so
+ * far (another large item, another domain). */
+struct mt_example {
+    char *origin;
+    uint64_t line;
+    char *message;
+    struct mt_fields fields;
+};
+
 struct mt_group {
     struct mt_finding first; /* the first occurrence, owned */
+    struct mt_example examples[MT_MAX_EXAMPLES];
+    int nexamples;
+    unsigned long long seen[MT_MAX_EXAMPLES + 1]; /* field hashes kept */
     char *last_origin;
     uint64_t last_line;
     uint64_t count;

@@ -13,6 +13,8 @@
 /* Distinct filled-in command sets shown per article. */
 #define TEXT_COMMAND_SETS 3
 #define TEXT_UNKNOWN 10
+/* Examples with other values shown per article. */
+#define TEXT_EXAMPLES 3
 #define TEXT_MESSAGE 300
 
 struct style {
@@ -185,6 +187,27 @@ static void put_mailboxes(FILE *out, const struct mt_engine *e,
     mt_free(all);
 }
 
+/* Other occurrences with other values (each large item, each domain),
+ * a few per article. */
+static void put_examples(FILE *out, const struct mt_engine *e,
+                         const size_t *order, size_t from, size_t to)
+{
+    size_t i, shown = 0;
+    int k;
+
+    for (i = from; i < to; i++) {
+        const struct mt_group *g = &e->agg.groups[order[i]];
+        for (k = 0; k < g->nexamples && shown < TEXT_EXAMPLES; k++) {
+            fputs("  also: ", out);
+            mt_put_clean(out, g->examples[k].origin, 400);
+            fprintf(out, ":%llu: ", (unsigned long long)g->examples[k].line);
+            mt_put_clean(out, g->examples[k].message, TEXT_MESSAGE);
+            fputc('\n', out);
+            shown++;
+        }
+    }
+}
+
 static void put_article(FILE *out, const struct style *st,
                         const struct mt_engine *e, const size_t *order,
                         size_t from, size_t to)
@@ -206,6 +229,7 @@ static void put_article(FILE *out, const struct style *st,
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
     mt_put_clean(out, first->first.message, TEXT_MESSAGE);
     fputc('\n', out);
+    put_examples(out, e, order, from, to);
     if (a == NULL) {
         return;
     }

@@ -59,6 +59,7 @@ struct mt_engine *mt_engine_new(void)
     memcpy(e->limits, default_limits, sizeof(e->limits));
     mt_aggregate_init(&e->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
     mt_unknown_init(&e->unknown, MT_MAX_UNKNOWN_CLUSTERS);
+    mt_mailboxes_init(&e->mailboxes, MT_MAX_MAILBOXES);
     return e;
 }
 
@@ -100,6 +101,7 @@ void mt_engine_free(struct mt_engine *e)
     mt_free(e->messages);
     mt_aggregate_free(&e->agg);
     mt_unknown_free(&e->unknown);
+    mt_mailboxes_free(&e->mailboxes);
     mt_free(e);
 }
 
@@ -236,6 +238,35 @@ static int push_pending(struct mt_document *d, struct mt_finding *f)
     return MT_OK;
 }
 
+/* Notes the mailbox an object is about, with the status and batch its
+ * report gives, whether or not anything is wrong with it. */
+static struct mt_mailbox *register_mailbox(struct mt_engine *e,
+                                           const struct mt_fields *ctx)
+{
+    const char *name = mt_fields_get(ctx, "mailbox");
+    const char *detail = mt_fields_get(ctx, "status_detail");
+    struct mt_mailbox *mb;
+
+    if (name == NULL) {
+        name = mt_fields_get(ctx, "display_name");
+    }
+    if (name == NULL || (mb = mt_mailboxes_get(&e->mailboxes, name)) == NULL) {
+        return NULL;
+    }
+    mt_mailboxes_set(&mb->status, mt_fields_get(ctx, "status"));
+    if (detail != NULL && mb->status != NULL &&
+        strcmp(detail, mb->status) != 0) {
+        char *both = mt_asprintf("%s (%s)", mt_fields_get(ctx, "status"),
+                                 detail);
+        if (both != NULL) {
+            mt_free(mb->status);
+            mb->status = both;
+        }
+    }
+    mt_mailboxes_set(&mb->batch, mt_fields_get(ctx, "batch"));
+    return mb;
+}
+
 /* Ends a block: findings take the context their object named after them,
  * then are counted and streamed. */
 static int flush_pending(struct mt_engine *e)
@@ -244,11 +275,20 @@ static int flush_pending(struct mt_engine *e)
     size_t i;
     int rc = MT_OK;
 
+    register_mailbox(e, &d->context);
     for (i = 0; i < d->npending; i++) {
         struct mt_finding *f = &d->pending[i];
+        struct mt_mailbox *mb;
         mt_fields_merge_missing(&f->context, &d->context);
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
+        mb = register_mailbox(e, &f->context);
+        if (mb != NULL) {
+            mb->findings++;
+            if (f->severity > mb->worst) {
+                mb->worst = f->severity;
+            }
+        }
         if (e->stream != NULL) {
             mt_emit_ndjson_finding(e, e->stream, f);
         }
@@ -511,11 +551,10 @@ static int on_walk_file(void *ctx, const char *path)
     struct walk_ctx *w = ctx;
     int rc = scan_file(w->e, path);
 
-    if (rc == MT_ENOMEM) {
-        return 1;
-    }
     w->status = worse(w->status, rc);
-    return 0;
+    /* Values above 1 stop the walk and tell it apart from "some paths
+     * could not be visited". */
+    return rc == MT_ENOMEM ? 2 : 0;
 }
 
 static void on_walk_error(void *ctx, const char *path, const char *why)

@@ -9,6 +9,7 @@
 #include "aggregate.h"
 #include "fields.h"
 #include "kb.h"
+#include "mailboxes.h"
 #include "match.h"
 #include "migtriage.h"
 #include "patterns.h"
@@ -71,6 +72,7 @@ struct mt_engine {
     struct mt_input *current; /* input being scanned */
     struct mt_aggregate agg;
     struct mt_unknown unknown;
+    struct mt_mailboxes mailboxes;
     uint64_t records;
     FILE *stream; /* NDJSON findings as they are found, or NULL */
 };
