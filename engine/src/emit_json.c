@@ -127,46 +127,51 @@ static json_t *jby_article(const struct mt_engine *e, struct pair *p,
     return arr;
 }
 
+/* Every mailbox the inputs named, with its status and batch, its worst
+ * finding and its findings per article; mailboxes without findings are
+ * listed too (worst_severity null), so a bulk run shows which are fine. */
 static json_t *jby_mailbox(const struct mt_engine *e, struct pair *p,
                            size_t n)
 {
     json_t *arr = json_array();
-    size_t i = 0;
+    size_t *order = mt_mailboxes_sorted(&e->mailboxes), i, j = 0;
 
+    if (order == NULL) {
+        return arr;
+    }
     pair_engine = e;
     qsort(p, n, sizeof(*p), compare_by_mailbox);
-    while (i < n) {
+    for (i = 0; i < e->mailboxes.n; i++) {
+        const struct mt_mailbox *mb = &e->mailboxes.items[order[i]];
         json_t *o = json_object(), *arts = json_object();
-        uint64_t count = 0;
-        int worst = 0;
-        size_t j = i;
+        int c;
 
-        for (; j < n && strcmp(p[j].mailbox, p[i].mailbox) == 0; j++) {
-            const char *id = e->kb.articles[p[j].article].id;
-            json_t *prev = json_object_get(arts, id);
-            json_int_t c = (json_int_t)p[j].count +
-                           (prev ? json_integer_value(prev) : 0);
-            json_object_set_new(arts, id, json_integer(c));
-            count += p[j].count;
-            if (p[j].severity > worst) {
-                worst = p[j].severity;
+        /* Pairs and mailboxes are both sorted by name: walk them
+         * together. */
+        while (j < n && (c = strcmp(p[j].mailbox, mb->name)) <= 0) {
+            if (c == 0) {
+                const char *id = e->kb.articles[p[j].article].id;
+                json_t *prev = json_object_get(arts, id);
+                json_int_t sum = (json_int_t)p[j].count +
+                                 (prev ? json_integer_value(prev) : 0);
+                json_object_set_new(arts, id, json_integer(sum));
             }
+            j++;
         }
-        if (p[i].mailbox[0] != '\0') {
-            json_object_set_new(o, "mailbox", mt_jstr(p[i].mailbox));
-            json_object_set_new(
-                o, "worst_severity",
-                mt_jstr(mt_severity_name((enum mt_severity)worst)));
-            json_object_set_new(o, "findings",
-                                json_integer((json_int_t)count));
-            json_object_set_new(o, "articles", arts);
-            json_array_append_new(arr, o);
-        } else {
-            json_decref(o);
-            json_decref(arts);
-        }
-        i = j;
+        json_object_set_new(o, "mailbox", mt_jstr(mb->name));
+        json_object_set_new(o, "status", mt_jstr(mb->status));
+        json_object_set_new(o, "batch", mt_jstr(mb->batch));
+        json_object_set_new(
+            o, "worst_severity",
+            mb->worst >= 0
+                ? mt_jstr(mt_severity_name((enum mt_severity)mb->worst))
+                : json_null());
+        json_object_set_new(o, "findings",
+                            json_integer((json_int_t)mb->findings));
+        json_object_set_new(o, "articles", arts);
+        json_array_append_new(arr, o);
     }
+    mt_free(order);
     return arr;
 }
 
@@ -252,10 +257,22 @@ static json_t *jgroups(struct mt_engine *e)
     }
     for (i = 0; i < e->agg.n; i++) {
         const struct mt_group *g = &e->agg.groups[order[i]];
-        json_t *o = mt_jfinding(e, &g->first);
+        json_t *o = mt_jfinding(e, &g->first), *examples = json_array();
+        int k;
+
+        for (k = 0; k < g->nexamples; k++) {
+            json_t *x = json_object();
+            json_object_set_new(x, "origin", mt_jorigin(g->examples[k].origin,
+                                                        g->examples[k].line));
+            json_object_set_new(x, "fields",
+                                mt_jfields(&g->examples[k].fields));
+            json_object_set_new(x, "message", mt_jstr(g->examples[k].message));
+            json_array_append_new(examples, x);
+        }
         json_object_set_new(o, "count", json_integer((json_int_t)g->count));
         json_object_set_new(o, "last_origin",
                             mt_jorigin(g->last_origin, g->last_line));
+        json_object_set_new(o, "examples", examples);
         json_array_append_new(arr, o);
     }
     mt_free(order);

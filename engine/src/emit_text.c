@@ -13,6 +13,8 @@
 /* Distinct filled-in command sets shown per article. */
 #define TEXT_COMMAND_SETS 3
 #define TEXT_UNKNOWN 10
+/* Mailboxes listed in the table of mailboxes with problems. */
+#define TEXT_MAILBOX_ROWS 20
 /* Examples with other values shown per article. */
 #define TEXT_EXAMPLES 3
 #define TEXT_MESSAGE 300
@@ -293,24 +295,65 @@ static void put_failed_inputs(FILE *out, const struct mt_engine *e)
     }
 }
 
-static size_t count_mailboxes(const struct mt_engine *e)
+/* Mailboxes that did not get through cleanly, worst first: what a
+ * consultant works through after a batch. */
+static void put_mailbox_table(FILE *out, const struct mt_engine *e)
 {
-    size_t n = 0, i, j;
+    size_t *order = mt_mailboxes_sorted(&e->mailboxes), i, shown = 0,
+           listed = 0;
+    int sev;
 
-    /* Quadratic, but over groups, which are few in a report for people. */
-    for (i = 0; i < e->agg.n; i++) {
-        const char *m = mt_finding_mailbox(&e->agg.groups[i].first);
-        int dup = 0;
-        if (m == NULL) {
-            continue;
-        }
-        for (j = 0; j < i && !dup; j++) {
-            const char *o = mt_finding_mailbox(&e->agg.groups[j].first);
-            dup = o != NULL && strcmp(o, m) == 0;
-        }
-        n += !dup;
+    if (order == NULL) {
+        return;
     }
-    return n;
+    for (sev = MT_SEV_CRITICAL; sev >= MT_SEV_WARNING; sev--) {
+        for (i = 0; i < e->mailboxes.n; i++) {
+            const struct mt_mailbox *mb = &e->mailboxes.items[order[i]];
+            const struct mt_article *printed[16];
+            size_t g, np = 0, k;
+
+            if (mb->worst != sev) {
+                continue;
+            }
+            if (listed++ == 0) {
+                fputs("\nMailboxes with problems (worst first):\n", out);
+            }
+            if (shown >= TEXT_MAILBOX_ROWS) {
+                continue;
+            }
+            shown++;
+            fputs("  ", out);
+            mt_put_clean(out, mb->name, 120);
+            fprintf(out, "  %s", mt_severity_name((enum mt_severity)sev));
+            if (mb->status != NULL) {
+                fputs(", status ", out);
+                mt_put_clean(out, mb->status, 80);
+            }
+            fputs(":", out);
+            for (g = 0; g < e->agg.n; g++) {
+                const struct mt_finding *f = &e->agg.groups[g].first;
+                const char *m = mt_finding_mailbox(f);
+                const struct mt_article *a = mt_engine_article_of(e, f->sig);
+                int dup = 0;
+                if (m == NULL || a == NULL || strcmp(m, mb->name) != 0) {
+                    continue;
+                }
+                for (k = 0; k < np; k++) {
+                    dup |= printed[k] == a;
+                }
+                if (!dup && np < 16) {
+                    fprintf(out, "%s%s", np ? ", " : " ", a->id);
+                    printed[np++] = a;
+                }
+            }
+            fputc('\n', out);
+        }
+    }
+    if (listed > shown) {
+        fprintf(out, "  ... and %zu more (see --format json)\n",
+                listed - shown);
+    }
+    mt_free(order);
 }
 
 void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
@@ -333,8 +376,8 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
             (unsigned long long)e->records,
             (unsigned long long)e->agg.findings,
             e->agg.findings == 1 ? "" : "s", problems,
-            problems == 1 ? "" : "s", count_mailboxes(e),
-            count_mailboxes(e) == 1 ? "" : "es");
+            problems == 1 ? "" : "s", e->mailboxes.n,
+            e->mailboxes.n == 1 ? "" : "es");
     for (i = 0; order != NULL && i < e->agg.n;) {
         int a = e->patterns.sigs[e->agg.groups[order[i]].first.sig]
                     .article_index;
@@ -351,6 +394,7 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
     if (e->agg.n == 0) {
         fputs("\nNo known problems found.\n", out);
     }
+    put_mailbox_table(out, e);
     put_unknown(out, e);
     put_failed_inputs(out, e);
     mt_free(order);

@@ -306,6 +306,7 @@ static int flush_pending(struct mt_engine *e)
 struct hit_ctx {
     struct mt_engine *e;
     const struct mt_record *r;
+    int contexts; /* context signatures that matched the record */
     struct mt_fields record_context; /* scope "record" context */
     int rc;
 };
@@ -375,6 +376,7 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
 
     if (hit->sig->kind == MT_SIG_CONTEXT) {
         set_context(h, hit);
+        h->contexts++;
         return 0;
     }
     memset(&f, 0, sizeof(f));
@@ -442,7 +444,8 @@ static int sink_record(void *ctx, const struct mt_record *r)
     if (found < 0) {
         return found;
     }
-    if (found == 0 && error_like) {
+    /* "Status : Failed" is known (it is context), not an unknown error. */
+    if (found == 0 && error_like && h.contexts == 0) {
         mt_unknown_add(&e->unknown, r->text, r->len,
                        e->doc.origin ? e->doc.origin : "", r->line);
     }
