@@ -872,7 +872,7 @@ int mt_engine_kb_search(struct mt_engine *e, const char *query, FILE *out,
         if (n == 0) {
             fputs("\nNo article matches.\n", out);
         } else {
-            fprintf(out, "\n%d article%s, best first (score of 100; "
+            fprintf(out, "\n%d article%s, best first (scores out of 100; "
                          "migtriage kb show ID for the whole article):\n",
                     n, n == 1 ? "" : "s");
             put_hits(out, e, hits, n);
@@ -1241,6 +1241,16 @@ static int add_related(struct related *rel, int n, int max, int art,
     return n + 1;
 }
 
+/* An article that lists Win32 1722 (or 0x6ba) is about 0x800706BA too:
+ * FACILITY_WIN32 carries the Win32 code in its low word. */
+static int same_win32(const struct mt_code *listed, const struct mt_code *c)
+{
+    return c->kind == MT_CODE_HRESULT && (c->value >> 31) &&
+           ((c->value >> 16) & 0x7ffu) == 7 &&
+           listed->kind == MT_CODE_NUMBER &&
+           listed->value == (c->value & 0xffffu);
+}
+
 static int related_articles(const struct explain *x,
                             const struct mt_code_list *codes,
                             struct related *rel, int max)
@@ -1263,7 +1273,7 @@ static int related_articles(const struct explain *x,
             json_array_foreach(list, k, v) {
                 struct mt_code listed;
                 if (mt_code_parse(json_string_value(v), &listed) &&
-                    mt_code_same(&listed, c)) {
+                    (mt_code_same(&listed, c) || same_win32(&listed, c))) {
                     n = add_related(rel, n, max, (int)a, c, x);
                 }
             }
@@ -1481,8 +1491,8 @@ int mt_engine_explain(struct mt_engine *e, const char *text, FILE *out,
             put_hits(out, e, hits, nhits);
         }
         if (explained == 0) {
-            fputs("\nNothing known about this. Try migtriage kb search "
-                  "with other words.\n",
+            fputs("\nNothing in the knowledge base matches this. Try "
+                  "migtriage kb search with other words.\n",
                   out);
         }
     } else {
