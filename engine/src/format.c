@@ -12,6 +12,8 @@
 
 static const struct mt_format_ops *const formats[] = {
     &mt_format_plain,
+    &mt_format_csv,
+    &mt_format_json,
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
