@@ -192,6 +192,23 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
     return MT_EXIT_USAGE;
 }
 
+/* Most of standard input explain reads ("explain -"): a pasted error,
+ * not a log; logs go to the scan. */
+#define EXPLAIN_STDIN_MAX (1024 * 1024)
+
+static char *read_stdin(void)
+{
+    char *buf = malloc(EXPLAIN_STDIN_MAX + 1);
+    size_t n;
+
+    if (buf == NULL) {
+        return NULL;
+    }
+    n = fread(buf, 1, EXPLAIN_STDIN_MAX, stdin);
+    buf[n] = '\0';
+    return buf;
+}
+
 static int run_explain(struct mt_engine *e, const struct mt_opts *o)
 {
     char *text;
@@ -203,7 +220,8 @@ static int run_explain(struct mt_engine *e, const struct mt_opts *o)
                         "Try 'migtriage --help'\n");
         return MT_EXIT_USAGE;
     }
-    text = join_args(o, 1);
+    text = o->nargs == 2 && strcmp(o->args[1], "-") == 0 ? read_stdin()
+                                                          : join_args(o, 1);
     if (text == NULL) {
         fprintf(stderr, "migtriage: error: out of memory\n");
         return MT_EXIT_USAGE;

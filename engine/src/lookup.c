@@ -1431,6 +1431,39 @@ static void put_match(FILE *out, struct mt_engine *e,
 }
 
 #define MAX_RELATED 16
+/* Lines of a pasted text echoed before the explanation. */
+#define ECHO_LINES 20
+
+/* The text being explained: one line as is, a pasted block line by line
+ * (blank lines dropped), without control characters. */
+static void put_query(FILE *out, const char *text)
+{
+    const char *p = text;
+    int lines = 0;
+
+    if (strpbrk(text, "\r\n") == NULL) {
+        fputs("Explain: ", out);
+        mt_put_clean(out, text, 2000);
+        fputc('\n', out);
+        return;
+    }
+    fputs("Explain:\n", out);
+    while (*p) {
+        size_t n = strcspn(p, "\r\n");
+        if (n > 0 && lines++ < ECHO_LINES) {
+            char *line = mt_strndup(p, n);
+            fputs("  ", out);
+            mt_put_clean(out, line ? line : "", 2000);
+            fputc('\n', out);
+            mt_free(line);
+        }
+        p += n;
+        p += strspn(p, "\r\n");
+    }
+    if (lines > ECHO_LINES) {
+        fprintf(out, "  ... (%d lines in all)\n", lines);
+    }
+}
 
 int mt_engine_explain(struct mt_engine *e, const char *text, FILE *out,
                       enum mt_format fmt)
@@ -1466,9 +1499,7 @@ int mt_engine_explain(struct mt_engine *e, const char *text, FILE *out,
     }
     explained += (int)x.nfound + nrel + nhits;
     if (fmt == MT_FORMAT_TEXT) {
-        fputs("Explain: ", out);
-        mt_put_clean(out, text, 2000);
-        fputc('\n', out);
+        put_query(out, text);
         if (codes.n > 0) {
             fputs("\nCodes:\n", out);
             for (i = 0; i < codes.n; i++) {
