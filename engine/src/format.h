@@ -49,6 +49,7 @@ struct mt_format_ops {
 const struct mt_format_ops *mt_format_choose(const char *text, size_t n);
 
 extern const struct mt_format_ops mt_format_plain;
+extern const struct mt_format_ops mt_format_clixml;
 extern const struct mt_format_ops mt_format_csv;
 extern const struct mt_format_ops mt_format_json;
 
