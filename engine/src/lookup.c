@@ -375,6 +375,25 @@ static struct doc *build_index(const struct mt_engine *e)
         index_text(&docs[i], mt_json_str(a->json, "summary"), W_SUMMARY);
         index_text(&docs[i], mt_json_str(a->json, "cause"), W_CAUSE);
     }
+    /* The names the code tables give an article's codes: a search for
+     * MAPI_E_NOT_FOUND finds the article that lists 0x8004010F. */
+    for (i = 0; i < e->kb.n; i++) {
+        json_t *codes = json_object_get(e->kb.articles[i].json, "codes"), *v;
+        size_t k;
+        json_array_foreach(codes, k, v) {
+            struct mt_code_list l = {NULL, 0, 0};
+            size_t c;
+            int r;
+            if (mt_codes_scan(&e->kb, json_string_value(v), &l) == 0) {
+                for (c = 0; c < l.n; c++) {
+                    for (r = 0; r < l.v[c].nrefs; r++) {
+                        index_text(&docs[i], l.v[c].refs[r].name, W_TAG);
+                    }
+                }
+            }
+            mt_codes_free(&l);
+        }
+    }
     /* The exception and error names a signature requires are the words a
      * help desk reads out. */
     for (i = 0; i < e->patterns.n; i++) {
