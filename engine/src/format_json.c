@@ -283,7 +283,7 @@ static int walk_value(struct mt_format_reader *r, const char *label,
     int rc;
 
     if (json_is_object(v) || json_is_array(v)) {
-        if (depth >= MAX_DEPTH) {
+        if (depth + 1 >= MAX_DEPTH) {
             /* Too deep to walk: the value as compact JSON. */
             char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
             if (dump == NULL) {
@@ -382,6 +382,7 @@ static int walk_top(struct mt_format_reader *r, json_t *v)
         return rc;
     }
     r->nctx = 0;
+    r->line = r->last_line; /* the blank stands for the closing brace */
     memset(&rec, 0, sizeof(rec));
     rec.kind = MT_REC_BLANK;
     rec.text = "";
