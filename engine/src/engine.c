@@ -21,6 +21,8 @@
 #define MAX_PENDING 256
 /* Longest record text kept as a finding's message. */
 #define MAX_MESSAGE 4096
+/* Context pairs taken from one line (an HCW bracket has about ten). */
+#define MAX_LINE_CONTEXT 16
 /* Bytes kept on each side of a match when a record is longer than that. */
 #define MESSAGE_CONTEXT 300
 
@@ -393,6 +395,17 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
         const struct mt_record_ctx *c = &h->r->ctx[i];
         if (c->value_len > 0 && mt_fields_get(&f.context, c->name) == NULL) {
             mt_fields_set(&f.context, c->name, c->value, c->value_len, 0);
+        }
+    }
+    if (h->r->context_of != NULL) {
+        struct mt_record_ctx line[MAX_LINE_CONTEXT];
+        size_t k, n = h->r->context_of(h->r, line, MAX_LINE_CONTEXT);
+        for (k = 0; k < n; k++) {
+            if (line[k].value_len > 0 &&
+                mt_fields_get(&f.context, line[k].name) == NULL) {
+                mt_fields_set(&f.context, line[k].name, line[k].value,
+                              line[k].value_len, 0);
+            }
         }
     }
     mt_fields_merge_missing(&f.context, &h->record_context);

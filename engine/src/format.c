@@ -34,16 +34,26 @@ const struct mt_format_ops *mt_format_choose(const char *text, size_t n)
     return best;
 }
 
-/* Most context pairs taken from one line. */
-#define MAX_LINE_CTX 16
-
 struct mt_format_reader {
     struct mt_scan *scan;
     const char *origin;
     struct mt_splitter *sp;
     size_t max_line;
-    struct mt_record_ctx ctx[MAX_LINE_CTX];
-    char names[MAX_LINE_CTX][32];
+};
+
+/* Where context pairs go while one line is parsed. */
+struct ctx_out {
+    struct mt_record_ctx *pairs;
+    size_t n;
+    size_t max;
+};
+
+/* HCW bracket keys and the context names they become; other keys (Client,
+ * Thread) say nothing about the problem. */
+static const char *const hcw_keys[][2] = {
+    {"Activity", "activity"}, {"Page", "page"},       {"Session", "session"},
+    {"Cmdlet", "cmdlet"},     {"fn", "function"},     {"Workflow", "workflow"},
+    {"Task", "task"},         {"Phase", "phase"},     {"HTTP GET", "url"},
 };
 
 static size_t digits(const char *p, size_t n)
@@ -69,32 +79,22 @@ static int contains(const char *s, size_t n, const char *word)
     return 0;
 }
 
-static void add_ctx(struct mt_format_reader *r, size_t *k, const char *name,
-                    const char *value, size_t len)
+static void add_ctx(struct ctx_out *o, const char *name, const char *value,
+                    size_t len)
 {
-    size_t i, j = 0;
-
-    if (*k >= MAX_LINE_CTX || len == 0) {
+    if (o->n >= o->max || len == 0) {
         return;
     }
-    /* "HTTP GET" -> http_get, "Cmdlet" -> cmdlet: context names are
-     * lowercase identifiers. */
-    for (i = 0; name[i] && j + 1 < sizeof(r->names[0]); i++) {
-        char c = name[i];
-        r->names[*k][j++] = c == ' ' ? '_' : (char)tolower((unsigned char)c);
-    }
-    r->names[*k][j] = '\0';
-    r->ctx[*k].name = r->names[*k];
-    r->ctx[*k].value = value;
-    r->ctx[*k].value_len = len;
-    (*k)++;
+    o->pairs[o->n].name = name;
+    o->pairs[o->n].value = value;
+    o->pairs[o->n].value_len = len;
+    o->n++;
 }
 
 /* HCW log line: "2024.01.31 20:44:19.774 *ERROR* 10025 [Client=UX,
  * Page=Configuring, fn=RunWorkflow, Thread=10] text". Pasted copies lose
  * leading characters and the asterisks, so the year may be short. */
-static void hcw_context(struct mt_format_reader *r, const char *s, size_t n,
-                        size_t *k)
+static void hcw_context(struct ctx_out *o, const char *s, size_t n)
 {
     size_t i = digits(s, n), ts_end, lvl, lvl_end;
     const char *close;
@@ -116,7 +116,7 @@ static void hcw_context(struct mt_format_reader *r, const char *s, size_t n,
            s[lvl_end] != ' ' && s[lvl_end] != '[') {
         lvl_end++;
     }
-    add_ctx(r, k, "timestamp", s, ts_end);
+    add_ctx(o, "timestamp", s, ts_end);
     if (lvl_end > lvl) {
         const char *level = contains(s + lvl, lvl_end - lvl, "ERROR")
                                 ? "error"
@@ -124,7 +124,7 @@ static void hcw_context(struct mt_format_reader *r, const char *s, size_t n,
                                 ? "warning"
                                 : NULL;
         if (level != NULL) {
-            add_ctx(r, k, "level", level, strlen(level));
+            add_ctx(o, "level", level, strlen(level));
         }
     }
     i = lvl_end;
@@ -132,7 +132,7 @@ static void hcw_context(struct mt_format_reader *r, const char *s, size_t n,
         i++;
     }
     if (digits(s + i, n - i) > 0) {
-        add_ctx(r, k, "event_id", s + i, digits(s + i, n - i));
+        add_ctx(o, "event_id", s + i, digits(s + i, n - i));
         i += digits(s + i, n - i);
     }
     while (i < n && s[i] == ' ') {
@@ -147,19 +147,19 @@ static void hcw_context(struct mt_format_reader *r, const char *s, size_t n,
         const char *pair = s + i;
         const char *end = memchr(pair, ',', (size_t)(close - pair));
         const char *eq;
-        char key[32];
-        size_t klen;
+        size_t klen, j;
 
         if (end == NULL) {
             end = close;
         }
         eq = memchr(pair, '=', (size_t)(end - pair));
-        if (eq != NULL && (klen = (size_t)(eq - pair)) < sizeof(key)) {
-            memcpy(key, pair, klen);
-            key[klen] = '\0';
-            if (strcmp(key, "Thread") != 0 && strcmp(key, "Client") != 0) {
-                add_ctx(r, k, strcmp(key, "HTTP GET") == 0 ? "url" : key,
-                        eq + 1, (size_t)(end - eq - 1));
+        klen = eq != NULL ? (size_t)(eq - pair) : 0;
+        for (j = 0; eq != NULL && j < sizeof(hcw_keys) / sizeof(hcw_keys[0]);
+             j++) {
+            if (strlen(hcw_keys[j][0]) == klen &&
+                memcmp(hcw_keys[j][0], pair, klen) == 0) {
+                add_ctx(o, hcw_keys[j][1], eq + 1, (size_t)(end - eq - 1));
+                break;
             }
         }
         i = (size_t)(end - s) + 1;
@@ -171,8 +171,7 @@ static void hcw_context(struct mt_format_reader *r, const char *s, size_t n,
 
 /* Move report entry: "3/29/2021 3:32:27 PM [EXCH] text", also 24-hour
  * clocks, dotted and ISO dates, and "(SERVER)" from some pastes. */
-static void entry_context(struct mt_format_reader *r, const char *s,
-                          size_t n, size_t *k)
+static void entry_context(struct ctx_out *o, const char *s, size_t n)
 {
     size_t i = digits(s, n), t, srv;
     char sep;
@@ -216,28 +215,34 @@ static void entry_context(struct mt_format_reader *r, const char *s,
     if (i == srv || i >= n || (s[i] != ']' && s[i] != ')')) {
         return;
     }
-    add_ctx(r, k, "timestamp", s, t);
-    add_ctx(r, k, "server", s + srv, i - srv);
+    add_ctx(o, "timestamp", s, t);
+    add_ctx(o, "server", s + srv, i - srv);
+}
+
+/* The context a plain line tells about itself; parsed only for records
+ * with a finding, which are few. */
+static size_t line_context(const struct mt_record *rec,
+                           struct mt_record_ctx *out, size_t max)
+{
+    const char *s = rec->kind == MT_REC_FIELD ? rec->value : rec->text;
+    size_t n = rec->kind == MT_REC_FIELD ? rec->value_len : rec->len;
+    struct ctx_out o = {out, 0, max};
+
+    if (s != NULL && n > 0 && isdigit((unsigned char)s[0])) {
+        hcw_context(&o, s, n);
+        if (o.n == 0) {
+            entry_context(&o, s, n);
+        }
+    }
+    return o.n;
 }
 
 static int on_record(void *ctx, const struct mt_record *rec)
 {
     struct mt_format_reader *r = ctx;
     struct mt_record copy = *rec;
-    const char *s = rec->kind == MT_REC_FIELD ? rec->value : rec->text;
-    size_t n = rec->kind == MT_REC_FIELD ? rec->value_len : rec->len;
-    size_t k = 0;
 
-    if (n > 0 && isdigit((unsigned char)s[0])) {
-        hcw_context(r, s, n, &k);
-        if (k == 0) {
-            entry_context(r, s, n, &k);
-        }
-    }
-    if (k > 0) {
-        copy.ctx = r->ctx;
-        copy.nctx = k;
-    }
+    copy.context_of = line_context;
     return r->scan->sink->record(r->scan->sink_ctx, &copy);
 }
 

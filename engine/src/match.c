@@ -24,6 +24,8 @@ struct mt_matcher {
     int nalways;
     uint32_t *stamp; /* per signature: generation it became a candidate */
     uint32_t gen;
+    int *cands; /* this record's candidates, in the order found */
+    size_t ncands;
     /* per-record scratch */
     size_t min_error_end;
     int error_seen;
@@ -44,9 +46,11 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
     m->pf = mt_prefilter_new();
     m->stamp = mt_calloc(p->n + 1, sizeof(*m->stamp));
     m->always = mt_calloc(p->n + 1, sizeof(*m->always));
+    m->cands = mt_calloc(p->n + 1, sizeof(*m->cands));
     m->md = pcre2_match_data_create(p->max_groups ? p->max_groups : 1, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     if (m->pf == NULL || m->stamp == NULL || m->always == NULL ||
+        m->cands == NULL ||
         m->md == NULL || m->mctx == NULL) {
         goto fail;
     }
@@ -95,6 +99,7 @@ void mt_matcher_free(struct mt_matcher *m)
     pcre2_jit_stack_free(m->jit_stack);
     mt_free(m->stamp);
     mt_free(m->always);
+    mt_free(m->cands);
     mt_free(m);
 }
 
@@ -103,7 +108,10 @@ static void on_literal(void *ctx, int id, size_t end)
     struct mt_matcher *m = ctx;
 
     if ((size_t)id < m->p->n) {
-        m->stamp[id] = m->gen;
+        if (m->stamp[id] != m->gen) {
+            m->stamp[id] = m->gen;
+            m->cands[m->ncands++] = id;
+        }
     } else if (!m->error_seen || end < m->min_error_end) {
         m->error_seen = 1;
         m->min_error_end = end;
@@ -198,9 +206,10 @@ static int each_match(struct mt_matcher *m, int idx, const char *subject,
     return n;
 }
 
-static int is_candidate(const struct mt_matcher *m, int idx)
+static int compare_ints(const void *a, const void *b)
 {
-    return m->stamp[idx] == m->gen;
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
 }
 
 /* Passes over the candidates in signature order; kind selects context or
@@ -211,19 +220,19 @@ static int run_pass(struct mt_matcher *m, const struct mt_record *r,
                     enum mt_sig_kind kind, int fallback, mt_hit_fn fn,
                     void *ctx, int *found)
 {
-    size_t i;
+    size_t c;
 
-    for (i = 0; i < m->p->n; i++) {
+    for (c = 0; c < m->ncands; c++) {
+        int i = m->cands[c];
         const struct mt_signature *s = &m->p->sigs[i];
         int n;
 
-        if (s->kind != kind || s->fallback != fallback || s->code == NULL ||
-            !is_candidate(m, (int)i)) {
+        if (s->kind != kind || s->fallback != fallback || s->code == NULL) {
             continue;
         }
-        n = each_match(m, (int)i, r->text, r->len, fn, ctx);
+        n = each_match(m, i, r->text, r->len, fn, ctx);
         if (n == 0 && r->alt != NULL) {
-            n = each_match(m, (int)i, r->alt, r->alt_len, fn, ctx);
+            n = each_match(m, i, r->alt, r->alt_len, fn, ctx);
         }
         if (n < 0) {
             return n;
@@ -248,12 +257,18 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
     }
     m->error_seen = 0;
     m->min_error_end = 0;
+    m->ncands = 0;
     mt_prefilter_scan(m->pf, r->text, r->len, on_literal, m);
     if (r->alt != NULL) {
         mt_prefilter_scan(m->pf, r->alt, r->alt_len, on_literal, m);
     }
     for (i = 0; i < m->nalways; i++) {
-        m->stamp[m->always[i]] = m->gen;
+        on_literal(m, m->always[i], 0);
+    }
+    /* Signature order decides which of two hits comes first in output;
+     * keep it whatever order the literals were found in. */
+    if (m->ncands > 1) {
+        qsort(m->cands, m->ncands, sizeof(*m->cands), compare_ints);
     }
     /* Error words inside a Format-List label (FailureType, BadItemLimit's
      * neighbours) say nothing; only the value counts. */

@@ -36,6 +36,9 @@ struct mt_prefilter {
     int nouts;
     int alloc_outs;
     int built;
+    /* Bytes that leave the root state: at the root, all others can be
+     * skipped without a table lookup, which is most bytes of a log. */
+    unsigned char leaves_root[256];
 };
 
 struct mt_prefilter *mt_prefilter_new(void)
@@ -220,6 +223,9 @@ int mt_prefilter_build(struct mt_prefilter *pf)
     if (build_trie(pf) < 0 || complete_dfa(pf) < 0) {
         return -1;
     }
+    for (i = 0; i < 256; i++) {
+        pf->leaves_root[i] = EDGE(pf, 0, pf->cls[i]) != 0;
+    }
     for (i = 0; i < pf->nlits; i++) {
         mt_free(pf->lits[i].text);
     }
@@ -241,6 +247,14 @@ void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
         return;
     }
     for (i = 0; i < n; i++) {
+        if (s == 0) {
+            while (i < n && !pf->leaves_root[p[i]]) {
+                i++;
+            }
+            if (i == n) {
+                break;
+            }
+        }
         s = pf->delta[(size_t)s * (size_t)pf->nclasses + pf->cls[p[i]]];
         if (pf->first_out[s] >= 0) {
             int o;

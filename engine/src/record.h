@@ -49,6 +49,11 @@ struct mt_record {
      * carry it, ahead of the document's context. */
     const struct mt_record_ctx *ctx;
     size_t nctx;
+    /* Context that costs parsing to find (an HCW line's bracket): asked
+     * for only when the record has a finding. Fills at most max pairs
+     * pointing into the record or static strings; may be NULL. */
+    size_t (*context_of)(const struct mt_record *r, struct mt_record_ctx *out,
+                         size_t max);
 };
 
 /* Where records go: begin/end bracket one text document (a file or archive

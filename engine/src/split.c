@@ -119,6 +119,16 @@ static size_t cells(const char *s, size_t n)
     unsigned char b;
     uint32_t cp;
 
+    /* ASCII takes one cell a byte: skip it eight bytes at a time. */
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w & 0x8080808080808080ULL) != 0) {
+            break;
+        }
+        i += 8;
+        c += 8;
+    }
     while (i < n) {
         b = (unsigned char)s[i];
         k = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
@@ -622,6 +632,17 @@ struct mt_splitter *mt_splitter_new(const struct mt_split_config *cfg)
     return sp;
 }
 
+/* The first CR or LF in [p, end), or end. Two memchr calls (vectorised
+ * in libc) beat a byte loop: in CRLF text the CR sits just before the LF. */
+static const char *line_end(const char *p, const char *end)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *stop = nl != NULL ? nl : end;
+    const char *cr = memchr(p, '\r', (size_t)(stop - p));
+
+    return cr != NULL ? cr : stop;
+}
+
 int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
 {
     const char *p = text, *end = text + n, *q;
@@ -642,10 +663,7 @@ int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
                 continue;
             }
         }
-        q = p;
-        while (q < end && *q != '\n' && *q != '\r') {
-            q++;
-        }
+        q = line_end(p, end);
         if (q > p) {
             rc = add_bytes(sp, p, (size_t)(q - p));
             if (rc < 0) {
