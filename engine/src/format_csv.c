@@ -100,6 +100,7 @@ struct mt_format_reader {
 
     /* What is reported once per document. */
     int warned_count;
+    int cut_short;       /* the document ended inside quotes */
     int warned_classid;
     uint64_t cut_cells;
     uint64_t dropped_cells;
@@ -531,7 +532,9 @@ static int end_row(struct mt_format_reader *r, uint64_t last_line)
     } else if (fields == 1 && r->cells[0].len == 0 && !r->cells[0].quoted) {
         /* A blank line between rows. */
     } else {
-        if (fields != r->header_fields && !r->warned_count) {
+        /* A row cut short by the end of the document has its own error. */
+        if (fields != r->header_fields && !r->warned_count &&
+            !r->cut_short) {
             r->warned_count = 1;
             mt_scan_message(r->scan, MT_MSG_WARNING, r->origin,
                             "CSV: row at line %llu has %zu fields, header "
@@ -791,6 +794,7 @@ static int csv_finish(struct mt_format_reader *r)
     }
     r->pending_cr = 0;
     if (r->st == S_QUOTED) {
+        r->cut_short = 1;
         mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
                         "CSV: unterminated quoted field starting at line "
                         "%llu",
