@@ -165,6 +165,9 @@ static size_t parse_bare_hex(const char *s, struct token *t)
     if (n != 8 || is_word(s[8])) {
         return 0;
     }
+    if (s[8] == '-' && isxdigit((unsigned char)s[9])) {
+        return 0; /* the first group of a GUID, not a code */
+    }
     for (i = 0; i < 8; i++) {
         if (isdigit((unsigned char)s[i])) {
             digit = 1;

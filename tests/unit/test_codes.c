@@ -197,7 +197,8 @@ TEST(codes_sizes_and_dates_are_not_codes)
     ASSERT_INT_EQ(mt_codes_scan(real_kb(),
                                 "1/19/2015 2:07:44 PM A large item was "
                                 "encountered: Size: 42.43 MB (44,493,004 "
-                                "bytes), 12 items, id 2024-0113",
+                                "bytes), 12 items, id 2024-0113, mailbox "
+                                "8a3f0c12-1b2c-4d5e-9f60-718293a4b5c6",
                                 &l),
                   0);
     ASSERT_INT_EQ(l.n, 0);
