@@ -447,16 +447,15 @@ static void flush_pending(struct mt_format_reader *r, int all, uint64_t last)
         return;
     }
     if (!all) {
-        while (end > 0 && b->data[end - 1] != '\n' && b->data[end - 1] != '\r') {
+        /* A CR at the very end may be half of a CRLF split across two
+         * strings: it stays for the next string. */
+        if (b->data[end - 1] == '\r') {
             end--;
         }
-        if (end == 0) {
-            return;
+        while (end > 0 && b->data[end - 1] != '\n' &&
+               b->data[end - 1] != '\r') {
+            end--;
         }
-    }
-    /* A lone CR at the end may be half of a CRLF split across strings. */
-    if (!all && b->data[end - 1] == '\r') {
-        end--;
         if (end == 0) {
             return;
         }
@@ -1076,6 +1075,11 @@ static int setup_parser(struct mt_format_reader *r)
     } else if (!XML_ParserReset(r->p, "UTF-8")) {
         return MT_ENOMEM;
     }
+    /* Handlers run as soon as a token is complete, so the end of one
+     * document of a paste is seen inside the chunk that holds it (and the
+     * text after it can be handed to the next parser). Our chunks are
+     * large, so deferral's protection against tiny feeds is not needed. */
+    XML_SetReparseDeferralEnabled(r->p, XML_FALSE);
     XML_SetUserData(r->p, r);
     XML_SetElementHandler(r->p, on_start, on_end);
     XML_SetCharacterDataHandler(r->p, on_text);
@@ -1206,7 +1210,11 @@ static int parse(struct mt_format_reader *r, const char *s, size_t n,
     }
     if (st == XML_STATUS_SUSPENDED && r->root_end >= 0) {
         uint64_t line = cur_line(r);
-        *used = (size_t)((uint64_t)r->root_end - before);
+        /* Text after the end tag that an earlier call handed over (only
+         * blanks can be there) is not replayed. */
+        *used = (uint64_t)r->root_end > before
+                    ? (size_t)((uint64_t)r->root_end - before)
+                    : 0;
         if (*used > n) {
             *used = n;
         }
