@@ -4,6 +4,7 @@
 #include "decode.h"
 
 #include "format.h"
+#include "readahead.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -20,6 +21,11 @@ enum text_enc { ENC_UTF8 = 0, ENC_UTF16LE = 1, ENC_UTF16BE = 2 };
 /* Worst case: every input byte becomes a 3-byte sequence (cp1252 0x80 is
  * U+20AC), plus a pending surrogate from the block before. */
 #define OUT_FOR(in_cap) (3 * (in_cap) + 16)
+
+/* Block size of the read-ahead thread: large enough that handing blocks
+ * over costs nothing, small enough that three stay in cache-friendly
+ * memory. */
+#define READAHEAD_BLOCK (1024 * 1024)
 
 struct text {
     struct mt_scan *scan;
@@ -411,6 +417,7 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
                  const char *origin)
 {
     struct text t;
+    struct mt_stream *ra = NULL;
     const char *kind;
     size_t skip = 0;
     ptrdiff_t n;
@@ -433,6 +440,12 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
     }
     t.in_len = (size_t)n;
     if (n == MT_PEEK) {
+        /* A long document: read (and decompress) ahead on another thread
+         * while this one matches. */
+        ra = mt_readahead_open(in, READAHEAD_BLOCK);
+        if (ra != NULL) {
+            in = ra;
+        }
         /* More may follow: read in full blocks from now on. */
         unsigned char *grown = mt_realloc(t.in, TEXT_IN + CARRY_ROOM);
         if (grown == NULL) {
@@ -512,6 +525,7 @@ done:
         t.fmt->free(t.reader);
     }
     mt_buf_free(&t.head);
+    mt_stream_free(ra);
     mt_free(t.in);
     mt_free(t.out);
     return rc;

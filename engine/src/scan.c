@@ -2,9 +2,15 @@
  * decompression accounting that stops zip bombs. */
 #include "scan.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Decoders may run on a read-ahead thread (readahead.c) while the main
+ * thread matches: messages, and the status they raise, go through one
+ * lock. They are rare, so one lock for all scans is enough. */
+static pthread_mutex_t message_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void mt_scan_init(struct mt_scan *scan, const uint64_t *limits,
                   const struct mt_sink_ops *sink, void *sink_ctx,
@@ -28,6 +34,7 @@ void mt_scan_message(struct mt_scan *scan, enum mt_msg_level level,
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    pthread_mutex_lock(&message_lock);
     if (level == MT_MSG_ERROR) {
         scan->status = MT_EINPUT;
     } else if (level == MT_MSG_WARNING && scan->status == MT_OK) {
@@ -36,6 +43,7 @@ void mt_scan_message(struct mt_scan *scan, enum mt_msg_level level,
     if (scan->message) {
         scan->message(scan->message_ctx, level, origin, text);
     }
+    pthread_mutex_unlock(&message_lock);
 }
 
 int mt_scan_account_expansion(struct mt_scan *scan, size_t produced)
