@@ -399,6 +399,27 @@ static int send(struct mt_format_reader *r, struct mt_record *rec)
     return r->scan->sink->record(r->scan->sink_ctx, rec);
 }
 
+/* n without an incomplete UTF-8 sequence at its end (a cell cut at the
+ * limit may have stopped inside a character). */
+static size_t trim_partial(const char *s, size_t n)
+{
+    size_t p = n, need;
+    unsigned char lead;
+
+    while (p > 0 && n - p < 4 && ((unsigned char)s[p - 1] & 0xc0) == 0x80) {
+        p--;
+    }
+    if (p == 0) {
+        return n;
+    }
+    lead = (unsigned char)s[p - 1];
+    if (lead < 0xc0) {
+        return n; /* ASCII (or not UTF-8 at all: left alone) */
+    }
+    need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    return n - (p - 1) < need ? p - 1 : n;
+}
+
 /* One cell: its first line as "Label : value", each further line as its
  * own record (a report entry per line is matched alone). */
 static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
@@ -420,6 +441,9 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
     }
     llen = strlen(label);
     vlen = first_line_len(r, c);
+    if (c->cut && vlen == c->len) {
+        vlen = trim_partial(s, vlen);
+    }
     room = r->max_record > llen + 3 ? r->max_record - llen - 3 : 0;
     memset(&rec, 0, sizeof(rec));
     rec.flags = c->cut ? MT_RECF_TRUNCATED : 0;
@@ -459,6 +483,9 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
         line++;
         nl = memchr(s, '\n', (size_t)(end - s));
         n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+        if (nl == NULL && c->cut) {
+            n = trim_partial(s, n);
+        }
         if (n > 0) {
             /* The cell is at most a record long: so is each line. */
             mt_buf_reset(&r->rec);

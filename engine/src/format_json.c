@@ -173,6 +173,14 @@ static int emit_field(struct mt_format_reader *r, const char *label,
         first++;
     }
     memset(&rec, 0, sizeof(rec));
+    /* A label longer than half a record would leave no room for the
+     * value. */
+    if (llen > r->max_record / 2) {
+        llen = r->max_record / 2;
+        while (llen > 0 && ((unsigned char)label[llen] & 0xc0) == 0x80) {
+            llen--;
+        }
+    }
     vlen = fit(r, value, first, llen + 3, &rec.flags);
     mt_buf_reset(&r->rec);
     if (mt_buf_append(&r->rec, label, llen) != 0 ||
