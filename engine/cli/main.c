@@ -165,13 +165,15 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
         return MT_EXIT_OK;
     }
     if (strcmp(sub, "list") == 0 && o->nargs <= 4) {
-        /* "kb list mrs", or "kb list -- --family mrs" (--family is not in
-         * the option table, so it only arrives after "--"). */
+        /* "kb list mrs", "kb list --family mrs", or the older
+         * "kb list -- --family mrs". */
         const char *family = NULL;
         if (o->nargs == 3) {
             family = o->args[2];
         } else if (o->nargs == 4 && strcmp(o->args[2], "--family") == 0) {
             family = o->args[3];
+        } else if (o->nargs == 2 && o->family != NULL) {
+            family = o->family;
         } else if (o->nargs == 4) {
             fprintf(stderr, "migtriage: kb list: expected [FAMILY]\n"
                             "Try 'migtriage --help'\n");
@@ -262,16 +264,13 @@ static int run_scan(struct mt_engine *e, const struct mt_opts *o)
     return worst >= 0 && worst >= o->fail_on ? MT_EXIT_FINDINGS : MT_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run(struct mt_opts *opts)
 {
-    struct mt_opts o;
+    struct mt_opts o = *opts;
     struct mt_engine *e;
     char patterns[4096], kb[4096];
     int rc, i, linting, kb_cmd, explain;
 
-    if (mt_opts_parse(&o, argc, argv) != 0) {
-        return MT_EXIT_USAGE;
-    }
     if (o.help) {
         mt_opts_usage();
         return MT_EXIT_OK;
@@ -305,5 +304,19 @@ int main(int argc, char **argv)
     mt_engine_set_message_cb(e, on_message, NULL);
     rc = kb_cmd ? run_kb(e, &o) : explain ? run_explain(e, &o) : run_scan(e, &o);
     mt_engine_free(e);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct mt_opts o;
+    int rc;
+
+    if (mt_opts_parse(&o, argc, argv) != 0) {
+        mt_opts_free(&o);
+        return MT_EXIT_USAGE;
+    }
+    rc = run(&o);
+    mt_opts_free(&o);
     return rc;
 }

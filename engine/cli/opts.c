@@ -21,7 +21,8 @@ enum {
     OPT_PATTERNS,
     OPT_KB,
     OPT_LIMIT,
-    OPT_COLOR
+    OPT_COLOR,
+    OPT_FAMILY
 };
 
 static const struct option_spec specs[] = {
@@ -36,6 +37,7 @@ static const struct option_spec specs[] = {
      "expansion-ratio, match-budget, depth-budget, files, finding-groups"},
     {"color", OPT_COLOR, 1, "WHEN",
      "auto (default: on a terminal unless NO_COLOR is set), always, never"},
+    {"family", OPT_FAMILY, 1, "F", "kb list: only the articles of family F"},
     {"help", 'h', 0, NULL, "show this help"},
     {"version", 'V', 0, NULL, "show the version"},
 };
@@ -63,6 +65,10 @@ void mt_opts_usage(void)
     size_t i;
 
     printf("Usage: migtriage [OPTIONS] [INPUT...]\n"
+           "       migtriage explain TEXT-OR-CODE...   (or - to read a paste)\n"
+           "       migtriage kb search WORDS...\n"
+           "       migtriage kb show ID\n"
+           "       migtriage kb list [--family F]\n"
            "       migtriage kb lint\n"
            "\n"
            "Finds known Exchange and Microsoft 365 migration problems in move\n"
@@ -131,6 +137,62 @@ static int parse_limit(struct mt_opts *o, const char *arg)
     return 0;
 }
 
+static int is_negative_number(const char *s)
+{
+    if (s[0] != '-' || s[1] < '0' || s[1] > '9') {
+        return 0;
+    }
+    for (s++; *s; s++) {
+        if (*s < '0' || *s > '9') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* "explain -2147221233" is a code, not an option: a copy of argv carries
+ * such words after a "--", so getopt leaves them alone. */
+static char **move_negative_numbers(int argc, char **argv, int *new_argc)
+{
+    char **copy;
+    int i, k = 0, found = 0, dashdash = 0;
+
+    for (i = 1; i < argc; i++) {
+        dashdash |= strcmp(argv[i], "--") == 0;
+        found |= !dashdash && is_negative_number(argv[i]);
+    }
+    if (!found) {
+        return NULL;
+    }
+    copy = calloc((size_t)argc + 2, sizeof(*copy));
+    if (copy == NULL) {
+        return NULL;
+    }
+    copy[k++] = argv[0];
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (!is_negative_number(argv[i])) {
+            copy[k++] = argv[i];
+        }
+    }
+    copy[k++] = "--";
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (is_negative_number(argv[i])) {
+            copy[k++] = argv[i];
+        }
+    }
+    for (i++; i < argc; i++) {
+        copy[k++] = argv[i];
+    }
+    *new_argc = k;
+    return copy;
+}
+
+void mt_opts_free(struct mt_opts *o)
+{
+    free(o->argv_copy);
+    o->argv_copy = NULL;
+}
+
 int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
 {
     struct option longopts[NSPECS + 1];
@@ -139,6 +201,10 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
     int c;
 
     memset(o, 0, sizeof(*o));
+    o->argv_copy = move_negative_numbers(argc, argv, &argc);
+    if (o->argv_copy != NULL) {
+        argv = o->argv_copy;
+    }
     o->format = MT_FORMAT_TEXT;
     o->fail_on = MT_SEV_ERROR;
     o->color = -1;
@@ -192,6 +258,9 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
             if (parse_limit(o, optarg) != 0) {
                 return -1;
             }
+            break;
+        case OPT_FAMILY:
+            o->family = optarg;
             break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0) {

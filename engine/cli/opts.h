@@ -27,8 +27,10 @@ struct mt_opts {
     const char *kb_dir;
     struct mt_limit_setting limits[MT_LIMIT_COUNT_];
     int nlimits;
+    const char *family; /* kb list --family F */
     int help;
     int version;
+    char **argv_copy; /* argv with negative numbers moved (owned) */
     char **args; /* what follows the options: inputs or a subcommand */
     int nargs;
 };
@@ -37,5 +39,6 @@ struct mt_opts {
  * and returns -1. */
 int mt_opts_parse(struct mt_opts *o, int argc, char **argv);
 void mt_opts_usage(void);
+void mt_opts_free(struct mt_opts *o);
 
 #endif
