@@ -526,37 +526,105 @@ static int json_feed(struct mt_format_reader *r, const char *text, size_t n)
     return mt_buf_append(&r->doc, text, n) != 0 ? MT_ENOMEM : 0;
 }
 
+/* Lines before byte off of the held text, and the column off is at. */
+static uint64_t lines_before(const struct mt_format_reader *r, size_t off,
+                             size_t *col)
+{
+    uint64_t n = 0;
+    size_t i, bol = 0;
+
+    for (i = 0; i < off; i++) {
+        if (r->doc.data[i] == '\n') {
+            n++;
+            bol = i + 1;
+        }
+    }
+    *col = off - bol;
+    return n;
+}
+
+/* The document from byte off on could not be parsed: reports it and lets
+ * the plain reader read that part (blank lines stand for what was read,
+ * so its line numbers stay right). */
+static int parse_failed(struct mt_format_reader *r, size_t off,
+                        const json_error_t *err)
+{
+    static const char newlines[64] = {
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'};
+    size_t col;
+    uint64_t skip = lines_before(r, off, &col);
+    long long line = (long long)skip + err->line;
+    long long column = err->line == 1 ? (long long)col + err->column
+                                      : err->column;
+    int rc = 0;
+
+    mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
+                    "JSON: %s at line %lld column %lld", err->text, line,
+                    column);
+    r->plain = mt_format_plain.open(r->scan, r->origin);
+    if (r->plain == NULL) {
+        return MT_ENOMEM;
+    }
+    while (skip > 0 && rc == 0) {
+        size_t k = skip < sizeof(newlines) ? (size_t)skip : sizeof(newlines);
+        rc = mt_format_plain.feed(r->plain, newlines, k);
+        skip -= k;
+    }
+    if (rc == 0) {
+        rc = mt_format_plain.feed(r->plain, r->doc.data + off,
+                                  r->doc.len - off);
+    }
+    return rc != 0 ? rc : mt_format_plain.finish(r->plain);
+}
+
 static int json_finish(struct mt_format_reader *r)
 {
     json_error_t err;
     json_t *root;
-    size_t i;
+    size_t i, off = 0;
     int rc = 0;
 
     if (r->plain != NULL) {
         return mt_format_plain.finish(r->plain);
     }
-    root = json_loadb(r->doc.data ? r->doc.data : "", r->doc.len, 0, &err);
-    if (root == NULL) {
-        mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
-                        "JSON: %s at line %d column %d", err.text, err.line,
-                        err.column);
-        rc = to_plain(r);
-        return rc != 0 ? rc : mt_format_plain.finish(r->plain);
-    }
-    if ((rc = find_lines(r)) != 0) {
-        json_decref(root);
+    if (r->doc.data == NULL || (rc = find_lines(r)) != 0) {
         return rc;
     }
-    if (json_is_array(root)) {
-        for (i = 0; i < json_array_size(root) && rc == 0; i++) {
-            rc = walk_top(r, json_array_get(root, i));
+    /* Several documents one after the other ("ConvertTo-Json >> file" in
+     * a loop) are read in turn. */
+    for (;;) {
+        off = skip_ws(r->doc.data, off, r->doc.len);
+        if (off >= r->doc.len) {
+            return 0;
         }
-    } else {
-        rc = walk_top(r, root);
+        root = json_loadb(r->doc.data + off, r->doc.len - off,
+                          JSON_DISABLE_EOF_CHECK, &err);
+        if (root == NULL) {
+            return parse_failed(r, off, &err);
+        }
+        if (json_is_array(root)) {
+            for (i = 0; i < json_array_size(root) && rc == 0; i++) {
+                rc = walk_top(r, json_array_get(root, i));
+            }
+        } else {
+            rc = walk_top(r, root);
+        }
+        json_decref(root);
+        if (rc != 0) {
+            return rc;
+        }
+        if (err.position <= 0) {
+            return 0; /* no progress: never loop */
+        }
+        off += (size_t)err.position;
     }
-    json_decref(root);
-    return rc;
 }
 
 static void json_free(struct mt_format_reader *r)

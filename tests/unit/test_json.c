@@ -314,3 +314,33 @@ TEST(json_large_document_read_as_plain)
     ASSERT_TRUE(find_text(&c, "MapiExceptionMaxSubmissionExceeded") >= 0);
     ASSERT_INT_EQ(c.got[0].line, 1);
 }
+
+TEST(json_concatenated_documents)
+{
+    static struct collect c;
+
+    /* "ConvertTo-Json >> file" in a loop: documents one after another;
+     * a broken one is read as plain text from where it starts. */
+    read_both(&c,
+              "{\n"
+              "    \"Identity\":  \"jdoe\"\n"
+              "}\n"
+              "{\n"
+              "    \"Identity\":  \"adele\"\n"
+              "}\n"
+              "{\n"
+              "    \"Identity\":  \"ben\",\n",
+              0);
+    ASSERT_INT_EQ(c.nmsg, 1);
+    ASSERT_TRUE(strstr(c.msgs[0], " at line 9 column ") != NULL);
+    ASSERT_TRUE(c.n >= 5);
+    ASSERT_STR_EQ(c.got[0].text, "Identity : jdoe");
+    ASSERT_INT_EQ(c.got[1].kind, MT_REC_BLANK);
+    ASSERT_INT_EQ(c.got[1].line, 3);
+    ASSERT_STR_EQ(c.got[2].text, "Identity : adele");
+    ASSERT_INT_EQ(c.got[2].line, 4);
+    ASSERT_INT_EQ(c.got[3].kind, MT_REC_BLANK);
+    ASSERT_TRUE(find_text(&c, "\"ben\"") >= 4);
+    ASSERT_INT_EQ(c.got[find_text(&c, "\"ben\"")].last_line, 8);
+    ASSERT_TRUE(find_text(&c, "jdoe") == 0);
+}
