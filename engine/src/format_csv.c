@@ -289,15 +289,39 @@ static const struct cell *cell_at(const struct mt_format_reader *r, int col)
     return &r->cells[col];
 }
 
-/* Whether the first line of a cell is empty (the cell starts with a line
- * break): such a value names no mailbox. */
+/* n without an incomplete UTF-8 sequence at its end (a cell cut at the
+ * limit may have stopped inside a character). */
+static size_t trim_partial(const char *s, size_t n)
+{
+    size_t p = n, need;
+    unsigned char lead;
+
+    while (p > 0 && n - p < 4 && ((unsigned char)s[p - 1] & 0xc0) == 0x80) {
+        p--;
+    }
+    if (p == 0) {
+        return n;
+    }
+    lead = (unsigned char)s[p - 1];
+    if (lead < 0xc0) {
+        return n; /* ASCII (or not UTF-8 at all: left alone) */
+    }
+    need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    return n - (p - 1) < need ? p - 1 : n;
+}
+
+/* Length of the first line of a cell (all of it without a line break);
+ * a cut cell loses a character the cut split. */
 static size_t first_line_len(const struct mt_format_reader *r,
                              const struct cell *c)
 {
     const char *s = r->row.data + c->off;
     const char *nl = memchr(s, '\n', c->len);
 
-    return nl ? (size_t)(nl - s) : c->len;
+    if (nl != NULL) {
+        return (size_t)(nl - s);
+    }
+    return c->cut ? trim_partial(s, c->len) : c->len;
 }
 
 static void take_header(struct mt_format_reader *r)
@@ -399,27 +423,6 @@ static int send(struct mt_format_reader *r, struct mt_record *rec)
     return r->scan->sink->record(r->scan->sink_ctx, rec);
 }
 
-/* n without an incomplete UTF-8 sequence at its end (a cell cut at the
- * limit may have stopped inside a character). */
-static size_t trim_partial(const char *s, size_t n)
-{
-    size_t p = n, need;
-    unsigned char lead;
-
-    while (p > 0 && n - p < 4 && ((unsigned char)s[p - 1] & 0xc0) == 0x80) {
-        p--;
-    }
-    if (p == 0) {
-        return n;
-    }
-    lead = (unsigned char)s[p - 1];
-    if (lead < 0xc0) {
-        return n; /* ASCII (or not UTF-8 at all: left alone) */
-    }
-    need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
-    return n - (p - 1) < need ? p - 1 : n;
-}
-
 /* One cell: its first line as "Label : value", each further line as its
  * own record (a report entry per line is matched alone). */
 static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
@@ -441,9 +444,6 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
     }
     llen = strlen(label);
     vlen = first_line_len(r, c);
-    if (c->cut && vlen == c->len) {
-        vlen = trim_partial(s, vlen);
-    }
     room = r->max_record > llen + 3 ? r->max_record - llen - 3 : 0;
     memset(&rec, 0, sizeof(rec));
     rec.flags = c->cut ? MT_RECF_TRUNCATED : 0;
@@ -474,12 +474,13 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
     if ((rc = send(r, &rec)) != 0) {
         return rc;
     }
-    s += first_line_len(r, c);
-    while (s < end) {
+    /* Further lines, if the cell has any: s is at the '\n' before each. */
+    s = memchr(s, '\n', c->len);
+    while (s != NULL) {
         const char *nl;
         size_t n;
 
-        s++; /* the '\n' */
+        s++;
         line++;
         nl = memchr(s, '\n', (size_t)(end - s));
         n = nl ? (size_t)(nl - s) : (size_t)(end - s);
@@ -505,7 +506,7 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
                 return rc;
             }
         }
-        s += n;
+        s = nl;
     }
     return 0;
 }
