@@ -419,3 +419,24 @@ TEST(csv_blank_lines_and_no_final_newline)
     ASSERT_INT_EQ(count_kind(&c, MT_REC_FIELD), 4);
     ASSERT_INT_EQ(c.got[3].line, 5);
 }
+
+TEST(csv_cut_cell_keeps_whole_characters)
+{
+    static struct collect c;
+
+    /* Six 3-byte characters: the 16-byte limit falls inside the sixth;
+     * neither the context nor the cell's lines may end in a partial
+     * character. */
+    read_both(&c,
+              "\"Identity\",\"Error\"\n"
+              "\"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+              "\xe2\x82\xac\",\"a\n\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2"
+              "\x82\xac\xe2\x82\xac\xe2\x82\xac\"\n",
+              16);
+    ASSERT_INT_EQ(c.n, 4);
+    ASSERT_STR_EQ(c.got[0].mailbox, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+                                    "\xe2\x82\xac\xe2\x82\xac");
+    ASSERT_STR_EQ(c.got[2].text, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+                                 "\xe2\x82\xac");
+    ASSERT_TRUE(c.got[2].flags & MT_RECF_TRUNCATED);
+}
