@@ -557,9 +557,8 @@ static int end_row(struct mt_format_reader *r, uint64_t last_line)
         if (r->labels == NULL) {
             return MT_ENOMEM;
         }
-    } else if (fields == 1 && r->cells[0].len == 0 && !r->cells[0].quoted) {
-        /* A blank line between rows. */
     } else {
+        /* (Blank lines between rows never open a row: see step().) */
         /* A row cut short by the end of the document has its own error. */
         if (fields != r->header_fields && !r->warned_count &&
             !r->cut_short) {
@@ -803,8 +802,10 @@ static int csv_feed(struct mt_format_reader *r, const char *text, size_t n)
         if (mt_buf_append(&r->head, text, n) != 0) {
             return MT_ENOMEM;
         }
-        /* A header line longer than a record is sniffed on its start. */
-        if (head_complete(r) ||
+        /* Only a line end can complete the head (no rescans otherwise);
+         * a header line longer than a record is sniffed on its start. */
+        if (((memchr(text, '\n', n) || memchr(text, '\r', n)) &&
+             head_complete(r)) ||
             r->head.len >= r->max_record + 2 * MT_FORMAT_PEEK) {
             return start(r);
         }
