@@ -15,8 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Input layout: byte 0 = chunk size, byte 1 = record limit, byte 2 =
  * document bound (0 = the default, else 16 bytes per unit, so the plain
- * fallback for large documents runs too), the rest is text. Invalid UTF-8 and NUL bytes become '?' first: readers get valid
- * UTF-8 without NULs from the text decoder (format.h). */
+ * fallback for large documents runs too), the rest is text. Invalid UTF-8
+ * and NUL bytes become '?' first: readers get valid UTF-8 without NULs
+ * from the text decoder (format.h). */
 
 struct state {
     size_t max_record;
