@@ -374,6 +374,12 @@ static void emit_lines(struct mt_format_reader *r, const char *s, size_t n,
                 emit_blank(r, line);
             }
         } else {
+            unsigned f = flags;
+            if (len > r->max_record) {
+                /* A remembered Ref text can be longer than the limit. */
+                len = cut_utf8(s + i, r->max_record);
+                f |= MT_RECF_TRUNCATED;
+            }
             mt_buf_reset(&r->out);
             if (mt_buf_append(&r->out, s + i, len) != 0) {
                 r->rc = MT_ENOMEM;
@@ -382,7 +388,7 @@ static void emit_lines(struct mt_format_reader *r, const char *s, size_t n,
             }
             memset(&rec, 0, sizeof(rec));
             rec.kind = MT_REC_LINE;
-            rec.flags = flags;
+            rec.flags = f;
             rec.text = r->out.data;
             rec.len = r->out.len;
             rec.line = line;
@@ -404,6 +410,11 @@ static void emit_field(struct mt_format_reader *r, const char *label,
 
     len = line_len(v, n, &next);
     mt_buf_reset(&r->out);
+    if (llen + 3 > r->max_record) {
+        /* Only a tiny record limit gets here (labels are cut at
+         * LABEL_MAX_BYTES). */
+        llen = r->max_record > 3 ? cut_utf8(label, r->max_record - 3) : 0;
+    }
     if (llen + 3 + len > r->max_record) {
         len = llen + 3 < r->max_record
                   ? cut_utf8(v, r->max_record - llen - 3)
@@ -894,12 +905,15 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
         return;
     }
     f = &r->stack[r->depth - 1];
-    if (f->kind != K_PRIM && f->kind != K_TOSTRING) {
+    if ((f->kind != K_PRIM && f->kind != K_TOSTRING) || r->text_cut) {
+        /* After a cut, nothing more: a later piece of text could still
+         * fit where a longer character did not. */
         return;
     }
     room = r->max_record > r->text.len ? r->max_record - r->text.len : 0;
     if (n > room) {
-        n = room;
+        /* expat hands over whole characters: cut between two of them. */
+        n = cut_utf8(s, room);
         r->text_cut = 1;
     }
     if (n > 0 && mt_buf_append(&r->text, s, n) != 0) {
@@ -1177,6 +1191,7 @@ static void xml_error(struct mt_format_reader *r)
 static void unwind(struct mt_format_reader *r)
 {
     int top_open = 0;
+    uint64_t line;
 
     while (r->depth > 0) {
         struct frame *f = &r->stack[--r->depth];
@@ -1186,10 +1201,14 @@ static void unwind(struct mt_format_reader *r)
         free_frame(f);
     }
     r->skip = 0;
-    flush_pending(r, 1, r->pending_line);
+    line = cur_line(r);
+    if (line < r->pending_line) {
+        line = r->pending_line;
+    }
+    flush_pending(r, 1, line);
     if (top_open) {
         /* The records of the cut object still take its context. */
-        emit_blank(r, r->pending_line);
+        emit_blank(r, line);
     }
 }
 
