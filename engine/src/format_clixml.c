@@ -44,6 +44,9 @@
 /* Property records one list item may give (a ReportEntry has ~25). */
 #define ITEM_MAX_FIELDS 64
 
+/* Lines held back until an object's first property (see send()). */
+#define HELD_MAX 64
+
 /* A single XML token (a start tag with its attributes, a comment) that
  * expat has to hold whole before calling back. */
 #define TOKEN_MAX_BYTES (4u * 1024 * 1024)
@@ -130,6 +133,16 @@ struct mt_format_reader {
 
     struct ref *refs;
     size_t nrefs, next_ref;
+
+    /* Lines of a top-level object held until its first property. */
+    int holding;
+    struct held {
+        size_t off, len;
+        unsigned flags;
+        uint64_t line, last_line;
+    } held[HELD_MAX];
+    size_t nheld;
+    struct mt_buf held_text;
 
     int rc; /* a negative status a sink returned */
     int warned_cut, warned_ref, failed;
@@ -303,7 +316,7 @@ static void stop(struct mt_format_reader *r)
 
 /* ---- records ---- */
 
-static int send(struct mt_format_reader *r, struct mt_record *rec)
+static int deliver(struct mt_format_reader *r, const struct mt_record *rec)
 {
     int rc;
 
@@ -316,6 +329,64 @@ static int send(struct mt_format_reader *r, struct mt_record *rec)
         stop(r);
     }
     return rc;
+}
+
+/* Sends the held lines, in their order, and stops holding. */
+static void release_held(struct mt_format_reader *r)
+{
+    struct mt_record rec;
+    size_t i;
+
+    r->holding = 0;
+    for (i = 0; i < r->nheld; i++) {
+        memset(&rec, 0, sizeof(rec));
+        rec.kind = MT_REC_LINE;
+        rec.flags = r->held[i].flags;
+        rec.text = r->held_text.data + r->held[i].off;
+        rec.len = r->held[i].len;
+        rec.line = r->held[i].line;
+        rec.last_line = r->held[i].last_line;
+        deliver(r, &rec);
+    }
+    r->nheld = 0;
+    mt_buf_reset(&r->held_text);
+}
+
+/* The engine starts a new object's context at a FIELD record that follows
+ * a BLANK. Lines that come before the object's first property (a Report
+ * list serialized ahead of Identity by Select-Object) are held until that
+ * property is sent, so the previous object's mailbox never reaches them.
+ * Bounded: past HELD_MAX lines or the record limit they go out as they
+ * are. */
+static int send(struct mt_format_reader *r, struct mt_record *rec)
+{
+    int rc;
+
+    if (r->holding && rec->kind == MT_REC_LINE) {
+        if (r->nheld < HELD_MAX &&
+            r->held_text.len + rec->len + 1 <= r->max_record) {
+            r->held[r->nheld].off = r->held_text.len;
+            r->held[r->nheld].len = rec->len;
+            r->held[r->nheld].flags = rec->flags;
+            r->held[r->nheld].line = rec->line;
+            r->held[r->nheld].last_line = rec->last_line;
+            if (mt_buf_append(&r->held_text, rec->text, rec->len + 1) == 0) {
+                r->nheld++;
+                return 0;
+            }
+        }
+        release_held(r);
+    }
+    if (r->holding && rec->kind == MT_REC_FIELD) {
+        r->holding = 0;
+        rc = deliver(r, rec);
+        release_held(r);
+        return rc < 0 ? rc : r->rc;
+    }
+    if (r->holding) {
+        release_held(r);
+    }
+    return deliver(r, rec);
 }
 
 static void emit_blank(struct mt_format_reader *r, uint64_t line)
@@ -861,6 +932,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *el,
         if (role == R_TOP) {
             f->prefix = mt_strdup("");
             f->emits_props = 1;
+            r->holding = 1;
         } else if (role == R_ITEM) {
             /* Items are labelled by the list's owner: Failures.Message. */
             struct frame *lo = owner_obj(r, parent);
@@ -1022,6 +1094,7 @@ static void end_obj(struct mt_format_reader *r, struct frame *f, int parent)
         if (!f->emitted && f->has_tostring) {
             emit_lines(r, f->tostr.data, f->tostr.len, 0, f->line, last, 0);
         }
+        release_held(r);
         emit_blank(r, last);
     }
 }
@@ -1165,6 +1238,7 @@ static struct mt_format_reader *clixml_open(struct mt_scan *scan,
     mt_buf_init(&r->dec, 0);
     mt_buf_init(&r->out, 0);
     mt_buf_init(&r->pending, 0);
+    mt_buf_init(&r->held_text, 0);
     r->line_base = 0;
     r->pre = PRE_START;
     if (setup_parser(r) != 0) {
@@ -1201,6 +1275,7 @@ static void unwind(struct mt_format_reader *r)
         free_frame(f);
     }
     r->skip = 0;
+    release_held(r);
     line = cur_line(r);
     if (line < r->pending_line) {
         line = r->pending_line;
@@ -1333,6 +1408,7 @@ static void clixml_free(struct mt_format_reader *r)
     mt_buf_free(&r->dec);
     mt_buf_free(&r->out);
     mt_buf_free(&r->pending);
+    mt_buf_free(&r->held_text);
     mt_free(r);
 }
 

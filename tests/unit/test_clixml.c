@@ -604,15 +604,33 @@ TEST(clixml_utf16le_through_decoders)
     mt_free(u16);
 }
 
+/* Lines before an object's first property wait for it: the engine starts
+ * an object's context at its first FIELD. */
+TEST(clixml_lines_before_first_property)
+{
+    char *log = read_doc(OBJS "<Obj RefId=\"0\"><MS><S N=\"Identity\">a</S>"
+                              "</MS></Obj>\n<Obj RefId=\"1\"><MS>"
+                              "<Obj N=\"Report\" RefId=\"2\"><LST><S>e1</S>"
+                              "<S>e2</S></LST></Obj>\n<S N=\"Identity\">b</S>"
+                              "</MS></Obj>\n<Obj RefId=\"3\"><ToString>only"
+                              "</ToString></Obj></Objs>",
+                         NULL);
+
+    ASSERT_STR_EQ(log, "F1: Identity|a\nB\n"
+                       "F3: Identity|b\nL2: e1\nL2: e2\nB\n"
+                       "L4: only\nB\n");
+    free(log);
+}
+
 /* Findings wait for the BLANK that ends their object, so a report entry
- * read before the object's Identity still carries that mailbox, and the
- * next object's mailbox is its own. */
+ * read before the object's Identity still carries that mailbox, and
+ * nothing of the previous object's context reaches it. */
 TEST(clixml_findings_take_object_context)
 {
     const char *doc =
         OBJS "<Obj RefId=\"0\"><Props><S N=\"DisplayName\">Ann</S>"
              "<S N=\"Identity\">ann</S></Props></Obj>"
-             "<Obj RefId=\"1\"><Props><S N=\"DisplayName\">Zed</S>"
+             "<Obj RefId=\"1\"><Props>"
              "<Obj N=\"Report\" RefId=\"2\"><Props><Obj N=\"Entries\" "
              "RefId=\"3\"><LST><S>1/19/2015 2:01:12 PM [BY2PR02MB315] A large "
              "item was encountered: Item (IPM.Note) Subject:\"77 mb\", Size: "
@@ -641,8 +659,8 @@ TEST(clixml_findings_take_object_context)
         json_t *ctx = json_object_get(fi, "context");
         ASSERT_STR_EQ(json_string_value(json_object_get(ctx, "mailbox")),
                       "zed");
-        ASSERT_STR_EQ(
-            json_string_value(json_object_get(ctx, "display_name")), "Zed");
+        /* Ann's display name stays with Ann. */
+        ASSERT_TRUE(json_object_get(ctx, "display_name") == NULL);
         large++;
     }
     ASSERT_TRUE(large > 0);
