@@ -95,7 +95,7 @@ struct frame {
 struct ref {
     char id[REF_ID_MAX];
     char *text; /* NULL: object without a ToString */
-    int used;
+    int next;   /* next entry in the same hash chain, or -1 */
 };
 
 enum pre_state {
@@ -132,6 +132,7 @@ struct mt_format_reader {
     uint64_t pending_line;
 
     struct ref *refs;
+    int *buckets; /* CLIXML_MAX_REFS chain heads into refs, -1 = none */
     size_t nrefs, next_ref;
 
     /* Lines of a top-level object held until its first property. */
@@ -583,44 +584,81 @@ static void add_stream_text(struct mt_format_reader *r, const char *stream,
 
 /* ---- RefId map ---- */
 
+/* Ids are compared on their first REF_ID_MAX - 1 bytes, as stored. */
+static size_t ref_bucket(const char *id)
+{
+    size_t n = 0;
+
+    while (n < REF_ID_MAX - 1 && id[n] != '\0') {
+        n++;
+    }
+
+    return (size_t)(mt_hash(id, n, MT_HASH_SEED) % CLIXML_MAX_REFS);
+}
+
 static struct ref *ref_find(struct mt_format_reader *r, const char *id)
 {
-    size_t i;
+    int i;
 
-    for (i = 0; i < r->nrefs; i++) {
-        if (r->refs[i].used && strcmp(r->refs[i].id, id) == 0) {
+    if (r->refs == NULL) {
+        return NULL;
+    }
+    for (i = r->buckets[ref_bucket(id)]; i >= 0; i = r->refs[i].next) {
+        if (strncmp(r->refs[i].id, id, REF_ID_MAX - 1) == 0) {
             return &r->refs[i];
         }
     }
     return NULL;
 }
 
+/* Remembers id's ToString (text NULL: the object had none). When the map
+ * is full the oldest entry makes room. */
 static void ref_add(struct mt_format_reader *r, const char *id,
                     const char *text, size_t n)
 {
     struct ref *f = ref_find(r, id);
+    size_t b;
+    int k, *link;
 
     if (f == NULL) {
         if (r->refs == NULL) {
             r->refs = mt_calloc(CLIXML_MAX_REFS, sizeof(*r->refs));
-            if (r->refs == NULL) {
+            r->buckets = mt_malloc(CLIXML_MAX_REFS * sizeof(*r->buckets));
+            if (r->refs == NULL || r->buckets == NULL) {
+                mt_free(r->refs);
+                mt_free(r->buckets);
+                r->refs = NULL;
+                r->buckets = NULL;
                 return;
+            }
+            for (b = 0; b < CLIXML_MAX_REFS; b++) {
+                r->buckets[b] = -1;
             }
         }
         if (r->nrefs < CLIXML_MAX_REFS) {
-            f = &r->refs[r->nrefs++];
+            k = (int)r->nrefs++;
         } else {
-            f = &r->refs[r->next_ref];
+            k = (int)r->next_ref;
             r->next_ref = (r->next_ref + 1) % CLIXML_MAX_REFS;
+            /* Unlink the oldest entry from its chain. */
+            link = &r->buckets[ref_bucket(r->refs[k].id)];
+            while (*link != k) {
+                link = &r->refs[*link].next;
+            }
+            *link = r->refs[k].next;
         }
+        f = &r->refs[k];
+        snprintf(f->id, sizeof(f->id), "%s", id);
+        b = ref_bucket(f->id);
+        f->next = r->buckets[b];
+        r->buckets[b] = k;
     }
     mt_free(f->text);
     f->text = NULL;
-    snprintf(f->id, sizeof(f->id), "%s", id);
-    f->used = 1;
     if (text != NULL) {
-        f->text = mt_strndup(text, n > REF_TEXT_MAX ? cut_utf8(text, REF_TEXT_MAX)
-                                                    : n);
+        f->text = mt_strndup(text, n > REF_TEXT_MAX
+                                       ? cut_utf8(text, REF_TEXT_MAX)
+                                       : n);
     }
 }
 
@@ -1404,6 +1442,7 @@ static void clixml_free(struct mt_format_reader *r)
         mt_free(r->refs[i].text);
     }
     mt_free(r->refs);
+    mt_free(r->buckets);
     mt_buf_free(&r->text);
     mt_buf_free(&r->dec);
     mt_buf_free(&r->out);

@@ -318,6 +318,35 @@ TEST(clixml_ref_and_tnref)
     free(msgs);
 }
 
+/* The RefId map keeps the newest objects; a Ref to one pushed out is
+ * reported like a broken one, never read from a stale entry. */
+TEST(clixml_ref_map_bounded)
+{
+    struct mt_buf b;
+    char *log, *msgs;
+    int i;
+
+    mt_buf_init(&b, 0);
+    mt_buf_appendf(&b, "%s<Obj RefId=\"top\"><LST>", OBJS);
+    for (i = 0; i < 5000; i++) {
+        mt_buf_appendf(&b, "<Obj RefId=\"%d\"><ToString>t%d</ToString></Obj>",
+                       i, i);
+    }
+    /* A long id is compared on what is kept of it. */
+    mt_buf_appendf(&b, "<Obj RefId=\"%0100d\"><ToString>long</ToString>"
+                       "</Obj>", 5);
+    mt_buf_appendf(&b, "<Ref RefId=\"4999\" /><Ref RefId=\"%0100d\" />"
+                       "<Ref RefId=\"0\" /></LST></Obj></Objs>", 5);
+    log = read_doc_lim(b.data, 0, MT_MAX_RECORD, &msgs);
+    ASSERT_TRUE(strstr(log, "L1: t4999\nL1: long\nL1: t4999\nL1: long\nB\n")
+                != NULL);
+    ASSERT_STR_EQ(msgs,
+                  "W: CliXML: reference to unknown object RefId=\"0\"\n");
+    free(log);
+    free(msgs);
+    mt_buf_free(&b);
+}
+
 /* Failures as an LST of Obj: the ToString line, and the properties as
  * "Failures.Name" without repeating what the line already says. */
 TEST(clixml_list_of_objects)
