@@ -1073,10 +1073,11 @@ static void end_primitive(struct mt_format_reader *r, struct frame *f,
         break;
     case R_KEY:
         if (parent >= 0 && r->stack[parent].kind == K_EN) {
+            if (n > NAME_MAX_BYTES) {
+                n = cut_utf8(v, NAME_MAX_BYTES);
+            }
             mt_free(r->stack[parent].key);
-            r->stack[parent].key = mt_strndup(v, n > NAME_MAX_BYTES
-                                                     ? cut_utf8(v, NAME_MAX_BYTES)
-                                                     : n);
+            r->stack[parent].key = mt_strndup(v, n);
         }
         break;
     default:

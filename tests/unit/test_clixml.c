@@ -259,7 +259,8 @@ TEST(clixml_nil_empty_and_nested_ms)
 {
     char *log = read_doc(
         OBJS "\n<Obj RefId=\"0\">\n"
-             "<Props><Nil N=\"Proxy\" /><S N=\"Dc\"></S><S N=\"Dc2\" /></Props>\n"
+             "<Props><Nil N=\"Proxy\" /><S N=\"Dc\"></S><S N=\"Dc2\" />"
+             "</Props>\n"
              "<MS><S N=\"BatchName\">Wave1</S>\n"
              "<MS N=\"PSStandardMembers\"><S N=\"Alias\">jdoe</S>"
              "<MS N=\"Deeper\"><I32 N=\"Count\">4</I32></MS></MS>\n"
