@@ -132,6 +132,22 @@ MT_API uint64_t mt_engine_failed_inputs(const struct mt_engine *e);
  * Returns the number of problems (0 = clean). */
 MT_API int mt_engine_lint(struct mt_engine *e, FILE *out);
 
+/* Writes the loaded finding signatures (not context ones) to out as a
+ * pattern file, one regex a line, for other tools: flavor "rg" (default
+ * when NULL: Rust regex syntax, also read by ugrep -f), "grep" (POSIX ERE
+ * with GNU extensions for grep -E -f: (?i) is folded into [xX] classes,
+ * non-capturing groups become plain ones; run it in a UTF-8 locale) or
+ * "pcre" (PCRE2 as loaded, for rg -P, ugrep -P). Named groups become plain
+ * groups; \d \w \s keep their ASCII meaning. Each rewritten pattern matches
+ * the same lines as the original; a signature that the flavor cannot say
+ * (a look-behind, say) is left out and named through the message callback.
+ * Lines end in '\n'; no empty lines or comments are written, since an
+ * empty pattern matches every line. Returns the number of patterns
+ * written, or MT_EMISUSE (unknown flavor, nothing loaded; see
+ * mt_engine_errmsg()). */
+MT_API int mt_engine_kb_export(struct mt_engine *e, FILE *out,
+                               const char *flavor);
+
 /* Help-desk lookup, no log needed. Each writes text or one JSON document
  * (MT_FORMAT_NDJSON writes JSON too) to out; the knowledge must be
  * loaded (else MT_EMISUSE). */
