@@ -27,19 +27,44 @@ static void put_clean(const char *s)
     }
 }
 
+/* One message line, gathered so that unbuffered stderr gets it in one
+ * write rather than one per character: a run over a folder can print
+ * thousands of them. */
+struct line {
+    char buf[1024];
+    size_t n;
+};
+
+static void line_put(struct line *l, const char *s, int clean)
+{
+    for (; s != NULL && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (l->n == sizeof(l->buf)) {
+            fwrite(l->buf, 1, l->n, stderr);
+            l->n = 0;
+        }
+        l->buf[l->n++] = clean && (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+}
+
 static void on_message(void *ctx, enum mt_msg_level level,
                        const char *origin, const char *text)
 {
     static const char *const names[] = {"note", "warning", "error"};
+    struct line l;
 
     (void)ctx;
-    fprintf(stderr, "migtriage: %s: ", names[level % 3]);
+    l.n = 0;
+    line_put(&l, "migtriage: ", 0);
+    line_put(&l, names[level % 3], 0);
+    line_put(&l, ": ", 0);
     if (origin != NULL && *origin) {
-        put_clean(origin);
-        fputs(": ", stderr);
+        line_put(&l, origin, 1);
+        line_put(&l, ": ", 0);
     }
-    put_clean(text);
-    fputc('\n', stderr);
+    line_put(&l, text, 1);
+    line_put(&l, "\n", 0);
+    fwrite(l.buf, 1, l.n, stderr);
 }
 
 static int is_dir(const char *path)
@@ -292,6 +317,7 @@ static int run(struct mt_opts *opts)
     for (i = 0; i < o.nlimits; i++) {
         mt_engine_set_limit(e, o.limits[i].which, o.limits[i].value);
     }
+    mt_engine_set_jobs(e, o.jobs);
     find_data(&o, patterns, kb, sizeof(patterns));
     rc = mt_engine_load(e, patterns, kb);
     if (rc == MT_EINPUT || rc == MT_ENOMEM) {

@@ -25,6 +25,9 @@ enum {
     OPT_FAMILY
 };
 
+/* More threads than this is a typo, not a machine. */
+#define MAX_JOBS 256
+
 static const struct option_spec specs[] = {
     {"format", 'f', 1, "FMT", "text (default), json or ndjson"},
     {"fail-on", OPT_FAIL_ON, 1, "SEV",
@@ -38,6 +41,9 @@ static const struct option_spec specs[] = {
     {"color", OPT_COLOR, 1, "WHEN",
      "auto (default: on a terminal unless NO_COLOR is set), always, never"},
     {"family", OPT_FAMILY, 1, "F", "kb list: only the articles of family F"},
+    {"jobs", 'j', 1, "N",
+     "scan N files of a folder at once (default 1; 0: one per CPU); same "
+     "output"},
     {"help", 'h', 0, NULL, "show this help"},
     {"version", 'V', 0, NULL, "show the version"},
 };
@@ -208,6 +214,7 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
     o->format = MT_FORMAT_TEXT;
     o->fail_on = MT_SEV_ERROR;
     o->color = -1;
+    o->jobs = 1;
     for (i = 0; i < NSPECS; i++) {
         longopts[i].name = specs[i].name;
         longopts[i].has_arg = specs[i].has_arg ? required_argument
@@ -262,6 +269,18 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
         case OPT_FAMILY:
             o->family = optarg;
             break;
+        case 'j': {
+            char *end;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' ||
+                n > MAX_JOBS) {
+                usage_error("--jobs takes a number from 0 to %d, not '%s'",
+                            MAX_JOBS, optarg);
+                return -1;
+            }
+            o->jobs = (unsigned)n;
+            break;
+        }
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0) {
                 o->color = -1;

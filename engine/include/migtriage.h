@@ -101,6 +101,14 @@ MT_API uint64_t mt_engine_get_limit(const struct mt_engine *e,
 MT_API void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
                                      void *ctx);
 
+/* Scans the files of a directory on n threads at once (0: one per online
+ * CPU; default 1). The result is the same, byte for byte, whatever n; the
+ * messages about inputs also reach the callback in input order, each
+ * input's as its turn comes. A single file or stdin is scanned on the
+ * calling thread. With NDJSON streaming, the findings of an input wait
+ * until the inputs before it are done. Call before scanning. */
+MT_API void mt_engine_set_jobs(struct mt_engine *e, unsigned n);
+
 /* Streams findings as they are found (NDJSON: one finding a line) to out.
  * Call before scanning; the summary line comes from
  * mt_engine_write_report(e, out, MT_FORMAT_NDJSON, 0). */

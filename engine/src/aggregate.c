@@ -40,10 +40,12 @@ static int same_group(const struct mt_group *g, const struct mt_finding *f)
     return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
 }
 
-/* Keeps f as an example when its fields differ from every kept one. */
-static void keep_example(struct mt_group *g, struct mt_finding *f)
+/* Keeps an occurrence as an example when its fields (hash h) differ from
+ * every kept one; takes its message and fields when kept. */
+static void keep_example_of(struct mt_group *g, unsigned long long h,
+                            const char *origin, uint64_t line, char **message,
+                            struct mt_fields *fields)
 {
-    unsigned long long h = mt_fields_hash(&f->fields);
     struct mt_example *x;
     int i;
 
@@ -56,13 +58,19 @@ static void keep_example(struct mt_group *g, struct mt_finding *f)
         return;
     }
     x = &g->examples[g->nexamples];
-    x->origin = mt_strdup(f->origin);
-    x->line = f->line;
-    x->message = f->message;
-    f->message = NULL;
-    x->fields = f->fields;
-    memset(&f->fields, 0, sizeof(f->fields));
+    x->origin = mt_strdup(origin);
+    x->line = line;
+    x->message = *message;
+    *message = NULL;
+    x->fields = *fields;
+    memset(fields, 0, sizeof(*fields));
     g->seen[++g->nexamples] = h;
+}
+
+static void keep_example(struct mt_group *g, struct mt_finding *f)
+{
+    keep_example_of(g, mt_fields_hash(&f->fields), f->origin, f->line,
+                    &f->message, &f->fields);
 }
 
 static int grow_table(struct mt_aggregate *a)
@@ -92,46 +100,71 @@ void mt_aggregate_init(struct mt_aggregate *a, uint64_t max_groups)
     a->max_groups = max_groups;
 }
 
-int mt_aggregate_add(struct mt_aggregate *a, struct mt_finding *f)
+/* The group of (sig, mailbox) of f, or NULL; *slot is where a new group
+ * goes. The table must have room for one more. */
+static struct mt_group *find_group(struct mt_aggregate *a,
+                                   unsigned long long key,
+                                   const struct mt_finding *f, size_t *slot)
 {
-    unsigned long long key = group_key(f);
-    struct mt_group *g;
     size_t j;
 
-    a->findings++;
-    if (f->severity >= 0 && f->severity < 4) {
-        a->by_severity[f->severity]++;
-    }
-    if ((a->n + 1) * 2 > a->table_size && grow_table(a) != 0) {
-        goto fail;
-    }
     for (j = (size_t)key & (a->table_size - 1); a->table[j] != 0;
          j = (j + 1) & (a->table_size - 1)) {
-        g = &a->groups[a->table[j] - 1];
+        struct mt_group *g = &a->groups[a->table[j] - 1];
         if (g->key == key && same_group(g, f)) {
-            g->count++;
-            keep_example(g, f);
-            mt_free(g->last_origin);
-            g->last_origin = f->origin;
-            g->last_line = f->line;
-            f->origin = NULL;
-            mt_finding_clear(f);
-            return 0;
+            return g;
         }
     }
-    if (a->max_groups && a->n >= a->max_groups) {
-        a->overflow++;
-        mt_finding_clear(f);
-        return 0;
+    *slot = j;
+    return NULL;
+}
+
+/* Makes room for one more group. */
+static int reserve_group(struct mt_aggregate *a)
+{
+    if ((a->n + 1) * 2 > a->table_size && grow_table(a) != 0) {
+        return -1;
     }
     if (a->n == a->alloc) {
         size_t n = a->alloc ? a->alloc * 2 : 64;
         struct mt_group *grown = mt_realloc(a->groups, n * sizeof(*grown));
         if (grown == NULL) {
-            goto fail;
+            return -1;
         }
         a->groups = grown;
         a->alloc = n;
+    }
+    return 0;
+}
+
+int mt_aggregate_add(struct mt_aggregate *a, struct mt_finding *f)
+{
+    unsigned long long key = group_key(f);
+    struct mt_group *g;
+    size_t j = 0;
+
+    a->findings++;
+    if (f->severity >= 0 && f->severity < 4) {
+        a->by_severity[f->severity]++;
+    }
+    if (reserve_group(a) != 0) {
+        goto fail;
+    }
+    g = find_group(a, key, f, &j);
+    if (g != NULL) {
+        g->count++;
+        keep_example(g, f);
+        mt_free(g->last_origin);
+        g->last_origin = f->origin;
+        g->last_line = f->line;
+        f->origin = NULL;
+        mt_finding_clear(f);
+        return 0;
+    }
+    if (a->max_groups && a->n >= a->max_groups) {
+        a->overflow++;
+        mt_finding_clear(f);
+        return 0;
     }
     g = &a->groups[a->n];
     memset(g, 0, sizeof(*g));
@@ -150,20 +183,130 @@ fail:
     return -1;
 }
 
+static void group_clear(struct mt_group *g)
+{
+    int k;
+
+    mt_finding_clear(&g->first);
+    mt_free(g->last_origin);
+    for (k = 0; k < g->nexamples; k++) {
+        mt_free(g->examples[k].origin);
+        mt_free(g->examples[k].message);
+        mt_fields_clear(&g->examples[k].fields);
+    }
+    memset(g, 0, sizeof(*g));
+}
+
+/* Folds group s (all occurrences of its key in a later input) into an
+ * existing group g. The occurrences s dropped as examples are ones g would
+ * drop too: repeats of kept fields, or ones after s had four different
+ * field sets, of which at most one can already be among g's. */
+static void fold_group(struct mt_group *g, struct mt_group *s)
+{
+    int k;
+
+    g->count += s->count;
+    keep_example_of(g, s->seen[0], s->first.origin, s->first.line,
+                    &s->first.message, &s->first.fields);
+    for (k = 0; k < s->nexamples; k++) {
+        struct mt_example *x = &s->examples[k];
+        keep_example_of(g, s->seen[k + 1], x->origin, x->line, &x->message,
+                        &x->fields);
+    }
+    mt_free(g->last_origin);
+    g->last_origin = s->last_origin;
+    s->last_origin = NULL;
+    g->last_line = s->last_line;
+}
+
+int mt_aggregate_merge(struct mt_aggregate *a, struct mt_aggregate *src)
+{
+    size_t i;
+    int s, rc = 0;
+
+    a->findings += src->findings;
+    a->overflow += src->overflow;
+    for (s = 0; s < 4; s++) {
+        a->by_severity[s] += src->by_severity[s];
+    }
+    for (i = 0; i < src->n; i++) {
+        struct mt_group *sg = &src->groups[i], *g;
+        size_t j = 0;
+
+        if (reserve_group(a) != 0) {
+            rc = -1;
+            break;
+        }
+        g = find_group(a, sg->key, &sg->first, &j);
+        if (g != NULL) {
+            fold_group(g, sg);
+        } else if (a->max_groups && a->n >= a->max_groups) {
+            a->overflow += sg->count;
+        } else {
+            g = &a->groups[a->n];
+            *g = *sg;
+            memset(sg, 0, sizeof(*sg));
+            g->seq = a->n;
+            a->table[j] = ++a->n;
+        }
+    }
+    mt_aggregate_free(src);
+    return rc;
+}
+
+int mt_finding_copy(struct mt_finding *dst, const struct mt_finding *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->sig = src->sig;
+    dst->severity = src->severity;
+    dst->line = src->line;
+    dst->origin = mt_strdup(src->origin);
+    dst->message = mt_strdup(src->message);
+    if ((src->origin != NULL && dst->origin == NULL) ||
+        (src->message != NULL && dst->message == NULL) ||
+        mt_fields_copy(&dst->fields, &src->fields) != 0 ||
+        mt_fields_copy(&dst->context, &src->context) != 0) {
+        mt_finding_clear(dst);
+        return -1;
+    }
+    return 0;
+}
+
+int mt_findings_push_copy(struct mt_findings *l, const struct mt_finding *f)
+{
+    if (l->n == l->alloc) {
+        size_t n = l->alloc ? l->alloc * 2 : 16;
+        struct mt_finding *grown = mt_realloc(l->items, n * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        l->items = grown;
+        l->alloc = n;
+    }
+    if (mt_finding_copy(&l->items[l->n], f) != 0) {
+        return -1;
+    }
+    l->n++;
+    return 0;
+}
+
+void mt_findings_free(struct mt_findings *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        mt_finding_clear(&l->items[i]);
+    }
+    mt_free(l->items);
+    memset(l, 0, sizeof(*l));
+}
+
 void mt_aggregate_free(struct mt_aggregate *a)
 {
     size_t i;
 
     for (i = 0; i < a->n; i++) {
-        struct mt_group *g = &a->groups[i];
-        int k;
-        mt_finding_clear(&g->first);
-        mt_free(g->last_origin);
-        for (k = 0; k < g->nexamples; k++) {
-            mt_free(g->examples[k].origin);
-            mt_free(g->examples[k].message);
-            mt_fields_clear(&g->examples[k].fields);
-        }
+        group_clear(&a->groups[i]);
     }
     mt_free(a->groups);
     mt_free(a->table);

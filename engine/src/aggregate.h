@@ -63,6 +63,27 @@ void mt_aggregate_init(struct mt_aggregate *a, uint64_t max_groups);
 /* Adds one occurrence; takes ownership of f's contents (f is cleared).
  * Returns 0, or -1 when out of memory. */
 int mt_aggregate_add(struct mt_aggregate *a, struct mt_finding *f);
+/* Adds the groups of src, which holds the findings of inputs that come
+ * after everything in a, with the same result as adding those findings to
+ * a one by one: counts, first and last origins, the first examples. src
+ * must not have overflowed (its groups would be incomplete); it is emptied.
+ * Returns 0, or -1 when out of memory. */
+int mt_aggregate_merge(struct mt_aggregate *a, struct mt_aggregate *src);
 void mt_aggregate_free(struct mt_aggregate *a);
+
+/* Deep copy of a finding into dst (cleared first). Returns 0 or -1. */
+int mt_finding_copy(struct mt_finding *dst, const struct mt_finding *src);
+
+/* Findings in the order found (a worker keeps one input's findings for
+ * the NDJSON stream). */
+struct mt_findings {
+    struct mt_finding *items;
+    size_t n;
+    size_t alloc;
+};
+
+/* Appends a copy of f. Returns 0, or -1 when out of memory. */
+int mt_findings_push_copy(struct mt_findings *l, const struct mt_finding *f);
+void mt_findings_free(struct mt_findings *l);
 
 #endif

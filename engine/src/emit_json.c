@@ -202,7 +202,7 @@ static json_t *jsummary(struct mt_engine *e)
                         json_integer((json_int_t)e->unknown.lines));
     json_object_set_new(
         o, "match_budget_exceeded",
-        json_integer((json_int_t)mt_matcher_budget_exceeded(e->matcher)));
+        json_integer((json_int_t)mt_engine_budget_exceeded(e)));
     json_object_set_new(o, "by_severity", bysev);
     json_object_set_new(o, "by_article", jby_article(e, pairs, npairs));
     json_object_set_new(o, "by_mailbox", jby_mailbox(e, pairs, npairs));

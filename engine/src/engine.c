@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decode.h"
 #include "mt_limits.h"
+#include "parallel.h"
 #include "scan.h"
 #include "stream.h"
 #include "util.h"
@@ -59,9 +61,11 @@ struct mt_engine *mt_engine_new(void)
         return NULL;
     }
     memcpy(e->limits, default_limits, sizeof(e->limits));
+    e->jobs = 1;
     mt_aggregate_init(&e->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
     mt_unknown_init(&e->unknown, MT_MAX_UNKNOWN_CLUSTERS);
     mt_mailboxes_init(&e->mailboxes, MT_MAX_MAILBOXES);
+    mt_state_init_engine(&e->own, e);
     return e;
 }
 
@@ -86,8 +90,7 @@ void mt_engine_free(struct mt_engine *e)
     if (e == NULL) {
         return;
     }
-    document_reset(&e->doc);
-    mt_free(e->doc.pending);
+    mt_state_done(&e->own);
     mt_matcher_free(e->matcher);
     mt_patterns_free(&e->patterns);
     mt_kb_free(&e->kb);
@@ -133,6 +136,16 @@ void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
 void mt_engine_stream_to(struct mt_engine *e, FILE *out)
 {
     e->stream = out;
+    e->own.stream = out;
+}
+
+void mt_engine_set_jobs(struct mt_engine *e, unsigned n)
+{
+    if (n == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    e->jobs = n > MT_MAX_JOBS ? MT_MAX_JOBS : n;
 }
 
 const char *mt_engine_errmsg(const struct mt_engine *e)
@@ -140,9 +153,8 @@ const char *mt_engine_errmsg(const struct mt_engine *e)
     return e->errmsg;
 }
 
-/* Keeps a message for the report and passes it to the caller. */
-static void add_message(struct mt_engine *e, enum mt_msg_level level,
-                        const char *origin, const char *text)
+void mt_engine_message(struct mt_engine *e, enum mt_msg_level level,
+                       const char *origin, const char *text)
 {
     if (e->nmessages < MAX_MESSAGES) {
         if (e->nmessages == e->alloc_messages) {
@@ -171,7 +183,7 @@ static void add_message(struct mt_engine *e, enum mt_msg_level level,
 static void scan_message(void *ctx, enum mt_msg_level level,
                          const char *origin, const char *text)
 {
-    add_message(ctx, level, origin, text);
+    mt_engine_message(ctx, level, origin, text);
 }
 
 int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
@@ -206,9 +218,11 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
         snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
         return MT_ENOMEM;
     }
+    e->own.matcher = e->matcher;
     e->loaded = 1;
     for (i = 0; i < e->load_problems.n; i++) {
-        add_message(e, MT_MSG_WARNING, NULL, e->load_problems.lines[i]);
+        mt_engine_message(e, MT_MSG_WARNING, NULL,
+                          e->load_problems.lines[i]);
     }
     if (rc == MT_OK && e->load_problems.n > 0) {
         rc = MT_EDATA;
@@ -240,64 +254,88 @@ static int push_pending(struct mt_document *d, struct mt_finding *f)
     return MT_OK;
 }
 
+void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
+{
+    memset(st, 0, sizeof(*st));
+    st->e = e;
+    st->matcher = e->matcher;
+    st->doc.block_start = 1;
+    st->agg = &e->agg;
+    st->unknown = &e->unknown;
+    st->records = &e->records;
+    st->mailboxes = &e->mailboxes;
+    st->stream = e->stream;
+    st->message = scan_message;
+    st->message_ctx = e;
+}
+
+void mt_state_done(struct mt_state *st)
+{
+    document_reset(&st->doc);
+    mt_free(st->doc.pending);
+    st->doc.pending = NULL;
+    st->doc.alloc_pending = 0;
+}
+
 /* Notes the mailbox an object is about, with the status and batch its
- * report gives, whether or not anything is wrong with it. */
-static struct mt_mailbox *register_mailbox(struct mt_engine *e,
-                                           const struct mt_fields *ctx)
+ * report gives, whether or not anything is wrong with it; severity is the
+ * finding's that names it, or -1. A shard logs it for the merge. */
+static void register_mailbox(struct mt_state *st, const struct mt_fields *ctx,
+                             int severity)
 {
     const char *name = mt_fields_get(ctx, "mailbox");
+    const char *status = mt_fields_get(ctx, "status");
     const char *detail = mt_fields_get(ctx, "status_detail");
+    const char *batch = mt_fields_get(ctx, "batch");
     struct mt_mailbox *mb;
 
     if (name == NULL) {
         name = mt_fields_get(ctx, "display_name");
     }
-    if (name == NULL || (mb = mt_mailboxes_get(&e->mailboxes, name)) == NULL) {
-        return NULL;
+    if (name == NULL) {
+        return;
     }
-    mt_mailboxes_set(&mb->status, mt_fields_get(ctx, "status"));
-    if (detail != NULL && mb->status != NULL &&
-        strcmp(detail, mb->status) != 0) {
-        char *both = mt_asprintf("%s (%s)", mt_fields_get(ctx, "status"),
-                                 detail);
-        if (both != NULL) {
-            mt_free(mb->status);
-            mb->status = both;
+    if (st->mailbox_log != NULL) {
+        if (mt_mailbox_log_add(st->mailbox_log, name, status, detail, batch,
+                               severity) != 0) {
+            st->oom = 1;
+        }
+        return;
+    }
+    mb = mt_mailboxes_register(st->mailboxes, name, status, detail, batch);
+    if (mb != NULL && severity >= 0) {
+        mb->findings++;
+        if (severity > mb->worst) {
+            mb->worst = severity;
         }
     }
-    mt_mailboxes_set(&mb->batch, mt_fields_get(ctx, "batch"));
-    return mb;
 }
 
 /* Ends a block: findings take the context their object named after them,
  * then are counted and streamed. */
-static int flush_pending(struct mt_engine *e)
+static int flush_pending(struct mt_state *st)
 {
-    struct mt_document *d = &e->doc;
+    struct mt_document *d = &st->doc;
     size_t i;
     int rc = MT_OK;
 
-    register_mailbox(e, &d->context);
+    register_mailbox(st, &d->context, -1);
     for (i = 0; i < d->npending; i++) {
         struct mt_finding *f = &d->pending[i];
-        struct mt_mailbox *mb;
         mt_fields_merge_missing(&f->context, &d->context);
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
-        mb = register_mailbox(e, &f->context);
-        if (mb != NULL) {
-            mb->findings++;
-            if (f->severity > mb->worst) {
-                mb->worst = f->severity;
-            }
+        register_mailbox(st, &f->context, f->severity);
+        if (st->stream != NULL) {
+            mt_emit_ndjson_finding(st->e, st->stream, f);
+        } else if (st->streamed != NULL &&
+                   mt_findings_push_copy(st->streamed, f) != 0) {
+            st->oom = 1;
         }
-        if (e->stream != NULL) {
-            mt_emit_ndjson_finding(e, e->stream, f);
+        if (st->current != NULL) {
+            st->current->findings++;
         }
-        if (e->current != NULL) {
-            e->current->findings++;
-        }
-        if (mt_aggregate_add(&e->agg, f) != 0) {
+        if (mt_aggregate_add(st->agg, f) != 0) {
             rc = MT_ENOMEM;
         }
     }
@@ -306,7 +344,7 @@ static int flush_pending(struct mt_engine *e)
 }
 
 struct hit_ctx {
-    struct mt_engine *e;
+    struct mt_state *st;
     const struct mt_record *r;
     int contexts; /* context signatures that matched the record */
     struct mt_fields record_context; /* scope "record" context */
@@ -317,7 +355,7 @@ static void set_context(struct hit_ctx *h, const struct mt_hit *hit)
 {
     struct mt_fields *dst = hit->sig->scope == MT_SCOPE_RECORD
                                 ? &h->record_context
-                                : &h->e->doc.context;
+                                : &h->st->doc.context;
     unsigned flags = h->r->kind == MT_REC_FIELD ? MT_CTXF_FROM_FIELD : 0;
     int i;
 
@@ -372,7 +410,7 @@ static char *message_of(const struct mt_hit *hit)
 static int on_hit(void *ctx, const struct mt_hit *hit)
 {
     struct hit_ctx *h = ctx;
-    struct mt_engine *e = h->e;
+    struct mt_document *d = &h->st->doc;
     struct mt_finding f;
     int i;
 
@@ -384,7 +422,7 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
     memset(&f, 0, sizeof(f));
     f.sig = hit->sig_index;
     f.severity = hit->sig->severity;
-    f.origin = mt_strdup(e->doc.origin);
+    f.origin = mt_strdup(d->origin);
     f.line = h->r->line;
     f.message = message_of(hit);
     for (i = 0; i < hit->ncaps; i++) {
@@ -409,71 +447,72 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
         }
     }
     mt_fields_merge_missing(&f.context, &h->record_context);
-    mt_fields_merge_missing(&f.context, &e->doc.context);
+    mt_fields_merge_missing(&f.context, &d->context);
     if (f.origin == NULL || f.message == NULL) {
         mt_finding_clear(&f);
         return MT_ENOMEM;
     }
-    return push_pending(&e->doc, &f);
+    return push_pending(d, &f);
 }
 
 static int sink_begin(void *ctx, const char *origin)
 {
-    struct mt_engine *e = ctx;
+    struct mt_state *st = ctx;
 
-    document_reset(&e->doc);
-    e->doc.origin = mt_strdup(origin);
-    if (e->current != NULL) {
-        e->current->documents++;
+    document_reset(&st->doc);
+    st->doc.origin = mt_strdup(origin);
+    if (st->current != NULL) {
+        st->current->documents++;
     }
-    return e->doc.origin ? MT_OK : MT_ENOMEM;
+    return st->doc.origin ? MT_OK : MT_ENOMEM;
 }
 
 static int sink_record(void *ctx, const struct mt_record *r)
 {
-    struct mt_engine *e = ctx;
+    struct mt_state *st = ctx;
+    struct mt_document *d = &st->doc;
     struct hit_ctx h;
     int error_like = 0, found;
 
-    e->records++;
-    if (e->current != NULL) {
-        e->current->records++;
+    (*st->records)++;
+    if (st->current != NULL) {
+        st->current->records++;
     }
     if (r->kind == MT_REC_BLANK) {
-        e->doc.block_start = 1;
-        return flush_pending(e);
+        d->block_start = 1;
+        return flush_pending(st);
     }
-    if (e->doc.block_start && r->kind == MT_REC_FIELD) {
+    if (d->block_start && r->kind == MT_REC_FIELD) {
         /* A new Format-List object: what the previous object's fields said
          * about its mailbox does not apply to this one. */
-        mt_fields_remove_flagged(&e->doc.context, MT_CTXF_FROM_FIELD);
+        mt_fields_remove_flagged(&d->context, MT_CTXF_FROM_FIELD);
     }
-    e->doc.block_start = 0;
+    d->block_start = 0;
     memset(&h, 0, sizeof(h));
-    h.e = e;
+    h.st = st;
     h.r = r;
-    found = mt_matcher_run(e->matcher, r, on_hit, &h, &error_like);
+    found = mt_matcher_run(st->matcher, r, on_hit, &h, &error_like);
     mt_fields_clear(&h.record_context);
     if (found < 0) {
         return found;
     }
     /* "Status : Failed" is known (it is context), not an unknown error. */
     if (found == 0 && error_like && h.contexts == 0) {
-        mt_unknown_add(&e->unknown, r->text, r->len,
-                       e->doc.origin ? e->doc.origin : "", r->line);
+        mt_unknown_add(st->unknown, r->text, r->len,
+                       d->origin ? d->origin : "", r->line);
     }
-    if (e->doc.npending >= MAX_PENDING) {
-        return flush_pending(e);
+    if (d->npending >= MAX_PENDING) {
+        return flush_pending(st);
     }
     return MT_OK;
 }
 
 static void sink_end(void *ctx)
 {
-    struct mt_engine *e = ctx;
+    struct mt_state *st = ctx;
 
-    flush_pending(e);
-    document_reset(&e->doc);
+    flush_pending(st);
+    document_reset(&st->doc);
 }
 
 static const struct mt_sink_ops engine_sink = {sink_begin, sink_record,
@@ -481,7 +520,7 @@ static const struct mt_sink_ops engine_sink = {sink_begin, sink_record,
 
 /* ---- inputs ---- */
 
-static struct mt_input *add_input(struct mt_engine *e, const char *path)
+struct mt_input *mt_engine_add_input(struct mt_engine *e, const char *path)
 {
     struct mt_input *in;
 
@@ -504,22 +543,16 @@ static struct mt_input *add_input(struct mt_engine *e, const char *path)
     return in;
 }
 
-/* Scans one stream as the input called name; takes ownership of s. */
-static int scan_stream(struct mt_engine *e, const char *name,
+/* Scans one stream as the input in; takes ownership of s. */
+static int scan_stream(struct mt_state *st, struct mt_input *in,
                        struct mt_stream *s, struct mt_scan *scan)
 {
-    struct mt_input *in = add_input(e, name);
     int rc;
 
-    if (in == NULL) {
-        mt_stream_free(s);
-        return MT_ENOMEM;
-    }
-    e->current = in;
-    rc = mt_decode_stream(scan, s, name, 0);
+    st->current = in;
+    rc = mt_decode_stream(scan, s, in->path, 0);
     mt_stream_free(s);
-    e->current = NULL;
-    in = &e->inputs[e->ninputs - 1];
+    st->current = NULL;
     in->bytes = scan->raw_bytes;
     in->status = scan->status;
     if (rc < scan->status) {
@@ -528,28 +561,37 @@ static int scan_stream(struct mt_engine *e, const char *name,
     return in->status;
 }
 
-static int scan_file(struct mt_engine *e, const char *path)
+int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
+                       const char *path)
 {
     struct mt_scan scan;
     struct mt_stream *s;
     const char *why = "cannot open";
 
-    mt_scan_init(&scan, e->limits, &engine_sink, e, scan_message, e);
+    mt_scan_init(&scan, st->e->limits, &engine_sink, st, st->message,
+                 st->message_ctx);
     if (strcmp(path, "-") == 0) {
         s = mt_stream_open_fd(STDIN_FILENO, &scan);
-        path = "(stdin)";
     } else {
         s = mt_stream_open_file(path, &scan, &why);
     }
     if (s == NULL) {
-        struct mt_input *in = add_input(e, path);
-        if (in != NULL) {
-            in->status = MT_EINPUT;
-        }
-        add_message(e, MT_MSG_ERROR, path, why);
+        in->status = MT_EINPUT;
+        st->message(st->message_ctx, MT_MSG_ERROR, in->path, why);
         return MT_EINPUT;
     }
-    return scan_stream(e, path, s, &scan);
+    return scan_stream(st, in, s, &scan);
+}
+
+int mt_engine_scan_one(struct mt_engine *e, const char *path)
+{
+    const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+    struct mt_input *in = mt_engine_add_input(e, name);
+
+    if (in == NULL) {
+        return MT_ENOMEM;
+    }
+    return mt_state_scan_file(&e->own, in, path);
 }
 
 struct walk_ctx {
@@ -565,7 +607,7 @@ static int worse(int a, int b)
 static int on_walk_file(void *ctx, const char *path)
 {
     struct walk_ctx *w = ctx;
-    int rc = scan_file(w->e, path);
+    int rc = mt_engine_scan_one(w->e, path);
 
     w->status = worse(w->status, rc);
     /* Values above 1 stop the walk and tell it apart from "some paths
@@ -573,22 +615,38 @@ static int on_walk_file(void *ctx, const char *path)
     return rc == MT_ENOMEM ? 2 : 0;
 }
 
-static void on_walk_error(void *ctx, const char *path, const char *why)
+int mt_engine_walk_error(struct mt_engine *e, const char *path,
+                         const char *why)
 {
-    struct walk_ctx *w = ctx;
     int skipped_by_choice = strstr(why, "not a regular file") != NULL;
+    struct mt_input *in;
 
     /* A socket or fifo inside a folder of reports is not evidence; note it
      * without failing the run. Unreadable files and loops are failures. */
-    add_message(w->e, skipped_by_choice ? MT_MSG_NOTE : MT_MSG_ERROR, path,
-                why);
-    if (!skipped_by_choice) {
-        struct mt_input *in = add_input(w->e, path);
-        if (in != NULL) {
-            in->status = MT_EINPUT;
-        }
-        w->status = worse(w->status, MT_EINPUT);
+    mt_engine_message(e, skipped_by_choice ? MT_MSG_NOTE : MT_MSG_ERROR,
+                      path, why);
+    if (skipped_by_choice) {
+        return MT_OK;
     }
+    in = mt_engine_add_input(e, path);
+    if (in != NULL) {
+        in->status = MT_EINPUT;
+    }
+    return MT_EINPUT;
+}
+
+static void on_walk_error(void *ctx, const char *path, const char *why)
+{
+    struct walk_ctx *w = ctx;
+
+    w->status = worse(w->status, mt_engine_walk_error(w->e, path, why));
+}
+
+static int is_directory(const char *path)
+{
+    struct stat sb;
+
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 int mt_engine_scan_path(struct mt_engine *e, const char *path)
@@ -599,6 +657,14 @@ int mt_engine_scan_path(struct mt_engine *e, const char *path)
     if (!e->loaded) {
         snprintf(e->errmsg, sizeof(e->errmsg), "no knowledge loaded");
         return MT_EMISUSE;
+    }
+    /* A single file or stdin gains nothing from a pool. */
+    if (e->jobs > 1 && strcmp(path, "-") != 0 && is_directory(path)) {
+        rc = mt_parallel_scan_path(e, path, e->jobs);
+        if (rc == MT_ENOMEM) {
+            snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        }
+        return rc;
     }
     rc = mt_walk_path(path, e->limits[MT_LIMIT_FILES], on_walk_file,
                       on_walk_error, &w);
@@ -614,17 +680,27 @@ int mt_engine_scan_memory(struct mt_engine *e, const char *name,
 {
     struct mt_scan scan;
     struct mt_stream *s;
+    struct mt_input *in;
 
     if (!e->loaded) {
         snprintf(e->errmsg, sizeof(e->errmsg), "no knowledge loaded");
         return MT_EMISUSE;
     }
-    mt_scan_init(&scan, e->limits, &engine_sink, e, scan_message, e);
+    in = mt_engine_add_input(e, name);
+    if (in == NULL) {
+        return MT_ENOMEM;
+    }
+    mt_scan_init(&scan, e->limits, &engine_sink, &e->own, scan_message, e);
     s = mt_stream_open_memory(data, len, &scan);
     if (s == NULL) {
         return MT_ENOMEM;
     }
-    return scan_stream(e, name, s, &scan);
+    return scan_stream(&e->own, in, s, &scan);
+}
+
+uint64_t mt_engine_budget_exceeded(const struct mt_engine *e)
+{
+    return mt_matcher_budget_exceeded(e->matcher) + e->budget_exceeded;
 }
 
 int mt_engine_worst_severity(const struct mt_engine *e)

@@ -48,8 +48,34 @@ struct mt_document {
     size_t alloc_pending;
 };
 
+/* Where the record sink writes while an input is scanned: the engine's own
+ * results (a sequential scan: this is e->own) or one worker's shard of a
+ * parallel scan (parallel.c), which is merged into the engine later, in
+ * input order. The sink logic is the same for both. */
+struct mt_state {
+    struct mt_engine *e; /* knowledge and limits: read only while scanning */
+    struct mt_matcher *matcher;
+    struct mt_document doc;
+    struct mt_input *current; /* input being scanned */
+    struct mt_aggregate *agg;
+    struct mt_unknown *unknown;
+    uint64_t *records;
+    /* Mailboxes: the registry itself, or (shard) a log of registrations */
+    struct mt_mailboxes *mailboxes;
+    struct mt_mailbox_log *mailbox_log;
+    /* NDJSON: findings written as found, or (shard) copies kept in order */
+    FILE *stream;
+    struct mt_findings *streamed;
+    /* Messages about the input: the engine's list and callback, or the
+     * shard's list. Called under scan.c's message lock. */
+    mt_message_fn message;
+    void *message_ctx;
+    int oom; /* a shard could not keep something: the run stops */
+};
+
 struct mt_engine {
     uint64_t limits[MT_LIMIT_COUNT_];
+    unsigned jobs; /* inputs scanned at once; 1 = sequential */
     mt_message_fn message_fn;
     void *message_ctx;
     char errmsg[512];
@@ -68,14 +94,39 @@ struct mt_engine {
     size_t alloc_messages;
     uint64_t messages_dropped;
 
-    struct mt_document doc;
-    struct mt_input *current; /* input being scanned */
+    struct mt_state own; /* the sink's state for sequential scans */
     struct mt_aggregate agg;
     struct mt_unknown unknown;
     struct mt_mailboxes mailboxes;
     uint64_t records;
+    uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
     FILE *stream; /* NDJSON findings as they are found, or NULL */
 };
+
+/* Scanning, shared by the sequential path (engine.c) and the parallel one
+ * (parallel.c). */
+
+/* Prepares a state that writes into the engine's own results. */
+void mt_state_init_engine(struct mt_state *st, struct mt_engine *e);
+/* Frees what a state's document holds (not its targets). */
+void mt_state_done(struct mt_state *st);
+/* Scans the file path (not "-") as the input in, into st. Returns the
+ * input's status, or MT_ENOMEM. */
+int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
+                       const char *path);
+/* Appends an input record (path copied); NULL when out of memory. */
+struct mt_input *mt_engine_add_input(struct mt_engine *e, const char *path);
+/* Keeps a message for the report and passes it to the message callback. */
+void mt_engine_message(struct mt_engine *e, enum mt_msg_level level,
+                       const char *origin, const char *text);
+/* A path the walk could not visit: noted, and (unless skipped by choice)
+ * a failed input. Returns the status it gives the scan. */
+int mt_engine_walk_error(struct mt_engine *e, const char *path,
+                         const char *why);
+/* Scans one file found by a walk with the engine's own state. */
+int mt_engine_scan_one(struct mt_engine *e, const char *path);
+/* Match attempts over budget, of every matcher the scans used. */
+uint64_t mt_engine_budget_exceeded(const struct mt_engine *e);
 
 /* Output helpers shared by the emitters (emit_common.c). */
 const struct mt_article *mt_engine_article_of(const struct mt_engine *e,

@@ -91,6 +91,29 @@ void mt_mailboxes_set(char **slot, const char *value)
     }
 }
 
+struct mt_mailbox *mt_mailboxes_register(struct mt_mailboxes *m,
+                                         const char *name, const char *status,
+                                         const char *detail,
+                                         const char *batch)
+{
+    struct mt_mailbox *mb = mt_mailboxes_get(m, name);
+
+    if (mb == NULL) {
+        return NULL;
+    }
+    mt_mailboxes_set(&mb->status, status);
+    if (detail != NULL && mb->status != NULL &&
+        strcmp(detail, mb->status) != 0) {
+        char *both = mt_asprintf("%s (%s)", status, detail);
+        if (both != NULL) {
+            mt_free(mb->status);
+            mb->status = both;
+        }
+    }
+    mt_mailboxes_set(&mb->batch, batch);
+    return mb;
+}
+
 static const struct mt_mailboxes *sort_m;
 
 static int compare_names(const void *a, const void *b)
@@ -126,4 +149,132 @@ void mt_mailboxes_free(struct mt_mailboxes *m)
     mt_free(m->items);
     mt_free(m->table);
     memset(m, 0, sizeof(*m));
+}
+
+/* ---- the registration log of one input ---- */
+
+void mt_mailbox_log_init(struct mt_mailbox_log *l, size_t max)
+{
+    memset(l, 0, sizeof(*l));
+    mt_mailboxes_init(&l->names, max);
+}
+
+static int same_value(const char *a, const char *b)
+{
+    return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
+}
+
+static int dup_or_null(char **dst, const char *src)
+{
+    *dst = src != NULL ? mt_strdup(src) : NULL;
+    return src != NULL && *dst == NULL ? -1 : 0;
+}
+
+int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
+                       const char *status, const char *detail,
+                       const char *batch, int severity)
+{
+    size_t before = l->names.n, at;
+    struct mt_mailbox *seen = mt_mailboxes_get(&l->names, name);
+    struct mt_mailbox_op *op;
+    int fresh;
+
+    if (seen == NULL) {
+        if (l->names.overflow > 0) {
+            l->overflow = 1;
+            return 0;
+        }
+        return -1;
+    }
+    fresh = l->names.n != before;
+    if (fresh && l->names.n > l->alloc_last) {
+        size_t na = l->alloc_last ? l->alloc_last * 2 : 64;
+        size_t *grown = mt_realloc(l->last, na * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        l->last = grown;
+        l->alloc_last = na;
+    }
+    op = fresh ? NULL : &l->ops[l->last[seen->seq]];
+    if (op == NULL || !same_value(op->status, status) ||
+        !same_value(op->detail, detail) || !same_value(op->batch, batch)) {
+        if (l->n == l->alloc) {
+            size_t na = l->alloc ? l->alloc * 2 : 64;
+            struct mt_mailbox_op *grown = mt_realloc(l->ops,
+                                                     na * sizeof(*grown));
+            if (grown == NULL) {
+                return -1;
+            }
+            l->ops = grown;
+            l->alloc = na;
+        }
+        at = l->n;
+        op = &l->ops[at];
+        memset(op, 0, sizeof(*op));
+        op->worst = -1;
+        if (dup_or_null(&op->name, name) != 0 ||
+            dup_or_null(&op->status, status) != 0 ||
+            dup_or_null(&op->detail, detail) != 0 ||
+            dup_or_null(&op->batch, batch) != 0) {
+            mt_free(op->name);
+            mt_free(op->status);
+            mt_free(op->detail);
+            mt_free(op->batch);
+            return -1;
+        }
+        l->n++;
+        l->last[seen->seq] = at;
+    }
+    op->calls++;
+    if (severity >= 0) {
+        op->findings++;
+        if (severity > op->worst) {
+            op->worst = severity;
+        }
+    }
+    return 0;
+}
+
+int mt_mailbox_log_replay(const struct mt_mailbox_log *l,
+                          struct mt_mailboxes *m)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct mt_mailbox_op *op = &l->ops[i];
+        uint64_t overflow = m->overflow;
+        struct mt_mailbox *mb = mt_mailboxes_register(
+            m, op->name, op->status, op->detail, op->batch);
+
+        if (mb == NULL) {
+            if (m->overflow == overflow) {
+                return -1;
+            }
+            /* Each repeat would have found the registry full again. */
+            m->overflow += op->calls - 1;
+            continue;
+        }
+        mb->findings += op->findings;
+        if (op->worst > mb->worst) {
+            mb->worst = op->worst;
+        }
+    }
+    return 0;
+}
+
+void mt_mailbox_log_free(struct mt_mailbox_log *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        mt_free(l->ops[i].name);
+        mt_free(l->ops[i].status);
+        mt_free(l->ops[i].detail);
+        mt_free(l->ops[i].batch);
+    }
+    mt_free(l->ops);
+    mt_free(l->last);
+    mt_mailboxes_free(&l->names);
+    memset(l, 0, sizeof(*l));
 }

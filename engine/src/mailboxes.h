@@ -31,8 +31,52 @@ void mt_mailboxes_init(struct mt_mailboxes *m, size_t max);
 struct mt_mailbox *mt_mailboxes_get(struct mt_mailboxes *m, const char *name);
 /* Replaces *slot with a copy of value (NULL leaves it). */
 void mt_mailboxes_set(char **slot, const char *value);
+/* Notes that an object of a report is about mailbox name, with the status,
+ * status detail and batch it gives (each may be NULL: the previous value
+ * stays). Returns the mailbox, or NULL as mt_mailboxes_get(). */
+struct mt_mailbox *mt_mailboxes_register(struct mt_mailboxes *m,
+                                         const char *name, const char *status,
+                                         const char *detail,
+                                         const char *batch);
 /* Indices sorted by name. */
 size_t *mt_mailboxes_sorted(const struct mt_mailboxes *m);
 void mt_mailboxes_free(struct mt_mailboxes *m);
+
+/* The registrations of one input, kept by a worker of a parallel scan and
+ * replayed into the engine's registry in input order. Registering the
+ * same values for a mailbox again changes nothing, so a repeat of the
+ * mailbox's previous registration is only counted: the log grows with the
+ * changes, not with the findings. */
+struct mt_mailbox_op {
+    char *name;
+    char *status;
+    char *detail;
+    char *batch;
+    uint64_t calls;    /* registrations this op stands for */
+    uint64_t findings; /* of them, the ones made for a finding */
+    int worst;         /* worst severity of those findings, -1 = none */
+};
+
+struct mt_mailbox_log {
+    struct mt_mailbox_op *ops;
+    size_t n;
+    size_t alloc;
+    struct mt_mailboxes names; /* mailboxes seen; seq indexes last */
+    size_t *last;              /* per name: its latest op */
+    size_t alloc_last;
+    int overflow; /* more names than the bound: the log is incomplete */
+};
+
+void mt_mailbox_log_init(struct mt_mailbox_log *l, size_t max);
+/* Logs one registration; severity is the finding's, or -1 for none.
+ * Returns 0, or -1 when out of memory. */
+int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
+                       const char *status, const char *detail,
+                       const char *batch, int severity);
+/* Applies the log to m as if its registrations were made there. Returns
+ * 0, or -1 when out of memory. */
+int mt_mailbox_log_replay(const struct mt_mailbox_log *l,
+                          struct mt_mailboxes *m);
+void mt_mailbox_log_free(struct mt_mailbox_log *l);
 
 #endif

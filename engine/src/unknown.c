@@ -178,6 +178,47 @@ int mt_unknown_add(struct mt_unknown *u, const char *text, size_t len,
     return 0;
 }
 
+void mt_unknown_merge(struct mt_unknown *u, struct mt_unknown *src)
+{
+    size_t i, j;
+
+    u->lines += src->lines;
+    u->overflow += src->overflow;
+    for (i = 0; i < src->n; i++) {
+        struct mt_cluster *c = &src->clusters[i];
+        for (j = 0; j < u->n; j++) {
+            if (u->clusters[j].key == c->key &&
+                strcmp(u->clusters[j].template_text, c->template_text) == 0) {
+                break;
+            }
+        }
+        if (j < u->n) {
+            u->clusters[j].count += c->count;
+            continue;
+        }
+        if (u->n >= u->max_clusters) {
+            u->overflow += c->count;
+            continue;
+        }
+        if (u->n == u->alloc) {
+            size_t n = u->alloc ? u->alloc * 2 : 32;
+            struct mt_cluster *grown = mt_realloc(u->clusters,
+                                                  n * sizeof(*grown));
+            if (grown == NULL) {
+                /* As mt_unknown_add: a cluster without room is lost. */
+                continue;
+            }
+            u->clusters = grown;
+            u->alloc = n;
+        }
+        u->clusters[u->n] = *c;
+        u->clusters[u->n].seq = u->n;
+        u->n++;
+        memset(c, 0, sizeof(*c));
+    }
+    mt_unknown_free(src);
+}
+
 static int compare_clusters(const void *a, const void *b)
 {
     const struct mt_cluster *x = a, *y = b;

@@ -32,6 +32,10 @@ void mt_unknown_init(struct mt_unknown *u, size_t max_clusters);
 void mt_unknown_mask(const char *text, size_t len, char *out, size_t cap);
 int mt_unknown_add(struct mt_unknown *u, const char *text, size_t len,
                    const char *origin, uint64_t line);
+/* Adds the clusters of src, which holds the records of inputs after
+ * everything in u, with the same result as adding those records to u one
+ * by one. src must not have overflowed; it is emptied. */
+void mt_unknown_merge(struct mt_unknown *u, struct mt_unknown *src);
 /* Sorts clusters by count (desc), then first occurrence. */
 void mt_unknown_sort(struct mt_unknown *u);
 void mt_unknown_free(struct mt_unknown *u);

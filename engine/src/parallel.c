@@ -1,0 +1,478 @@
+/* parallel.c: the worker pool of `-j N` and the merge of its shards.
+ *
+ * Overview. The walk's results (the files of the path, and the paths it
+ * could not visit) are collected first, in walk order; these are the
+ * items. Workers take the next file from a shared counter and scan it
+ * with their own matcher (PCRE2 match data and the prefilter's scratch are
+ * not shareable) into a shard: that one input's record, its messages, its
+ * finding groups, unknown clusters, mailbox registrations and, when
+ * streaming NDJSON, copies of its findings (so NDJSON with -j buffers one
+ * input's findings). The main thread merges the shards strictly in item
+ * order, each as soon as it and all before it are complete, and replays
+ * them into the engine exactly as the sequential scan would have left it:
+ * groups in order of first occurrence, counts, last origins, the first
+ * examples, the later mailbox status winning, messages (and the message
+ * callback) in input order. Workers stay at most WINDOW items ahead of
+ * the merge, so a few shards wait at any time, not the whole run.
+ *
+ * A shard that reached a bound (finding groups, unknown clusters,
+ * mailboxes) cannot tell what the sequential scan would have kept, since
+ * that depends on the inputs before it; that input is scanned again on
+ * the main thread, into the engine directly. The bounds are in the
+ * hundreds of thousands, so this is rare. */
+#include "parallel.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "mt_limits.h"
+#include "util.h"
+#include "walk.h"
+
+/* Shards that may be complete and waiting, per worker. */
+#define WINDOW_PER_WORKER 2
+
+/* What one worker found in one input. */
+struct shard {
+    struct mt_input input;
+    struct mt_message *messages;
+    size_t nmessages;
+    size_t alloc_messages;
+    struct mt_aggregate agg;
+    struct mt_unknown unknown;
+    struct mt_mailbox_log mailbox_log;
+    struct mt_findings streamed;
+    uint64_t records;
+    uint64_t budget_exceeded;
+    int rc;  /* what scanning the input returned */
+    int oom; /* something could not be kept: the run stops */
+};
+
+/* A file to scan, or a path the walk could not visit (why is set). */
+struct item {
+    char *path;
+    char *why;
+    struct shard *shard;
+    int done; /* the worker finished; shard NULL when out of memory */
+};
+
+struct pool {
+    struct mt_engine *e;
+    struct item *items;
+    size_t n;
+    size_t alloc;
+    size_t files;
+    int collect_oom;
+    pthread_mutex_t lock;
+    pthread_cond_t done_cv; /* an item was scanned: the merge waits */
+    pthread_cond_t room_cv; /* the merge moved on, or stop: workers wait */
+    size_t next;   /* the next item a worker takes */
+    size_t merged; /* items merged so far */
+    size_t window;
+    int stop;
+};
+
+struct worker {
+    struct pool *p;
+    struct mt_matcher *matcher;
+    pthread_t thread;
+};
+
+/* ---- collecting the walk ---- */
+
+static int add_item(struct pool *p, const char *path, const char *why)
+{
+    struct item *it;
+
+    if (p->n == p->alloc) {
+        size_t n = p->alloc ? p->alloc * 2 : 64;
+        struct item *grown = mt_realloc(p->items, n * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        p->items = grown;
+        p->alloc = n;
+    }
+    it = &p->items[p->n];
+    memset(it, 0, sizeof(*it));
+    it->path = mt_strdup(path);
+    it->why = why != NULL ? mt_strdup(why) : NULL;
+    if (it->path == NULL || (why != NULL && it->why == NULL)) {
+        mt_free(it->path);
+        mt_free(it->why);
+        return -1;
+    }
+    p->n++;
+    return 0;
+}
+
+static int collect_file(void *ctx, const char *path)
+{
+    struct pool *p = ctx;
+
+    if (add_item(p, path, NULL) != 0) {
+        p->collect_oom = 1;
+        return 2; /* stops the walk, as a failed scan would */
+    }
+    p->files++;
+    return 0;
+}
+
+static void collect_error(void *ctx, const char *path, const char *why)
+{
+    struct pool *p = ctx;
+
+    if (add_item(p, path, why) != 0) {
+        p->collect_oom = 1;
+    }
+}
+
+/* ---- a worker's shard ---- */
+
+static void shard_free(struct shard *sh)
+{
+    size_t i;
+
+    if (sh == NULL) {
+        return;
+    }
+    mt_free(sh->input.path);
+    for (i = 0; i < sh->nmessages; i++) {
+        mt_free(sh->messages[i].origin);
+        mt_free(sh->messages[i].text);
+    }
+    mt_free(sh->messages);
+    mt_aggregate_free(&sh->agg);
+    mt_unknown_free(&sh->unknown);
+    mt_mailbox_log_free(&sh->mailbox_log);
+    mt_findings_free(&sh->streamed);
+    mt_free(sh);
+}
+
+/* The shard's message callback. scan.c calls it under its message lock
+ * (decoders may run on a read-ahead thread). Every message is kept, not
+ * only the first ones the report lists, since the callback gets them all
+ * at the merge. */
+static void shard_message(void *ctx, enum mt_msg_level level,
+                          const char *origin, const char *text)
+{
+    struct shard *sh = ctx;
+    struct mt_message *m;
+
+    if (sh->nmessages == sh->alloc_messages) {
+        size_t n = sh->alloc_messages ? sh->alloc_messages * 2 : 4;
+        struct mt_message *grown = mt_realloc(sh->messages,
+                                              n * sizeof(*grown));
+        if (grown == NULL) {
+            sh->oom = 1;
+            return;
+        }
+        sh->messages = grown;
+        sh->alloc_messages = n;
+    }
+    m = &sh->messages[sh->nmessages];
+    m->level = (int)level;
+    m->origin = mt_strdup(origin ? origin : "");
+    m->text = mt_strdup(text);
+    if (m->origin == NULL || m->text == NULL) {
+        mt_free(m->origin);
+        mt_free(m->text);
+        sh->oom = 1;
+        return;
+    }
+    sh->nmessages++;
+}
+
+/* Scans one file into a new shard; NULL when out of memory. */
+static struct shard *scan_shard(struct mt_engine *e,
+                                struct mt_matcher *matcher, const char *path)
+{
+    struct shard *sh = mt_calloc(1, sizeof(*sh));
+    struct mt_state st;
+    uint64_t before;
+
+    if (sh == NULL) {
+        return NULL;
+    }
+    mt_aggregate_init(&sh->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
+    mt_unknown_init(&sh->unknown, MT_MAX_UNKNOWN_CLUSTERS);
+    mt_mailbox_log_init(&sh->mailbox_log, MT_MAX_MAILBOXES);
+    sh->input.path = mt_strdup(path);
+    if (sh->input.path == NULL) {
+        mt_free(sh);
+        return NULL;
+    }
+    memset(&st, 0, sizeof(st));
+    st.e = e;
+    st.matcher = matcher;
+    st.doc.block_start = 1;
+    st.agg = &sh->agg;
+    st.unknown = &sh->unknown;
+    st.records = &sh->records;
+    st.mailbox_log = &sh->mailbox_log;
+    st.streamed = e->stream != NULL ? &sh->streamed : NULL;
+    st.message = shard_message;
+    st.message_ctx = sh;
+    before = mt_matcher_budget_exceeded(matcher);
+    sh->rc = mt_state_scan_file(&st, &sh->input, path);
+    sh->budget_exceeded = mt_matcher_budget_exceeded(matcher) - before;
+    if (st.oom || sh->rc == MT_ENOMEM) {
+        sh->oom = 1;
+    }
+    mt_state_done(&st);
+    return sh;
+}
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *p = w->p;
+
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        struct shard *sh;
+        size_t i;
+
+        /* Paths the walk could not visit are the merge's to report. */
+        while (p->next < p->n && p->items[p->next].why != NULL) {
+            p->next++;
+        }
+        if (p->stop || p->next >= p->n) {
+            break;
+        }
+        if (p->next >= p->merged + p->window) {
+            pthread_cond_wait(&p->room_cv, &p->lock);
+            continue;
+        }
+        i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        /* items[] does not change while workers run. */
+        sh = scan_shard(p->e, w->matcher, p->items[i].path);
+        pthread_mutex_lock(&p->lock);
+        p->items[i].shard = sh;
+        p->items[i].done = 1;
+        pthread_cond_signal(&p->done_cv);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* ---- the merge ---- */
+
+/* Replays a shard into the engine in the order the sequential scan would
+ * have made the same changes. Returns the input's status or MT_ENOMEM. */
+static int merge(struct mt_engine *e, struct shard *sh, const char *path)
+{
+    struct mt_input *in;
+    size_t i;
+
+    if (sh == NULL || sh->oom) {
+        return MT_ENOMEM;
+    }
+    if (sh->agg.overflow > 0 || sh->unknown.overflow > 0 ||
+        sh->mailbox_log.overflow) {
+        return mt_engine_scan_one(e, path);
+    }
+    for (i = 0; i < sh->nmessages; i++) {
+        const struct mt_message *m = &sh->messages[i];
+        mt_engine_message(e, (enum mt_msg_level)m->level, m->origin,
+                          m->text);
+    }
+    in = mt_engine_add_input(e, sh->input.path);
+    if (in == NULL) {
+        return MT_ENOMEM;
+    }
+    in->status = sh->input.status;
+    in->bytes = sh->input.bytes;
+    in->records = sh->input.records;
+    in->documents = sh->input.documents;
+    in->findings = sh->input.findings;
+    e->records += sh->records;
+    e->budget_exceeded += sh->budget_exceeded;
+    for (i = 0; e->stream != NULL && i < sh->streamed.n; i++) {
+        mt_emit_ndjson_finding(e, e->stream, &sh->streamed.items[i]);
+    }
+    mt_unknown_merge(&e->unknown, &sh->unknown);
+    if (mt_aggregate_merge(&e->agg, &sh->agg) != 0 ||
+        mt_mailbox_log_replay(&sh->mailbox_log, &e->mailboxes) != 0) {
+        return MT_ENOMEM;
+    }
+    return sh->rc;
+}
+
+static int worse(int a, int b)
+{
+    return a < b ? a : b; /* statuses are 0 or negative; lower is worse */
+}
+
+/* Without workers (one file, or no thread could start): the items in
+ * order, as the sequential walk would have met them. */
+static int scan_items(struct pool *p)
+{
+    int status = MT_OK, rc;
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        if (p->items[i].why != NULL) {
+            rc = mt_engine_walk_error(p->e, p->items[i].path,
+                                      p->items[i].why);
+        } else {
+            rc = mt_engine_scan_one(p->e, p->items[i].path);
+        }
+        status = worse(status, rc);
+        if (rc == MT_ENOMEM) {
+            break;
+        }
+    }
+    return status;
+}
+
+/* Merges every item in order, waiting for each to be scanned. */
+static int merge_items(struct pool *p)
+{
+    int status = MT_OK, rc;
+    size_t i;
+
+    pthread_mutex_lock(&p->lock);
+    for (i = 0; i < p->n; i++) {
+        struct item *it = &p->items[i];
+
+        while (it->why == NULL && !it->done) {
+            pthread_cond_wait(&p->done_cv, &p->lock);
+        }
+        pthread_mutex_unlock(&p->lock);
+        if (it->why != NULL) {
+            rc = mt_engine_walk_error(p->e, it->path, it->why);
+        } else {
+            rc = merge(p->e, it->shard, it->path);
+            shard_free(it->shard);
+            it->shard = NULL;
+        }
+        status = worse(status, rc);
+        pthread_mutex_lock(&p->lock);
+        p->merged = i + 1;
+        if (rc == MT_ENOMEM) {
+            p->stop = 1;
+        }
+        pthread_cond_broadcast(&p->room_cv);
+        if (rc == MT_ENOMEM) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return status;
+}
+
+static void pool_free(struct pool *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        mt_free(p->items[i].path);
+        mt_free(p->items[i].why);
+        shard_free(p->items[i].shard);
+    }
+    mt_free(p->items);
+}
+
+static int sync_init(struct pool *p)
+{
+    if (pthread_mutex_init(&p->lock, NULL) != 0) {
+        return -1;
+    }
+    if (pthread_cond_init(&p->done_cv, NULL) != 0) {
+        goto fail_lock;
+    }
+    if (pthread_cond_init(&p->room_cv, NULL) != 0) {
+        goto fail_done;
+    }
+    return 0;
+fail_done:
+    pthread_cond_destroy(&p->done_cv);
+fail_lock:
+    pthread_mutex_destroy(&p->lock);
+    return -1;
+}
+
+static void sync_destroy(struct pool *p)
+{
+    pthread_cond_destroy(&p->room_cv);
+    pthread_cond_destroy(&p->done_cv);
+    pthread_mutex_destroy(&p->lock);
+}
+
+/* Starts up to want workers, each with its own matcher; returns how many
+ * started (fewer when out of memory or threads). */
+static size_t start_workers(struct pool *p, struct worker *workers,
+                            size_t want)
+{
+    const struct mt_engine *e = p->e;
+    size_t n;
+
+    for (n = 0; n < want; n++) {
+        struct worker *w = &workers[n];
+        w->p = p;
+        w->matcher = mt_matcher_new(&e->patterns,
+                                    e->limits[MT_LIMIT_MATCH_BUDGET],
+                                    e->limits[MT_LIMIT_DEPTH_BUDGET]);
+        if (w->matcher == NULL) {
+            break;
+        }
+        if (pthread_create(&w->thread, NULL, work, w) != 0) {
+            mt_matcher_free(w->matcher);
+            break;
+        }
+    }
+    return n;
+}
+
+static void stop_workers(struct pool *p, struct worker *workers, size_t n)
+{
+    size_t i;
+
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->room_cv);
+    pthread_mutex_unlock(&p->lock);
+    for (i = 0; i < n; i++) {
+        pthread_join(workers[i].thread, NULL);
+        mt_matcher_free(workers[i].matcher);
+    }
+}
+
+int mt_parallel_scan_path(struct mt_engine *e, const char *path,
+                          unsigned jobs)
+{
+    struct pool p;
+    struct worker *workers;
+    size_t want, started = 0;
+    int status = MT_OK;
+
+    memset(&p, 0, sizeof(p));
+    p.e = e;
+    mt_walk_path(path, e->limits[MT_LIMIT_FILES], collect_file,
+                 collect_error, &p);
+    if (p.collect_oom) {
+        pool_free(&p);
+        return MT_ENOMEM;
+    }
+    want = jobs < p.files ? jobs : p.files;
+    p.window = want * WINDOW_PER_WORKER;
+    if (want > 1 && sync_init(&p) == 0) {
+        workers = mt_calloc(want, sizeof(*workers));
+        started = workers != NULL ? start_workers(&p, workers, want) : 0;
+        if (started > 0) {
+            status = merge_items(&p);
+            stop_workers(&p, workers, started);
+        }
+        mt_free(workers);
+        sync_destroy(&p);
+    }
+    /* One file, or no worker could start: nobody would scan what the
+     * merge waits for, so this thread scans. */
+    if (started == 0) {
+        status = scan_items(&p);
+    }
+    pool_free(&p);
+    return status;
+}
