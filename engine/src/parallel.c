@@ -7,8 +7,9 @@
  * not shareable) into a shard: that one input's record, its messages, its
  * finding groups, unknown clusters, mailbox registrations and, when
  * streaming NDJSON, copies of its findings (so NDJSON with -j buffers one
- * input's findings). The main thread merges the shards strictly in item
- * order, each as soon as it and all before it are complete, and replays
+ * input's findings). The calling thread merges the shards strictly in
+ * item order, each as soon as it and all before it are complete (and
+ * scans items itself while the next one is not ready), and replays
  * them into the engine exactly as the sequential scan would have left it:
  * groups in order of first occurrence, counts, last origins, the first
  * examples, the later mailbox status winning, messages (and the message
@@ -29,8 +30,8 @@
 #include "util.h"
 #include "walk.h"
 
-/* Shards that may be complete and waiting, per worker. */
-#define WINDOW_PER_WORKER 2
+/* Shards that may be complete and waiting, per thread. */
+#define WINDOW_PER_THREAD 2
 
 /* What one worker found in one input. */
 struct shard {
@@ -223,35 +224,52 @@ static struct shard *scan_shard(struct mt_engine *e,
     return sh;
 }
 
+/* The next item to scan, under the lock: 1 with its index, or 0 when
+ * none may be taken now (all taken, stop, or WINDOW items ahead of the
+ * merge). Paths the walk could not visit are the merge's to report. */
+static int take_item(struct pool *p, size_t *index)
+{
+    while (p->next < p->n && p->items[p->next].why != NULL) {
+        p->next++;
+    }
+    if (p->stop || p->next >= p->n || p->next >= p->merged + p->window) {
+        return 0;
+    }
+    *index = p->next++;
+    return 1;
+}
+
+/* Scans item i with the lock released; marks it done under the lock. Only
+ * the item the merge waits for wakes it: one wake-up per merge stall, not
+ * one per input. */
+static void scan_item(struct pool *p, struct mt_matcher *matcher, size_t i)
+{
+    struct shard *sh;
+
+    pthread_mutex_unlock(&p->lock);
+    /* items[] does not change while workers run. */
+    sh = scan_shard(p->e, matcher, p->items[i].path);
+    pthread_mutex_lock(&p->lock);
+    p->items[i].shard = sh;
+    p->items[i].done = 1;
+    if (i == p->merged) {
+        pthread_cond_signal(&p->done_cv);
+    }
+}
+
 static void *work(void *arg)
 {
     struct worker *w = arg;
     struct pool *p = w->p;
+    size_t i;
 
     pthread_mutex_lock(&p->lock);
-    for (;;) {
-        struct shard *sh;
-        size_t i;
-
-        /* Paths the walk could not visit are the merge's to report. */
-        while (p->next < p->n && p->items[p->next].why != NULL) {
-            p->next++;
-        }
-        if (p->stop || p->next >= p->n) {
-            break;
-        }
-        if (p->next >= p->merged + p->window) {
+    while (!p->stop && p->next < p->n) {
+        if (take_item(p, &i)) {
+            scan_item(p, w->matcher, i);
+        } else if (!p->stop && p->next < p->n) {
             pthread_cond_wait(&p->room_cv, &p->lock);
-            continue;
         }
-        i = p->next++;
-        pthread_mutex_unlock(&p->lock);
-        /* items[] does not change while workers run. */
-        sh = scan_shard(p->e, w->matcher, p->items[i].path);
-        pthread_mutex_lock(&p->lock);
-        p->items[i].shard = sh;
-        p->items[i].done = 1;
-        pthread_cond_signal(&p->done_cv);
     }
     pthread_mutex_unlock(&p->lock);
     return NULL;
@@ -327,18 +345,25 @@ static int scan_items(struct pool *p)
     return status;
 }
 
-/* Merges every item in order, waiting for each to be scanned. */
-static int merge_items(struct pool *p)
+/* Merges every item in order. While the next one is not scanned yet,
+ * this thread scans one too (with its own matcher), and waits only when
+ * it may take none. */
+static int merge_items(struct pool *p, struct mt_matcher *matcher)
 {
     int status = MT_OK, rc;
-    size_t i;
+    size_t i = 0, k;
 
     pthread_mutex_lock(&p->lock);
-    for (i = 0; i < p->n; i++) {
+    while (i < p->n) {
         struct item *it = &p->items[i];
 
-        while (it->why == NULL && !it->done) {
-            pthread_cond_wait(&p->done_cv, &p->lock);
+        if (it->why == NULL && !it->done) {
+            if (take_item(p, &k)) {
+                scan_item(p, matcher, k);
+            } else {
+                pthread_cond_wait(&p->done_cv, &p->lock);
+            }
+            continue;
         }
         pthread_mutex_unlock(&p->lock);
         if (it->why != NULL) {
@@ -350,7 +375,7 @@ static int merge_items(struct pool *p)
         }
         status = worse(status, rc);
         pthread_mutex_lock(&p->lock);
-        p->merged = i + 1;
+        p->merged = ++i;
         if (rc == MT_ENOMEM) {
             p->stop = 1;
         }
@@ -401,20 +426,24 @@ static void sync_destroy(struct pool *p)
     pthread_mutex_destroy(&p->lock);
 }
 
+static struct mt_matcher *new_matcher(const struct mt_engine *e)
+{
+    return mt_matcher_new(&e->patterns, e->limits[MT_LIMIT_MATCH_BUDGET],
+                          e->limits[MT_LIMIT_DEPTH_BUDGET]);
+}
+
 /* Starts up to want workers, each with its own matcher; returns how many
- * started (fewer when out of memory or threads). */
+ * started (fewer when out of memory or threads: the merging thread scans
+ * too, so any number works). */
 static size_t start_workers(struct pool *p, struct worker *workers,
                             size_t want)
 {
-    const struct mt_engine *e = p->e;
     size_t n;
 
     for (n = 0; n < want; n++) {
         struct worker *w = &workers[n];
         w->p = p;
-        w->matcher = mt_matcher_new(&e->patterns,
-                                    e->limits[MT_LIMIT_MATCH_BUDGET],
-                                    e->limits[MT_LIMIT_DEPTH_BUDGET]);
+        w->matcher = new_matcher(p->e);
         if (w->matcher == NULL) {
             break;
         }
@@ -444,9 +473,10 @@ int mt_parallel_scan_path(struct mt_engine *e, const char *path,
                           unsigned jobs)
 {
     struct pool p;
-    struct worker *workers;
+    struct worker *workers = NULL;
+    struct mt_matcher *matcher = NULL;
     size_t want, started = 0;
-    int status = MT_OK;
+    int status = MT_OK, pooled = 0;
 
     memset(&p, 0, sizeof(p));
     p.e = e;
@@ -456,21 +486,26 @@ int mt_parallel_scan_path(struct mt_engine *e, const char *path,
         pool_free(&p);
         return MT_ENOMEM;
     }
+    /* This thread scans as well as merging: jobs - 1 more threads. */
     want = jobs < p.files ? jobs : p.files;
-    p.window = want * WINDOW_PER_WORKER;
+    p.window = want * WINDOW_PER_THREAD;
     if (want > 1 && sync_init(&p) == 0) {
-        workers = mt_calloc(want, sizeof(*workers));
-        started = workers != NULL ? start_workers(&p, workers, want) : 0;
-        if (started > 0) {
-            status = merge_items(&p);
+        /* Its own matcher, so that e->matcher's counters stay its own and
+         * an input scanned again (merge()) can use e->matcher. */
+        matcher = new_matcher(e);
+        workers = mt_calloc(want - 1, sizeof(*workers));
+        if (matcher != NULL && workers != NULL) {
+            started = start_workers(&p, workers, want - 1);
+            status = merge_items(&p, matcher);
             stop_workers(&p, workers, started);
+            pooled = 1;
         }
         mt_free(workers);
+        mt_matcher_free(matcher);
         sync_destroy(&p);
     }
-    /* One file, or no worker could start: nobody would scan what the
-     * merge waits for, so this thread scans. */
-    if (started == 0) {
+    /* One file, or out of memory: the sequential scan, item by item. */
+    if (!pooled) {
         status = scan_items(&p);
     }
     pool_free(&p);
