@@ -75,7 +75,7 @@ static void keep_example(struct mt_group *g, struct mt_finding *f)
 
 static int grow_table(struct mt_aggregate *a)
 {
-    size_t size = a->table_size ? a->table_size * 2 : 1024, i;
+    size_t size = a->table_size ? a->table_size * 2 : 32, i;
     size_t *t = mt_calloc(size, sizeof(*t));
 
     if (t == NULL) {
@@ -126,7 +126,7 @@ static int reserve_group(struct mt_aggregate *a)
         return -1;
     }
     if (a->n == a->alloc) {
-        size_t n = a->alloc ? a->alloc * 2 : 64;
+        size_t n = a->alloc ? a->alloc * 2 : 8;
         struct mt_group *grown = mt_realloc(a->groups, n * sizeof(*grown));
         if (grown == NULL) {
             return -1;

@@ -19,7 +19,7 @@ static unsigned long long key_of(const char *name)
 
 static int rehash(struct mt_mailboxes *m)
 {
-    size_t size = m->table_size ? m->table_size * 2 : 256, i;
+    size_t size = m->table_size ? m->table_size * 2 : 32, i;
     size_t *t = mt_calloc(size, sizeof(*t));
 
     if (t == NULL) {
@@ -57,7 +57,7 @@ struct mt_mailbox *mt_mailboxes_get(struct mt_mailboxes *m, const char *name)
         return NULL;
     }
     if (m->n == m->alloc) {
-        size_t na = m->alloc ? m->alloc * 2 : 64;
+        size_t na = m->alloc ? m->alloc * 2 : 8;
         struct mt_mailbox *grown = mt_realloc(m->items, na * sizeof(*grown));
         if (grown == NULL) {
             return NULL;
@@ -188,7 +188,7 @@ int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
     }
     fresh = l->names.n != before;
     if (fresh && l->names.n > l->alloc_last) {
-        size_t na = l->alloc_last ? l->alloc_last * 2 : 64;
+        size_t na = l->alloc_last ? l->alloc_last * 2 : 8;
         size_t *grown = mt_realloc(l->last, na * sizeof(*grown));
         if (grown == NULL) {
             return -1;
@@ -200,7 +200,7 @@ int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
     if (op == NULL || !same_value(op->status, status) ||
         !same_value(op->detail, detail) || !same_value(op->batch, batch)) {
         if (l->n == l->alloc) {
-            size_t na = l->alloc ? l->alloc * 2 : 64;
+            size_t na = l->alloc ? l->alloc * 2 : 8;
             struct mt_mailbox_op *grown = mt_realloc(l->ops,
                                                      na * sizeof(*grown));
             if (grown == NULL) {

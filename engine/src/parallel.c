@@ -30,8 +30,12 @@
 #include "util.h"
 #include "walk.h"
 
-/* Shards that may be complete and waiting, per thread. */
-#define WINDOW_PER_THREAD 2
+/* Items a thread may be ahead of the merge: at most this many complete
+ * shards wait per thread. With 2, a folder of small reports made the
+ * merging thread stall on nearly every input (whichever input is oldest
+ * holds up the rest): 13,800 context switches for 10,000 inputs at -j 2,
+ * against 3,300 with 8. */
+#define WINDOW_PER_THREAD 8
 
 /* What one worker found in one input. */
 struct shard {

@@ -151,7 +151,7 @@ int mt_unknown_add(struct mt_unknown *u, const char *text, size_t len,
         return 0;
     }
     if (u->n == u->alloc) {
-        size_t n = u->alloc ? u->alloc * 2 : 32;
+        size_t n = u->alloc ? u->alloc * 2 : 8;
         struct mt_cluster *grown = mt_realloc(u->clusters, n * sizeof(*grown));
         if (grown == NULL) {
             return -1;
@@ -201,7 +201,7 @@ void mt_unknown_merge(struct mt_unknown *u, struct mt_unknown *src)
             continue;
         }
         if (u->n == u->alloc) {
-            size_t n = u->alloc ? u->alloc * 2 : 32;
+            size_t n = u->alloc ? u->alloc * 2 : 8;
             struct mt_cluster *grown = mt_realloc(u->clusters,
                                                   n * sizeof(*grown));
             if (grown == NULL) {
