@@ -13,14 +13,16 @@
  * them into the engine exactly as the sequential scan would have left it:
  * groups in order of first occurrence, counts, last origins, the first
  * examples, the later mailbox status winning, messages (and the message
- * callback) in input order. Workers stay at most WINDOW items ahead of
- * the merge, so a few shards wait at any time, not the whole run.
+ * callback) in input order. Threads stay at most WINDOW_PER_THREAD items
+ * each ahead of the merge, so a few shards wait at any time, not the
+ * whole run.
  *
  * A shard that reached a bound (finding groups, unknown clusters,
  * mailboxes) cannot tell what the sequential scan would have kept, since
- * that depends on the inputs before it; that input is scanned again on
- * the main thread, into the engine directly. The bounds are in the
- * hundreds of thousands, so this is rare. */
+ * that depends on the inputs before it; that input is scanned again by
+ * the merging thread, into the engine directly. The bounds hold for one
+ * input here (by default 100,000 groups, 2,000 clusters, 500,000
+ * mailboxes), so this is rare. */
 #include "parallel.h"
 
 #include <pthread.h>
