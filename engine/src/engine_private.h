@@ -110,8 +110,8 @@ struct mt_engine {
 void mt_state_init_engine(struct mt_state *st, struct mt_engine *e);
 /* Frees what a state's document holds (not its targets). */
 void mt_state_done(struct mt_state *st);
-/* Scans the file path (not "-") as the input in, into st. Returns the
- * input's status, or MT_ENOMEM. */
+/* Scans the file path ("-": stdin) as the input in, into st. Returns
+ * the input's status, or MT_ENOMEM. */
 int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
                        const char *path);
 /* Appends an input record (path copied); NULL when out of memory. */
