@@ -26,6 +26,9 @@ enum text_enc { ENC_UTF8 = 0, ENC_UTF16LE = 1, ENC_UTF16BE = 2 };
  * over costs nothing, small enough that three stay in cache-friendly
  * memory. */
 #define READAHEAD_BLOCK (1024 * 1024)
+/* Documents shorter than this are read directly: starting a thread costs
+ * more than it saves on a small report (folders hold thousands). */
+#define READAHEAD_AFTER (1024 * 1024)
 
 struct text {
     struct mt_scan *scan;
@@ -48,6 +51,7 @@ struct text {
     const struct mt_format_ops *fmt;
     struct mt_format_reader *reader;
     struct mt_buf head;
+    struct mt_stream *ra; /* the read-ahead stream, once started */
 };
 
 /* Windows-1252 0x80-0x9F; the five unassigned bytes become U+FFFD. */
@@ -400,6 +404,15 @@ static int run(struct text *t, struct mt_stream *in, int eof)
         if (eof) {
             return 0;
         }
+        if (t->ra == NULL && !t->scan->no_readahead &&
+            t->in_off + t->in_len >= READAHEAD_AFTER) {
+            /* A long document: read (and decompress) the rest ahead on
+             * another thread while this one matches. */
+            t->ra = mt_readahead_open(in, READAHEAD_BLOCK);
+            if (t->ra != NULL) {
+                in = t->ra;
+            }
+        }
         r = mt_stream_read(in, t->in + t->in_len, t->in_cap - t->in_len);
         if (r < 0) {
             /* What was read so far is still analysed; the cut is named. */
@@ -417,7 +430,6 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
                  const char *origin)
 {
     struct text t;
-    struct mt_stream *ra = NULL;
     const char *kind;
     size_t skip = 0;
     ptrdiff_t n;
@@ -440,12 +452,6 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
     }
     t.in_len = (size_t)n;
     if (n == MT_PEEK) {
-        /* A long document: read (and decompress) ahead on another thread
-         * while this one matches. */
-        ra = mt_readahead_open(in, READAHEAD_BLOCK);
-        if (ra != NULL) {
-            in = ra;
-        }
         /* More may follow: read in full blocks from now on. */
         unsigned char *grown = mt_realloc(t.in, TEXT_IN + CARRY_ROOM);
         if (grown == NULL) {
@@ -525,7 +531,7 @@ done:
         t.fmt->free(t.reader);
     }
     mt_buf_free(&t.head);
-    mt_stream_free(ra);
+    mt_stream_free(t.ra);
     mt_free(t.in);
     mt_free(t.out);
     return rc;

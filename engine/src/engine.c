@@ -570,6 +570,9 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
 
     mt_scan_init(&scan, st->e->limits, &engine_sink, st, st->message,
                  st->message_ctx);
+    /* Pool workers already keep every core busy; a read-ahead thread per
+     * input would only add switching. */
+    scan.no_readahead = st != &st->e->own;
     if (strcmp(path, "-") == 0) {
         s = mt_stream_open_fd(STDIN_FILENO, &scan);
     } else {

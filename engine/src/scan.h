@@ -22,6 +22,7 @@ struct mt_scan {
     uint64_t documents;         /* text streams scanned */
     int status;                 /* worst: MT_OK, MT_WARN or MT_EINPUT */
     int aborted;                /* a hard limit tripped: stop reading */
+    int no_readahead;           /* a pool worker: its cores are taken */
     const struct mt_sink_ops *sink;
     void *sink_ctx;
 };
