@@ -404,11 +404,12 @@ static int run(struct text *t, struct mt_stream *in, int eof)
         if (eof) {
             return 0;
         }
-        if (t->ra == NULL && !t->scan->no_readahead &&
-            t->in_off + t->in_len >= READAHEAD_AFTER) {
-            /* A long document: read (and decompress) the rest ahead on
-             * another thread while this one matches. */
-            t->ra = mt_readahead_open(in, READAHEAD_BLOCK);
+        if (t->ra == NULL && t->in_off + t->in_len >= READAHEAD_AFTER) {
+            /* A long document: read (and decompress) the rest in blocks,
+             * ahead on another thread while this one matches (not in pool
+             * workers, whose cores are taken). */
+            t->ra = mt_readahead_open(in, READAHEAD_BLOCK,
+                                      !t->scan->no_readahead);
             if (t->ra != NULL) {
                 in = t->ra;
             }

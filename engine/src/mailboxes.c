@@ -101,9 +101,17 @@ struct mt_mailbox *mt_mailboxes_register(struct mt_mailboxes *m,
     if (mb == NULL) {
         return NULL;
     }
+    if (status == NULL) {
+        /* Only a StatusDetail: it is the best status there is, but it does
+         * not override a fuller one seen before. */
+        if (mb->status == NULL) {
+            mt_mailboxes_set(&mb->status, detail);
+        }
+        mt_mailboxes_set(&mb->batch, batch);
+        return mb;
+    }
     mt_mailboxes_set(&mb->status, status);
-    if (detail != NULL && mb->status != NULL &&
-        strcmp(detail, mb->status) != 0) {
+    if (detail != NULL && strcmp(detail, status) != 0) {
         char *both = mt_asprintf("%s (%s)", status, detail);
         if (both != NULL) {
             mt_free(mb->status);

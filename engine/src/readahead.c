@@ -30,6 +30,7 @@ struct ra_state {
     size_t pos;  /* bytes of blocks[head] already handed out */
     int stop;
     int finished; /* the thread filled its last block */
+    int threaded; /* 0: blocks are filled on demand by the reader */
     char errmsg[256];
 };
 
@@ -74,12 +75,31 @@ static void *fill_loop(void *arg)
     }
 }
 
+/* Without a thread, the reader fills the next block itself when it needs
+ * it: the same block reads of the upstream, so the same results. */
+static void fill_here(struct mt_stream *s, struct ra_state *st)
+{
+    struct block *b = &st->blocks[st->head];
+
+    if (b->full) {
+        return;
+    }
+    b->len = mt_stream_read_full(s->upstream, b->data, st->block_size);
+    if (b->len < 0) {
+        memcpy(st->errmsg, s->upstream->errmsg, sizeof(st->errmsg));
+    }
+    b->full = 1;
+}
+
 static ptrdiff_t ra_read(struct mt_stream *s, void *buf, size_t cap)
 {
     struct ra_state *st = s->state;
     struct block *b;
     size_t n;
 
+    if (!st->threaded) {
+        fill_here(s, st);
+    }
     pthread_mutex_lock(&st->lock);
     while (!st->blocks[st->head].full) {
         pthread_cond_wait(&st->changed, &st->lock);
@@ -118,11 +138,13 @@ static void ra_close(struct mt_stream *s)
     if (st == NULL) {
         return;
     }
-    pthread_mutex_lock(&st->lock);
-    st->stop = 1;
-    pthread_cond_broadcast(&st->changed);
-    pthread_mutex_unlock(&st->lock);
-    pthread_join(st->thread, NULL);
+    if (st->threaded) {
+        pthread_mutex_lock(&st->lock);
+        st->stop = 1;
+        pthread_cond_broadcast(&st->changed);
+        pthread_mutex_unlock(&st->lock);
+        pthread_join(st->thread, NULL);
+    }
     pthread_cond_destroy(&st->changed);
     pthread_mutex_destroy(&st->lock);
     for (i = 0; i < RA_BLOCKS; i++) {
@@ -134,7 +156,7 @@ static void ra_close(struct mt_stream *s)
 static const struct mt_stream_ops ra_ops = {"readahead", ra_read, ra_close};
 
 struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
-                                    size_t block_size)
+                                    size_t block_size, int threaded)
 {
     struct ra_state *st = mt_calloc(1, sizeof(*st));
     struct mt_stream *s = NULL;
@@ -144,6 +166,7 @@ struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
         return NULL;
     }
     st->block_size = block_size;
+    st->threaded = threaded;
     for (i = 0; i < RA_BLOCKS; i++) {
         st->blocks[i].data = mt_malloc(block_size);
         if (st->blocks[i].data == NULL) {
@@ -158,7 +181,8 @@ struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
         goto fail;
     }
     s = mt_stream_new(&ra_ops, st, upstream, upstream->scan);
-    if (s == NULL || pthread_create(&st->thread, NULL, fill_loop, s) != 0) {
+    if (s == NULL ||
+        (threaded && pthread_create(&st->thread, NULL, fill_loop, s) != 0)) {
         pthread_cond_destroy(&st->changed);
         pthread_mutex_destroy(&st->lock);
         mt_free(s);

@@ -6,12 +6,16 @@
 
 #include "stream.h"
 
-/* Starts the thread. From then on only the thread reads upstream, until
- * the returned stream is freed (which joins the thread). Errors of the
- * upstream reach the reader with their message, after the bytes read
+/* Reads upstream in whole blocks of block_size. With threaded set, a
+ * thread reads up to three blocks ahead; from then on only the thread
+ * reads upstream, until the returned stream is freed (which joins it).
+ * Without, the blocks are read on demand by the caller: the same reads of
+ * the upstream, so decoders (and the limits they check per chunk) see the
+ * same calls either way and results do not depend on threading. Errors of
+ * the upstream reach the reader with their message, after the bytes read
  * before them. Returns NULL when out of memory or threads; the caller then
  * reads upstream directly. */
 struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
-                                    size_t block_size);
+                                    size_t block_size, int threaded);
 
 #endif
