@@ -91,13 +91,7 @@ static ptrdiff_t member_read(struct mt_stream *s, void *buf, size_t cap)
     }
     if (n > 0 && m->account && s->scan &&
         mt_scan_account_expansion(s->scan, (size_t)n) != 0) {
-        unsigned long long raw = s->scan->raw_bytes;
-        snprintf(s->errmsg, sizeof(s->errmsg),
-                 "expands beyond the limit (%llu bytes, ratio %llu): "
-                 "possible zip bomb; stopped",
-                 (unsigned long long)s->scan->expanded_bytes,
-                 (unsigned long long)s->scan->expanded_bytes /
-                     (raw ? raw : 1));
+        mt_scan_expansion_reason(s->scan, s->errmsg, sizeof(s->errmsg));
         return MT_EINPUT;
     }
     return (ptrdiff_t)n;

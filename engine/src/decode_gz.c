@@ -216,6 +216,14 @@ static int between(struct mt_stream *s, struct gz_state *st)
     return 1;
 }
 
+/* The stream ended inside a member, after done bytes of this read. */
+static void truncated(struct mt_stream *s, size_t done)
+{
+    snprintf(s->errmsg, sizeof(s->errmsg),
+             "truncated gzip data (ended after %llu bytes of output)",
+             (unsigned long long)(s->bytes_out + done));
+}
+
 static ptrdiff_t gz_read(struct mt_stream *s, void *buf, size_t cap)
 {
     struct gz_state *st = s->state;
@@ -237,10 +245,7 @@ static ptrdiff_t gz_read(struct mt_stream *s, void *buf, size_t cap)
         }
         if (st->z.avail_in == 0) {
             if (st->eof) {
-                snprintf(s->errmsg, sizeof(s->errmsg),
-                         "truncated gzip data (ended after %llu bytes of "
-                         "output)",
-                         (unsigned long long)(s->bytes_out + done));
+                truncated(s, done);
                 goto fail;
             }
             if (refill(s, st) < 0) {
@@ -255,10 +260,7 @@ static ptrdiff_t gz_read(struct mt_stream *s, void *buf, size_t cap)
             /* No progress: the inflater wants more than the input holds
              * (a header cut at a block end). */
             if (st->eof) {
-                snprintf(s->errmsg, sizeof(s->errmsg),
-                         "truncated gzip data (ended after %llu bytes of "
-                         "output)",
-                         (unsigned long long)(s->bytes_out + done));
+                truncated(s, done);
                 goto fail;
             }
             if (refill(s, st) < 0) {
@@ -268,13 +270,7 @@ static ptrdiff_t gz_read(struct mt_stream *s, void *buf, size_t cap)
         }
         if (produced && s->scan &&
             mt_scan_account_expansion(s->scan, produced) != 0) {
-            unsigned long long raw = s->scan->raw_bytes;
-            snprintf(s->errmsg, sizeof(s->errmsg),
-                     "expands beyond the limit (%llu bytes, ratio %llu): "
-                     "possible zip bomb; stopped",
-                     (unsigned long long)s->scan->expanded_bytes,
-                     (unsigned long long)s->scan->expanded_bytes /
-                         (raw ? raw : 1));
+            mt_scan_expansion_reason(s->scan, s->errmsg, sizeof(s->errmsg));
             return MT_EINPUT;
         }
         if (step == STEP_END) {

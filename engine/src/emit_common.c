@@ -273,3 +273,23 @@ json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
     }
     return o;
 }
+
+/* A heading and the strings of a JSON list under it, numbered or not. */
+void mt_put_list(FILE *out, const char *heading, json_t *list,
+                 int numbered)
+{
+    json_t *v;
+    size_t i;
+
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        return;
+    }
+    fprintf(out, "  %s\n", heading);
+    json_array_foreach(list, i, v) {
+        if (numbered) {
+            fprintf(out, "    %zu. %s\n", i + 1, json_string_value(v));
+        } else {
+            fprintf(out, "    %s\n", json_string_value(v));
+        }
+    }
+}

@@ -48,25 +48,6 @@ static void put_severity(FILE *out, const struct style *st, int sev)
     }
 }
 
-static void put_list(FILE *out, const char *heading, json_t *list,
-                     int numbered)
-{
-    json_t *v;
-    size_t i;
-
-    if (!json_is_array(list) || json_array_size(list) == 0) {
-        return;
-    }
-    fprintf(out, "  %s\n", heading);
-    json_array_foreach(list, i, v) {
-        if (numbered) {
-            fprintf(out, "    %zu. %s\n", i + 1, json_string_value(v));
-        } else {
-            fprintf(out, "    %s\n", json_string_value(v));
-        }
-    }
-}
-
 /* The article's commands filled from one group, one per line. */
 static char *fill_all(json_t *templates, const struct mt_finding *f)
 {
@@ -237,7 +218,7 @@ static void put_article(FILE *out, const struct style *st,
     }
     fprintf(out, "  What it means: %s\n", mt_json_str(a->json, "summary"));
     fprintf(out, "  Why: %s\n", mt_json_str(a->json, "cause"));
-    put_list(out, "Fix:", json_object_get(a->json, "resolution"), 1);
+    mt_put_list(out, "Fix:", json_object_get(a->json, "resolution"), 1);
     put_commands(out, "Commands:", json_object_get(a->json, "commands"), e,
                  order, from, to);
     put_commands(out, "Check afterwards:", json_object_get(a->json, "verify"),
@@ -245,7 +226,7 @@ static void put_article(FILE *out, const struct style *st,
     if (mt_json_str(a->json, "risk") != NULL) {
         fprintf(out, "  Risk: %s\n", mt_json_str(a->json, "risk"));
     }
-    put_list(out, "References:", json_object_get(a->json, "refs"), 0);
+    mt_put_list(out, "References:", json_object_get(a->json, "refs"), 0);
 }
 
 static void put_unknown(FILE *out, struct mt_engine *e)

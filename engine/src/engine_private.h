@@ -150,6 +150,8 @@ json_t *mt_jorigin(const char *origin, uint64_t line);
 /* A finding with its article: cause, resolution, filled-in commands. */
 json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f);
 
+void mt_put_list(FILE *out, const char *heading, json_t *list,
+                 int numbered);
 void mt_emit_json(struct mt_engine *e, FILE *out);
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,

@@ -66,6 +66,25 @@ static size_t digits(const char *p, size_t n)
     return i;
 }
 
+int mt_format_field(struct mt_buf *buf, const char *label, size_t llen,
+                    const char *value, size_t vlen, struct mt_record *rec)
+{
+    mt_buf_reset(buf);
+    if (mt_buf_append(buf, label, llen) != 0 ||
+        mt_buf_append(buf, " : ", 3) != 0 ||
+        mt_buf_append(buf, value, vlen) != 0) {
+        return MT_ENOMEM;
+    }
+    rec->kind = MT_REC_FIELD;
+    rec->text = buf->data;
+    rec->len = buf->len;
+    rec->label = buf->data;
+    rec->label_len = llen;
+    rec->value = buf->data + llen + 3;
+    rec->value_len = vlen;
+    return 0;
+}
+
 /* Whether word occurs in s[0..n) (memmem is not in C11 or POSIX). */
 static int contains(const char *s, size_t n, const char *word)
 {

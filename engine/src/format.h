@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "scan.h"
+#include "util.h"
 
 struct mt_format_reader;
 
@@ -44,6 +45,12 @@ struct mt_format_ops {
 
 /* Bytes of text the readers bid on. */
 #define MT_FORMAT_PEEK 4096
+
+/* Builds the FIELD record "label : value" in buf (as Format-List shows a
+ * property) and points rec's text, label and value into it; other fields
+ * of rec are left as they are. Returns 0 or MT_ENOMEM. */
+int mt_format_field(struct mt_buf *buf, const char *label, size_t llen,
+                    const char *value, size_t vlen, struct mt_record *rec);
 
 /* Returns the reader that bids highest on text (plain when nobody bids). */
 const struct mt_format_ops *mt_format_choose(const char *text, size_t n);

@@ -454,19 +454,9 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
         }
         rec.flags |= MT_RECF_TRUNCATED;
     }
-    mt_buf_reset(&r->rec);
-    if (mt_buf_append(&r->rec, label, llen) != 0 ||
-        mt_buf_append(&r->rec, " : ", 3) != 0 ||
-        mt_buf_append(&r->rec, s, vlen) != 0) {
+    if (mt_format_field(&r->rec, label, llen, s, vlen, &rec) != 0) {
         return MT_ENOMEM;
     }
-    rec.kind = MT_REC_FIELD;
-    rec.text = r->rec.data;
-    rec.len = r->rec.len;
-    rec.label = rec.text;
-    rec.label_len = llen;
-    rec.value = rec.text + llen + 3;
-    rec.value_len = vlen;
     rec.line = r->row_line;
     rec.last_line = last_line;
     rec.ctx = nctx ? r->ctx : NULL;

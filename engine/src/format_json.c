@@ -182,19 +182,9 @@ static int emit_field(struct mt_format_reader *r, const char *label,
         }
     }
     vlen = fit(r, value, first, llen + 3, &rec.flags);
-    mt_buf_reset(&r->rec);
-    if (mt_buf_append(&r->rec, label, llen) != 0 ||
-        mt_buf_append(&r->rec, " : ", 3) != 0 ||
-        mt_buf_append(&r->rec, value, vlen) != 0) {
+    if (mt_format_field(&r->rec, label, llen, value, vlen, &rec) != 0) {
         return MT_ENOMEM;
     }
-    rec.kind = MT_REC_FIELD;
-    rec.text = r->rec.data;
-    rec.len = r->rec.len;
-    rec.label = rec.text;
-    rec.label_len = llen;
-    rec.value = rec.text + llen + 3;
-    rec.value_len = vlen;
     if ((rc = send(r, &rec)) != 0) {
         return rc;
     }

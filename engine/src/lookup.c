@@ -685,25 +685,6 @@ static json_t *jarticle(const struct mt_engine *e, int art,
     return o;
 }
 
-static void put_list(FILE *out, const char *heading, json_t *list,
-                     int numbered)
-{
-    json_t *v;
-    size_t i;
-
-    if (!json_is_array(list) || json_array_size(list) == 0) {
-        return;
-    }
-    fprintf(out, "  %s\n", heading);
-    json_array_foreach(list, i, v) {
-        if (numbered) {
-            fprintf(out, "    %zu. %s\n", i + 1, json_string_value(v));
-        } else {
-            fprintf(out, "    %s\n", json_string_value(v));
-        }
-    }
-}
-
 static void put_templates(FILE *out, const char *heading, json_t *templates,
                           const struct mt_fields *fields,
                           const struct mt_fields *context)
@@ -783,7 +764,7 @@ static void put_body(FILE *out, const struct mt_engine *e, int art,
 
     fprintf(out, "  What it means: %s\n", mt_json_str(j, "summary"));
     fprintf(out, "  Why: %s\n", mt_json_str(j, "cause"));
-    put_list(out, "Fix:", json_object_get(j, "resolution"), 1);
+    mt_put_list(out, "Fix:", json_object_get(j, "resolution"), 1);
     put_templates(out, "Commands:", json_object_get(j, "commands"), fields,
                   context);
     put_templates(out, "Check afterwards:", json_object_get(j, "verify"),
@@ -791,7 +772,7 @@ static void put_body(FILE *out, const struct mt_engine *e, int art,
     if (mt_json_str(j, "risk") != NULL) {
         fprintf(out, "  Risk: %s\n", mt_json_str(j, "risk"));
     }
-    put_list(out, "References:", json_object_get(j, "refs"), 0);
+    mt_put_list(out, "References:", json_object_get(j, "refs"), 0);
     if (details) {
         json_t *tags = json_object_get(j, "tags"), *v;
         size_t i;

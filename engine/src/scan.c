@@ -66,3 +66,15 @@ int mt_scan_account_expansion(struct mt_scan *scan, size_t produced)
     }
     return 0;
 }
+
+void mt_scan_expansion_reason(const struct mt_scan *scan, char *buf,
+                              size_t cap)
+{
+    unsigned long long raw = scan->raw_bytes;
+
+    snprintf(buf, cap,
+             "expands beyond the limit (%llu bytes, ratio %llu): possible "
+             "zip bomb; stopped",
+             (unsigned long long)scan->expanded_bytes,
+             (unsigned long long)scan->expanded_bytes / (raw ? raw : 1));
+}

@@ -38,6 +38,10 @@ void mt_scan_message(struct mt_scan *scan, enum mt_msg_level level,
  * or MT_EINPUT when the expanded-bytes or ratio limit is exceeded (then the
  * caller stops, sets its errmsg, and scan->aborted is set). */
 int mt_scan_account_expansion(struct mt_scan *scan, size_t produced);
+/* Writes the reason a stream stops after mt_scan_account_expansion()
+ * failed ("expands beyond the limit ... possible zip bomb") into buf. */
+void mt_scan_expansion_reason(const struct mt_scan *scan, char *buf,
+                              size_t cap);
 
 /* Decodes one stream of unknown content: peeks, lets decoders bid (gzip,
  * archive formats, text encodings), stacks them and recurses into archive
