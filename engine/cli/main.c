@@ -213,8 +213,20 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
         }
         return lookup_exit(e, "kb list", n);
     }
+    if (strcmp(sub, "export") == 0 && o->nargs <= 3) {
+        /* "kb export", "kb export --flavor grep" or "kb export grep". */
+        n = mt_engine_kb_export(e, stdout, o->nargs == 3 ? o->args[2]
+                                                         : o->flavor);
+        if (n < 0) {
+            fputs("migtriage: kb export: ", stderr);
+            put_clean(mt_engine_errmsg(e));
+            fputs("\nTry 'migtriage --help'\n", stderr);
+            return MT_EXIT_USAGE;
+        }
+        return MT_EXIT_OK;
+    }
     fprintf(stderr, "migtriage: kb: expected 'lint', 'search WORDS', "
-                    "'show ID' or 'list [FAMILY]'\n"
+                    "'show ID', 'list [FAMILY]' or 'export'\n"
                     "Try 'migtriage --help'\n");
     return MT_EXIT_USAGE;
 }

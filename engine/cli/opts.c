@@ -22,7 +22,8 @@ enum {
     OPT_KB,
     OPT_LIMIT,
     OPT_COLOR,
-    OPT_FAMILY
+    OPT_FAMILY,
+    OPT_FLAVOR
 };
 
 /* More threads than this is a typo, not a machine. */
@@ -41,6 +42,8 @@ static const struct option_spec specs[] = {
     {"color", OPT_COLOR, 1, "WHEN",
      "auto (default: on a terminal unless NO_COLOR is set), always, never"},
     {"family", OPT_FAMILY, 1, "F", "kb list: only the articles of family F"},
+    {"flavor", OPT_FLAVOR, 1, "F",
+     "kb export: regex syntax, rg (default), grep or pcre"},
     {"jobs", 'j', 1, "N",
      "scan N files of a folder at once (default 1; 0: one per CPU); same "
      "output"},
@@ -76,6 +79,7 @@ void mt_opts_usage(void)
            "       migtriage kb show ID\n"
            "       migtriage kb list [--family F]\n"
            "       migtriage kb lint\n"
+           "       migtriage kb export [--flavor rg|grep|pcre]\n"
            "\n"
            "Finds known Exchange and Microsoft 365 migration problems in move\n"
            "reports, Format-List output, migration CSVs, HCW logs, AAD Connect\n"
@@ -268,6 +272,9 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
             break;
         case OPT_FAMILY:
             o->family = optarg;
+            break;
+        case OPT_FLAVOR:
+            o->flavor = optarg;
             break;
         case 'j': {
             char *end;

@@ -28,6 +28,7 @@ struct mt_opts {
     struct mt_limit_setting limits[MT_LIMIT_COUNT_];
     int nlimits;
     const char *family; /* kb list --family F */
+    const char *flavor; /* kb export --flavor pcre|rg|grep */
     unsigned jobs;      /* -j: inputs scanned at once, 0 = one per CPU */
     int help;
     int version;

@@ -608,8 +608,17 @@ static void convert_group(struct conv *c)
         push_group(c);
         return;
     }
-    c->why = "a look-behind, negative look-ahead, atomic group or flag "
-             "the target lacks";
+    if (*q == '<' && q[1] == '=') {
+        c->why = "a look-behind";
+    } else if (*q == '<' && q[1] == '!') {
+        c->why = "a negative look-behind";
+    } else if (*q == '!') {
+        c->why = "a negative look-ahead";
+    } else if (*q == '>') {
+        c->why = "an atomic group";
+    } else {
+        c->why = "an inline flag or group kind the target lacks";
+    }
 }
 
 /* Converts one pattern; returns NULL with c->why set when it cannot. */
@@ -728,11 +737,19 @@ int mt_engine_kb_export(struct mt_engine *e, FILE *out, const char *flavor)
         line = convert(s->pattern, f, &why);
         if (line == NULL) {
             if (e->message_fn != NULL) {
-                char *text = mt_asprintf("%s: not exported: %s", s->id,
+                /* "patterns/mrs.json", not the full path: the same
+                 * message wherever the knowledge is installed. */
+                const char *base = strrchr(s->file, '/');
+                char *origin = mt_asprintf("patterns/%s",
+                                           base ? base + 1 : s->file);
+                char *text = mt_asprintf("%s: not exported for %s: %s",
+                                         s->id, flavor ? flavor : "rg",
                                          why ? why : "out of memory");
-                e->message_fn(e->message_ctx, MT_MSG_WARNING, s->file,
+                e->message_fn(e->message_ctx, MT_MSG_WARNING,
+                              origin ? origin : s->file,
                               text ? text : s->id);
                 mt_free(text);
+                mt_free(origin);
             }
             continue;
         }
