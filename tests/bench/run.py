@@ -35,14 +35,16 @@ def have(tool):
     return shutil.which(tool) is not None
 
 
-def run_once(cmd, stdin_path=None, stdout=subprocess.DEVNULL):
+def run_once(cmd, stdin_path=None):
     """Runs cmd under /usr/bin/time; returns (wall seconds, peak RSS KiB,
-    exit code, stdout bytes or None)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+    exit code, None). Standard output goes to a file, never /dev/null:
+    GNU grep (and ugrep) stop at the first match when it is /dev/null."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf, \
+            tempfile.TemporaryFile() as sink:
         full = ["/usr/bin/time", "-f", "%M", "-o", tf.name] + cmd
         fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         t0 = time.perf_counter()
-        p = subprocess.run(full, stdin=fin, stdout=stdout,
+        p = subprocess.run(full, stdin=fin, stdout=sink,
                            stderr=subprocess.DEVNULL, env=ENV)
         wall = time.perf_counter() - t0
         if stdin_path:
@@ -51,8 +53,7 @@ def run_once(cmd, stdin_path=None, stdout=subprocess.DEVNULL):
             rss = int(tf.read().strip().splitlines()[-1])
         except (ValueError, IndexError):
             rss = 0
-    out = p.stdout if stdout == subprocess.PIPE else None
-    return wall, rss, p.returncode, out
+    return wall, rss, p.returncode, None
 
 
 def capture(cmd, stdin_path=None):
