@@ -246,10 +246,27 @@ static void lint_article(const struct mt_engine *e, int a,
     }
 }
 
+/* Cost classes of the prefilter: a signature whose literal is long and
+ * specific rarely sends a record to PCRE2; a short one more often; one
+ * without a literal runs its regex on every record, which is what makes a
+ * signature set slow. */
+enum cost {
+    COST_LOW = 0,    /* literal of 8 or more characters */
+    COST_MEDIUM = 1, /* literal of 4 to 7 characters */
+    COST_HIGH = 2    /* no usable literal */
+};
+
+static enum cost cost_of(const struct mt_signature *s)
+{
+    size_t n = s->literal != NULL ? strlen(s->literal) : 0;
+
+    return n >= 8 ? COST_LOW : n >= 4 ? COST_MEDIUM : COST_HIGH;
+}
+
 int mt_engine_lint(struct mt_engine *e, FILE *out)
 {
     struct mt_problems p = {0};
-    size_t i;
+    size_t i, costs[3] = {0, 0, 0};
     int n, findings = 0, contexts = 0;
 
     if (!e->loaded) {
@@ -261,6 +278,7 @@ int mt_engine_lint(struct mt_engine *e, FILE *out)
     }
     for (i = 0; i < e->patterns.n; i++) {
         lint_signature(e, (int)i, &p);
+        costs[cost_of(&e->patterns.sigs[i])]++;
         if (e->patterns.sigs[i].kind == MT_SIG_CONTEXT) {
             contexts++;
         } else {
@@ -278,6 +296,11 @@ int mt_engine_lint(struct mt_engine *e, FILE *out)
             "%zu codes in %zu tables: %zu problem%s\n",
             findings + contexts, contexts, e->patterns.files, e->kb.n,
             e->kb.ncodes, e->kb.ntables, p.n, p.n == 1 ? "" : "s");
+    fprintf(out,
+            "kb lint: prefilter cost: %zu low (literal of 8+ characters), "
+            "%zu medium (4-7), %zu high (no literal: regex on every "
+            "record)\n",
+            costs[COST_LOW], costs[COST_MEDIUM], costs[COST_HIGH]);
     n = (int)p.n;
     mt_problems_free(&p);
     return n;
