@@ -317,11 +317,18 @@ static int flush_pending(struct mt_state *st)
 {
     struct mt_document *d = &st->doc;
     size_t i;
-    int rc = MT_OK;
+    int rc = MT_OK, specific = 0;
 
     register_mailbox(st, &d->context, -1);
     for (i = 0; i < d->npending; i++) {
+        specific |= !st->e->patterns.sigs[d->pending[i].sig].object_fallback;
+    }
+    for (i = 0; i < d->npending; i++) {
         struct mt_finding *f = &d->pending[i];
+        if (specific && st->e->patterns.sigs[f->sig].object_fallback) {
+            mt_finding_clear(f);
+            continue;
+        }
         mt_fields_merge_missing(&f->context, &d->context);
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);

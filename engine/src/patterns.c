@@ -15,7 +15,8 @@ static const char *const file_keys[] = {"schema", "family", "signatures",
                                         NULL};
 static const char *const sig_keys[] = {
     "id",      "rev",     "kind",    "scope",   "article",     "severity",
-    "fallback", "literal", "pattern", "samples", "non_samples", NULL};
+    "fallback", "object_fallback", "literal", "pattern", "samples",
+    "non_samples", NULL};
 
 static int valid_id(const char *id)
 {
@@ -182,6 +183,7 @@ static int parse_signature(json_t *js, const char *file,
     s->literal = mt_strdup(mt_json_str(js, "literal"));
     s->pattern = mt_strdup(mt_json_str(js, "pattern"));
     s->fallback = json_is_true(json_object_get(js, "fallback"));
+    s->object_fallback = json_is_true(json_object_get(js, "object_fallback"));
     s->samples = json_incref(json_object_get(js, "samples"));
     s->non_samples = json_incref(json_object_get(js, "non_samples"));
     if (s->id == NULL || s->file == NULL || s->pattern == NULL) {

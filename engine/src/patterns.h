@@ -37,6 +37,10 @@ struct mt_signature {
     int article_index; /* into the kb, -1 until resolved */
     int severity;      /* enum mt_severity */
     int fallback;
+    /* Reported only when nothing else was found in the same object (the
+     * records between blank lines): a FailureType line says the move
+     * failed, which the Message of the same object usually says better. */
+    int object_fallback;
     char *literal;
     char *pattern;
     pcre2_code *code; /* NULL when it failed to compile */
