@@ -247,36 +247,70 @@ static json_t *jerrors(const struct mt_engine *e)
     return arr;
 }
 
-static json_t *jgroups(struct mt_engine *e)
+/* One finding group as its JSON object. */
+static json_t *jgroup(struct mt_engine *e, const struct mt_group *g)
 {
-    json_t *arr = json_array();
+    json_t *o = mt_jfinding(e, &g->first), *examples = json_array();
+    int k;
+
+    for (k = 0; k < g->nexamples; k++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "origin", mt_jorigin(g->examples[k].origin,
+                                                    g->examples[k].line));
+        json_object_set_new(x, "fields", mt_jfields(&g->examples[k].fields));
+        json_object_set_new(x, "message", mt_jstr(g->examples[k].message));
+        json_array_append_new(examples, x);
+    }
+    json_object_set_new(o, "count", json_integer((json_int_t)g->count));
+    json_object_set_new(o, "last_origin",
+                        mt_jorigin(g->last_origin, g->last_line));
+    json_object_set_new(o, "examples", examples);
+    return o;
+}
+
+/* Writes value as jansson would at the given nesting depth of a document
+ * dumped with JSON_INDENT(2): its own lines indented by 2 * depth more. */
+static void put_nested(FILE *out, json_t *value, int depth)
+{
+    char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                       JSON_ENCODE_ANY);
+    const char *p;
+
+    for (p = text; p != NULL && *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n') {
+            fprintf(out, "%*s", 2 * depth, "");
+        }
+    }
+    free(text); /* jansson allocated it */
+}
+
+/* A member of the top-level object: "  \"key\": value". */
+static void put_member(FILE *out, const char *key, json_t *value, int last)
+{
+    fprintf(out, "  \"%s\": ", key);
+    put_nested(out, value, 1);
+    fputs(last ? "\n" : ",\n", out);
+    json_decref(value);
+}
+
+/* The findings array, one group at a time: a bulk run can hold tens of
+ * thousands of groups, and building them all as one JSON tree first would
+ * make memory grow with the input. The bytes are those a single dump of
+ * the whole document gives. */
+static void put_groups(FILE *out, struct mt_engine *e)
+{
     size_t *order = mt_sorted_groups(e), i;
 
-    if (order == NULL) {
-        return arr;
+    fputs("  \"findings\": [", out);
+    for (i = 0; order != NULL && i < e->agg.n; i++) {
+        json_t *o = jgroup(e, &e->agg.groups[order[i]]);
+        fputs(i == 0 ? "\n    " : ",\n    ", out);
+        put_nested(out, o, 2);
+        json_decref(o);
     }
-    for (i = 0; i < e->agg.n; i++) {
-        const struct mt_group *g = &e->agg.groups[order[i]];
-        json_t *o = mt_jfinding(e, &g->first), *examples = json_array();
-        int k;
-
-        for (k = 0; k < g->nexamples; k++) {
-            json_t *x = json_object();
-            json_object_set_new(x, "origin", mt_jorigin(g->examples[k].origin,
-                                                        g->examples[k].line));
-            json_object_set_new(x, "fields",
-                                mt_jfields(&g->examples[k].fields));
-            json_object_set_new(x, "message", mt_jstr(g->examples[k].message));
-            json_array_append_new(examples, x);
-        }
-        json_object_set_new(o, "count", json_integer((json_int_t)g->count));
-        json_object_set_new(o, "last_origin",
-                            mt_jorigin(g->last_origin, g->last_line));
-        json_object_set_new(o, "examples", examples);
-        json_array_append_new(arr, o);
-    }
+    fputs(order != NULL && e->agg.n > 0 ? "\n  ],\n" : "],\n", out);
     mt_free(order);
-    return arr;
 }
 
 static void dump(json_t *doc, FILE *out, size_t flags)
@@ -299,15 +333,15 @@ static json_t *jheader(const char *type)
 
 void mt_emit_json(struct mt_engine *e, FILE *out)
 {
-    json_t *doc = jheader(NULL);
-
-    json_object_set_new(doc, "inputs", jinputs(e));
-    json_object_set_new(doc, "findings", jgroups(e));
-    json_object_set_new(doc, "summary", jsummary(e));
-    json_object_set_new(doc, "unknown", junknown(e));
-    json_object_set_new(doc, "errors", jerrors(e));
-    dump(doc, out, JSON_INDENT(2));
-    json_decref(doc);
+    fputs("{\n", out);
+    put_member(out, "tool", mt_jstr("migtriage"), 0);
+    put_member(out, "version", mt_jstr(MT_VERSION), 0);
+    put_member(out, "inputs", jinputs(e), 0);
+    put_groups(out, e);
+    put_member(out, "summary", jsummary(e), 0);
+    put_member(out, "unknown", junknown(e), 0);
+    put_member(out, "errors", jerrors(e), 1);
+    fputs("}\n", out);
 }
 
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
