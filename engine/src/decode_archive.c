@@ -169,8 +169,9 @@ static int scan_member(struct mt_scan *scan, struct archive *a,
 /* Zip (central directory at the end), 7z and rar read properly only with
  * seeking: a zip member with a data descriptor, or one after a corrupt
  * member, is lost to a streaming reader. Such archives are read into
- * memory when they fit; bigger ones are streamed. */
-#define SEEKABLE_MAX (128ULL * 1024 * 1024)
+ * memory when they fit in MT_MAX_SEEKABLE_ARCHIVE; bigger ones are
+ * streamed, so memory stays bounded. */
+#define SEEKABLE_MAX ((size_t)MT_MAX_SEEKABLE_ARCHIVE)
 
 static int wants_seek(const unsigned char *p, size_t n)
 {
@@ -179,14 +180,18 @@ static int wants_seek(const unsigned char *p, size_t n)
 }
 
 /* Reads all of in into b (up to SEEKABLE_MAX). Returns 1 when b holds the
- * whole input, 0 when it did not fit, MT_EINPUT on a read error (b then
- * holds what was read). */
+ * whole input, 0 when it did not fit (b then holds a prefix and in the
+ * rest: no byte is lost), MT_EINPUT on a read error (b then holds what was
+ * read). */
 static int slurp(struct mt_stream *in, struct mt_buf *b)
 {
     unsigned char tmp[16 * 1024];
     ptrdiff_t n;
 
     for (;;) {
+        if (b->len + sizeof(tmp) > SEEKABLE_MAX) {
+            return 0;
+        }
         n = mt_stream_read(in, tmp, sizeof(tmp));
         if (n < 0) {
             return MT_EINPUT;

@@ -36,6 +36,14 @@
 #endif
 #define MT_RATIO_GRACE_BYTES (16ULL * 1024 * 1024)
 
+/* Zip, 7z and rar archives up to this size are read into memory, where
+ * libarchive can seek to the central directory (members after a corrupt
+ * one, members with data descriptors); bigger ones are streamed. 16 MiB
+ * holds most evidence bundles and keeps peak memory near 64 MiB. */
+#ifndef MT_MAX_SEEKABLE_ARCHIVE
+#define MT_MAX_SEEKABLE_ARCHIVE (16ULL * 1024 * 1024)
+#endif
+
 /* PCRE2 budgets per match attempt: enough for every shipped signature on a
  * full-size record, small enough that a pathological pattern cannot hang. */
 #ifndef MT_MATCH_LIMIT
