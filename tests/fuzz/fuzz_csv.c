@@ -5,6 +5,7 @@
 #include "format.h"
 #include "record.h"
 #include "util.h"
+#include "fuzz_utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -30,56 +31,7 @@ static void fail(const char *what)
     __builtin_trap();
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len, i;
-    uint32_t cp;
 
-    if (s[0] < 0x80) {
-        return s[0] == 0 ? 0 : 1;
-    } else if ((s[0] & 0xE0) == 0xC0) {
-        len = 2;
-        cp = s[0] & 0x1F;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        len = 3;
-        cp = s[0] & 0x0F;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n) {
-        return 0;
-    }
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return len;
-}
-
-static int valid_utf8(const char *s, size_t n)
-{
-    size_t i = 0, k;
-
-    while (i < n) {
-        k = utf8_len((const unsigned char *)s + i, n - i);
-        if (k == 0) {
-            return 0;
-        }
-        i += k;
-    }
-    return 1;
-}
 
 static int check_record(void *ctx, const struct mt_record *r)
 {
@@ -96,7 +48,7 @@ static int check_record(void *ctx, const struct mt_record *r)
     if (memchr(r->text, '\n', r->len) || memchr(r->text, '\r', r->len)) {
         fail("line end inside a record");
     }
-    if (!valid_utf8(r->text, r->len)) {
+    if (!fuzz_valid_utf8(r->text, r->len, 0)) {
         fail("record is not valid UTF-8");
     }
     if (r->kind == MT_REC_FIELD &&
@@ -112,7 +64,7 @@ static int check_record(void *ctx, const struct mt_record *r)
     }
     for (i = 0; i < r->nctx; i++) {
         if (r->ctx[i].value_len == 0 ||
-            !valid_utf8(r->ctx[i].value, r->ctx[i].value_len) ||
+            !fuzz_valid_utf8(r->ctx[i].value, r->ctx[i].value_len, 0) ||
             memchr(r->ctx[i].value, '\n', r->ctx[i].value_len)) {
             fail("bad context value");
         }
@@ -201,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     n = size;
     while (i < n) {
-        k = utf8_len((const unsigned char *)text + i, n - i);
+        k = fuzz_utf8_len((const unsigned char *)text + i, n - i, 0);
         if (k == 0) {
             text[i] = '?';
             k = 1;

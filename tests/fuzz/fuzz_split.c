@@ -4,6 +4,7 @@
 #include "record.h"
 #include "split.h"
 #include "util.h"
+#include "fuzz_utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -32,56 +33,7 @@ static void fail(const char *what)
     __builtin_trap();
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len, i;
-    uint32_t cp;
 
-    if (s[0] < 0x80) {
-        return 1;
-    } else if ((s[0] & 0xE0) == 0xC0) {
-        len = 2;
-        cp = s[0] & 0x1F;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        len = 3;
-        cp = s[0] & 0x0F;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n) {
-        return 0;
-    }
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return len;
-}
-
-static int valid_utf8(const char *s, size_t n)
-{
-    size_t i = 0, k;
-
-    while (i < n) {
-        k = utf8_len((const unsigned char *)s + i, n - i);
-        if (k == 0) {
-            return 0;
-        }
-        i += k;
-    }
-    return 1;
-}
 
 static int check_record(void *ctx, const struct mt_record *r)
 {
@@ -115,8 +67,8 @@ static int check_record(void *ctx, const struct mt_record *r)
         fail("line numbers out of order");
     }
     st->last_line = r->last_line;
-    if (st->check_utf8 && (!valid_utf8(r->text, r->len) ||
-                           (r->alt && !valid_utf8(r->alt, r->alt_len)))) {
+    if (st->check_utf8 && (!fuzz_valid_utf8(r->text, r->len, 1) ||
+                           (r->alt && !fuzz_valid_utf8(r->alt, r->alt_len, 1)))) {
         fail("record is not valid UTF-8");
     }
     st->hash = mt_hash(&r->kind, sizeof(r->kind), st->hash);
@@ -191,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     n = size;
     while (i < n) {
-        k = utf8_len((const unsigned char *)text + i, n - i);
+        k = fuzz_utf8_len((const unsigned char *)text + i, n - i, 1);
         if (k == 0) {
             text[i] = '?';
             k = 1;
