@@ -28,11 +28,6 @@
 /* Bytes kept on each side of a match when a record is longer than that. */
 #define MESSAGE_CONTEXT 300
 
-static const uint64_t default_limits[MT_LIMIT_COUNT_] = {
-    MT_MAX_LINE,     MT_MAX_RECORD,   MT_MAX_DEPTH,
-    MT_MAX_EXPANDED, MT_MAX_RATIO,    MT_MATCH_LIMIT,
-    MT_DEPTH_LIMIT,  MT_MAX_FILES,    MT_MAX_GROUPS};
-
 static const char *const severity_names[] = {"info", "warning", "error",
                                              "critical"};
 
@@ -60,7 +55,7 @@ struct mt_engine *mt_engine_new(void)
     if (e == NULL) {
         return NULL;
     }
-    memcpy(e->limits, default_limits, sizeof(e->limits));
+    mt_limits_defaults(e->limits);
     e->jobs = 1;
     mt_aggregate_init(&e->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
     mt_unknown_init(&e->unknown, MT_MAX_UNKNOWN_CLUSTERS);

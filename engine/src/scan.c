@@ -12,6 +12,16 @@
  * lock. They are rare, so one lock for all scans is enough. */
 static pthread_mutex_t message_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void mt_limits_defaults(uint64_t *l)
+{
+    static const uint64_t defaults[MT_LIMIT_COUNT_] = {
+        MT_MAX_LINE,     MT_MAX_RECORD,   MT_MAX_DEPTH,
+        MT_MAX_EXPANDED, MT_MAX_RATIO,    MT_MATCH_LIMIT,
+        MT_DEPTH_LIMIT,  MT_MAX_FILES,    MT_MAX_GROUPS};
+
+    memcpy(l, defaults, sizeof(defaults));
+}
+
 void mt_scan_init(struct mt_scan *scan, const uint64_t *limits,
                   const struct mt_sink_ops *sink, void *sink_ctx,
                   mt_message_fn message, void *message_ctx)

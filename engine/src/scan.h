@@ -47,6 +47,11 @@ void mt_scan_expansion_reason(const struct mt_scan *scan, char *buf,
  * archive formats, text encodings), stacks them and recurses into archive
  * members, until text reaches the sink. origin names the stream; depth is
  * the number of decoders above it. Returns the worst status. */
+/* Fills l (MT_LIMIT_COUNT_ entries) with the defaults of mt_limits.h:
+ * the one table of them, for the engine and for tests that scan without
+ * one. */
+void mt_limits_defaults(uint64_t *l);
+
 /* Sets a scan up with limits and a sink; counters zeroed. */
 void mt_scan_init(struct mt_scan *scan, const uint64_t *limits,
                   const struct mt_sink_ops *sink, void *sink_ctx,

@@ -61,18 +61,11 @@ static void got_message(void *ctx, enum mt_msg_level level,
     mt_buf_appendf(&g->msgs, "%c: %s\n", "NWE"[level], text);
 }
 
+/* The defaults, with the record limit under test. */
 static void limits_init(uint64_t *l, uint64_t record)
 {
-    memset(l, 0, sizeof(uint64_t) * MT_LIMIT_COUNT_);
-    l[MT_LIMIT_LINE_BYTES] = MT_MAX_LINE;
+    mt_limits_defaults(l);
     l[MT_LIMIT_RECORD_BYTES] = record;
-    l[MT_LIMIT_DEPTH] = MT_MAX_DEPTH;
-    l[MT_LIMIT_EXPANDED_BYTES] = MT_MAX_EXPANDED;
-    l[MT_LIMIT_EXPANSION_RATIO] = MT_MAX_RATIO;
-    l[MT_LIMIT_MATCH_BUDGET] = MT_MATCH_LIMIT;
-    l[MT_LIMIT_DEPTH_BUDGET] = MT_DEPTH_LIMIT;
-    l[MT_LIMIT_FILES] = MT_MAX_FILES;
-    l[MT_LIMIT_FINDING_GROUPS] = MT_MAX_GROUPS;
 }
 
 /* Feeds doc through the reader in chunks of chunk bytes (0 = whole) with

@@ -96,11 +96,6 @@ static void collect_message(void *ctx, enum mt_msg_level level,
 
 static const struct mt_sink_ops collect_ops = {NULL, collect_record, NULL};
 
-static uint64_t test_limits[MT_LIMIT_COUNT_] = {
-    MT_MAX_LINE,     MT_MAX_RECORD,   MT_MAX_DEPTH,
-    MT_MAX_EXPANDED, MT_MAX_RATIO,    MT_MATCH_LIMIT,
-    MT_DEPTH_LIMIT,  MT_MAX_FILES,    MT_MAX_GROUPS};
-
 /* Reads in with the CSV reader, chunk bytes at a time (0 = whole). */
 static void read_csv(struct collect *c, const char *in, size_t chunk,
                      uint64_t max_record)
@@ -110,7 +105,7 @@ static void read_csv(struct collect *c, const char *in, size_t chunk,
     struct mt_format_reader *r;
     size_t n = strlen(in), off = 0, k;
 
-    memcpy(limits, test_limits, sizeof(limits));
+    mt_limits_defaults(limits);
     if (max_record) {
         limits[MT_LIMIT_RECORD_BYTES] = max_record;
     }

@@ -70,19 +70,6 @@ static void seen_message(void *ctx, enum mt_msg_level level,
     mt_buf_appendf(&s->msgs, "%c %s: %s\n", lv[level], origin, text);
 }
 
-static void default_limits(uint64_t *l)
-{
-    l[MT_LIMIT_LINE_BYTES] = MT_MAX_LINE;
-    l[MT_LIMIT_RECORD_BYTES] = MT_MAX_RECORD;
-    l[MT_LIMIT_DEPTH] = MT_MAX_DEPTH;
-    l[MT_LIMIT_EXPANDED_BYTES] = MT_MAX_EXPANDED;
-    l[MT_LIMIT_EXPANSION_RATIO] = MT_MAX_RATIO;
-    l[MT_LIMIT_MATCH_BUDGET] = MT_MATCH_LIMIT;
-    l[MT_LIMIT_DEPTH_BUDGET] = MT_DEPTH_LIMIT;
-    l[MT_LIMIT_FILES] = MT_MAX_FILES;
-    l[MT_LIMIT_FINDING_GROUPS] = MT_MAX_GROUPS;
-}
-
 struct run {
     struct seen seen;
     struct mt_scan scan;
@@ -95,7 +82,7 @@ static void run_init(struct run *r)
     memset(r, 0, sizeof(*r));
     mt_buf_init(&r->seen.log, 0);
     mt_buf_init(&r->seen.msgs, 0);
-    default_limits(r->limits);
+    mt_limits_defaults(r->limits);
 }
 
 /* Scans data as the top-level input called name. */
@@ -905,7 +892,7 @@ TEST(decode_stream_sources)
     struct mt_stream *s;
     int fd;
 
-    default_limits(limits);
+    mt_limits_defaults(limits);
     mt_scan_init(&scan, limits, &seen_ops, NULL, NULL, NULL);
     s = mt_stream_open_file("/nonexistent/mt/file", &scan, &why);
     ASSERT_TRUE(s == NULL);

@@ -88,14 +88,12 @@ static const struct mt_sink_ops collect_ops = {NULL, collect_record, NULL};
 static void read_json(struct collect *c, const char *in, size_t chunk,
                       uint64_t max_doc)
 {
-    uint64_t limits[MT_LIMIT_COUNT_] = {
-        MT_MAX_LINE,     MT_MAX_RECORD,   MT_MAX_DEPTH,
-        MT_MAX_EXPANDED, MT_MAX_RATIO,    MT_MATCH_LIMIT,
-        MT_DEPTH_LIMIT,  MT_MAX_FILES,    MT_MAX_GROUPS};
+    uint64_t limits[MT_LIMIT_COUNT_];
     struct mt_scan scan;
     struct mt_format_reader *r;
     size_t n = strlen(in), off = 0, k;
 
+    mt_limits_defaults(limits);
     if (max_doc) {
         limits[MT_LIMIT_EXPANDED_BYTES] = max_doc;
     }
