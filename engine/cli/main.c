@@ -4,18 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "migtriage.h"
+#include "datadir.h"
 #include "opts.h"
 
-#ifndef MT_SOURCE_DATA_DIR
-#define MT_SOURCE_DATA_DIR "."
-#endif
-#ifndef MT_INSTALL_DATA_DIR
-#define MT_INSTALL_DATA_DIR "/usr/local/share/migtriage"
-#endif
 
 /* Writes text to stderr without control characters: file names and log
  * text are not trusted to be free of escape sequences. */
@@ -65,45 +59,6 @@ static void on_message(void *ctx, enum mt_msg_level level,
     line_put(&l, text, 1);
     line_put(&l, "\n", 0);
     fwrite(l.buf, 1, l.n, stderr);
-}
-
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Where the knowledge lives: options, then $MT_DATA_DIR, then the source
- * tree the binary was built from, then the install prefix. */
-static void find_data(const struct mt_opts *o, char *patterns, char *kb,
-                      size_t cap)
-{
-    const char *roots[3];
-    const char *env = getenv("MT_DATA_DIR");
-    int i, n = 0;
-
-    if (env != NULL && *env) {
-        roots[n++] = env;
-    }
-    roots[n++] = MT_SOURCE_DATA_DIR;
-    roots[n++] = MT_INSTALL_DATA_DIR;
-    snprintf(patterns, cap, "%s/patterns", roots[0]);
-    snprintf(kb, cap, "%s/kb", roots[0]);
-    for (i = 0; i < n; i++) {
-        char p[4096];
-        snprintf(p, sizeof(p), "%s/patterns", roots[i]);
-        if (is_dir(p)) {
-            snprintf(patterns, cap, "%s/patterns", roots[i]);
-            snprintf(kb, cap, "%s/kb", roots[i]);
-            break;
-        }
-    }
-    if (o->patterns_dir != NULL) {
-        snprintf(patterns, cap, "%s", o->patterns_dir);
-    }
-    if (o->kb_dir != NULL) {
-        snprintf(kb, cap, "%s", o->kb_dir);
-    }
 }
 
 static int use_color(const struct mt_opts *o)
@@ -330,7 +285,7 @@ static int run(struct mt_opts *opts)
         mt_engine_set_limit(e, o.limits[i].which, o.limits[i].value);
     }
     mt_engine_set_jobs(e, o.jobs);
-    find_data(&o, patterns, kb, sizeof(patterns));
+    mt_find_data(&o, patterns, kb, sizeof(patterns));
     rc = mt_engine_load(e, patterns, kb);
     if (rc == MT_EINPUT || rc == MT_ENOMEM) {
         fprintf(stderr, "migtriage: error: cannot load the knowledge base: "
