@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "migtriage.h"
@@ -19,6 +20,13 @@ static void put_clean(const char *s)
         unsigned char c = (unsigned char)*s;
         fputc(c < 0x20 || c == 0x7f ? '?' : c, stderr);
     }
+}
+
+/* Edits allowed between a typed word and a command: one on short words,
+ * where two would make most short names "near" something. */
+static int typo_limit(const char *word)
+{
+    return strlen(word) <= 4 ? 1 : 2;
 }
 
 /* One message line, gathered so that unbuffered stderr gets it in one
@@ -180,10 +188,49 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
         }
         return MT_EXIT_OK;
     }
+    if (o->nargs >= 2) {
+        static const char *const subs[] = {"search", "show", "list", "lint",
+                                           "export", NULL};
+        int near = mt_suggest_word(sub, subs, typo_limit(sub));
+        if (near >= 0 && strcmp(subs[near], sub) != 0) {
+            fputs("migtriage: kb: unknown command '", stderr);
+            put_clean(sub);
+            fprintf(stderr, "'; did you mean 'migtriage kb %s'?\n"
+                            "Try 'migtriage --help'\n", subs[near]);
+            return MT_EXIT_USAGE;
+        }
+    }
     fprintf(stderr, "migtriage: kb: expected 'lint', 'search WORDS', "
                     "'show ID', 'list [FAMILY]' or 'export'\n"
                     "Try 'migtriage --help'\n");
     return MT_EXIT_USAGE;
+}
+
+/* A first argument that is no file but a typo of a command ("explian",
+ * "serch") is a usage error with a suggestion, not a missing input that
+ * would be reported as such beside an empty report. Returns 1 when it
+ * said so. */
+static int mistyped_command(const char *arg)
+{
+    static const char *const cmds[] = {"explain", "kb",   "search", "show",
+                                       "list",    "lint", "export", NULL};
+    struct stat st;
+    int near;
+
+    if (strcmp(arg, "-") == 0 || strchr(arg, '/') != NULL ||
+        strchr(arg, '.') != NULL || stat(arg, &st) == 0) {
+        return 0;
+    }
+    near = mt_suggest_word(arg, cmds, typo_limit(arg));
+    if (near < 0) {
+        return 0;
+    }
+    fputs("migtriage: '", stderr);
+    put_clean(arg);
+    fprintf(stderr, "' is not a file or a command; did you mean "
+                    "'migtriage %s%s'?\nTry 'migtriage --help'\n",
+            near >= 2 ? "kb " : "", cmds[near]);
+    return 1;
 }
 
 /* Most of standard input explain reads ("explain -"): a pasted error,
@@ -285,6 +332,10 @@ static int run(struct mt_opts *opts)
         mt_engine_set_limit(e, o.limits[i].which, o.limits[i].value);
     }
     mt_engine_set_jobs(e, o.jobs);
+    if (!kb_cmd && !explain && o.nargs > 0 && mistyped_command(o.args[0])) {
+        mt_engine_free(e);
+        return MT_EXIT_USAGE;
+    }
     mt_find_data(&o, patterns, kb, sizeof(patterns));
     rc = mt_engine_load(e, patterns, kb);
     if (rc == MT_EINPUT || rc == MT_ENOMEM) {
