@@ -123,9 +123,35 @@ MT_API void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
  * until the inputs before it are done. Call before scanning. */
 MT_API void mt_engine_set_jobs(struct mt_engine *e, unsigned n);
 
-/* Streams findings as they are found (NDJSON: one finding a line) to out.
- * Call before scanning; the summary line comes from
- * mt_engine_write_report(e, out, MT_FORMAT_NDJSON, 0). */
+/* One finding, handed over as it is found (when the Format-List object
+ * or document holding it ends, so that the mailbox named after the error
+ * is known). Pointers are valid during the call only. */
+struct mt_finding_info {
+    const char *signature; /* signature id, e.g. "mrs.large-item.encountered" */
+    const char *article;   /* article id, e.g. "mrs-large-item" */
+    const char *title;     /* the article's title */
+    enum mt_severity severity;
+    const char *origin;    /* file, or archive!member path */
+    uint64_t line;         /* line (or record) number in origin */
+    const char *mailbox;   /* the mailbox it is about, or NULL */
+    const char *message;   /* the record's text, re-joined and decoded */
+    size_t nfields;        /* captured fields, sorted by name */
+    const char *const *field_names;
+    const char *const *field_values;
+};
+typedef void (*mt_finding_fn)(void *ctx, const struct mt_finding_info *f);
+
+/* Calls fn for every finding as it is found, in input order whatever the
+ * number of jobs (with -j, an input's findings wait until the inputs
+ * before it are done). The report still has every finding. Call before
+ * scanning; replaces mt_engine_stream_to(), which is this callback with
+ * an NDJSON writer behind it. */
+MT_API void mt_engine_set_finding_cb(struct mt_engine *e, mt_finding_fn fn,
+                                     void *ctx);
+
+/* Streams findings as they are found (NDJSON: one finding a line) to out:
+ * the finding callback, writing JSON. Call before scanning; the summary
+ * line comes from mt_engine_write_report(e, out, MT_FORMAT_NDJSON, 0). */
 MT_API void mt_engine_stream_to(struct mt_engine *e, FILE *out);
 
 /* Scans a file, a directory (recursively, in name order) or "-" (stdin).

@@ -131,12 +131,6 @@ void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
     e->message_ctx = ctx;
 }
 
-void mt_engine_stream_to(struct mt_engine *e, FILE *out)
-{
-    e->stream = out;
-    e->own.stream = out;
-}
-
 void mt_engine_set_jobs(struct mt_engine *e, unsigned n)
 {
     if (n == 0) {
@@ -264,7 +258,7 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
     st->unknown = &e->unknown;
     st->records = &e->records;
     st->mailboxes = &e->mailboxes;
-    st->stream = e->stream;
+    st->sink = &e->sink;
     st->message = scan_message;
     st->message_ctx = e;
 }
@@ -333,8 +327,8 @@ static int flush_pending(struct mt_state *st)
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
         register_mailbox(st, &f->context, f->severity);
-        if (st->stream != NULL) {
-            mt_emit_ndjson_finding(st->e, st->stream, f);
+        if (st->sink != NULL) {
+            mt_sink_deliver(st->e, f);
         } else if (st->streamed != NULL &&
                    mt_findings_push_copy(st->streamed, f) != 0) {
             st->oom = 1;
