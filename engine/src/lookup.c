@@ -161,6 +161,11 @@ static void each_word(const char *text, word_fn fn, void *ctx)
     }
 }
 
+void mt_lookup_each_word(const char *text, mt_word_fn fn, void *ctx)
+{
+    each_word(text, fn, ctx);
+}
+
 int mt_lookup_distance(const char *a, const char *b, int limit)
 {
     int la = (int)strlen(a), lb = (int)strlen(b), i, j;
@@ -271,6 +276,11 @@ static double ln(double x)
         term *= y2;
     }
     return 2 * sum + k * 0.69314718055994530942;
+}
+
+double mt_lookup_ln(double x)
+{
+    return ln(x);
 }
 
 /* ---- the index: per article, its words and their best weight ---- */
