@@ -521,7 +521,6 @@ static int sink_record(void *ctx, const struct mt_record *r)
     struct mt_document *d = &st->doc;
     struct hit_ctx h;
     int error_like = 0, found;
-    size_t first_pending = d->npending;
 
     (*st->records)++;
     if (st->current != NULL) {
@@ -542,7 +541,7 @@ static int sink_record(void *ctx, const struct mt_record *r)
     h.r = r;
     found = mt_matcher_run(st->matcher, r, on_hit, &h, &error_like);
     if (found >= 0) {
-        found = mt_recognise_record(st, r, first_pending, found, error_like,
+        found = mt_recognise_record(st, r, found, error_like,
                                     h.contexts, on_hit, &h);
     }
     mt_fields_clear(&h.record_context);

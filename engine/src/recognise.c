@@ -1,9 +1,8 @@
 /* recognise.c: what happens to a record the signatures did not explain.
  * In order:
- *   1. a stable name in it (kb/names) reports the name's article, with
- *      match kind "name" (signature "name.<article>"); a name also beats a
- *      catch-all (fallback or object-fallback) signature of the same
- *      record when it names another, more specific article;
+ *   1. when no signature found anything in it (not even a catch-all), a
+ *      stable name in it (kb/names) reports the name's article, with
+ *      match kind "name" (signature "name.<article>");
  *   2. an event id with its source, once the document's context has both
  *      (Event Viewer text), reports its article as an object fallback;
  *   3. an error-like record still unexplained is an unknown line, and
@@ -15,35 +14,6 @@
 #include <string.h>
 
 #include "util.h"
-
-/* Findings of this record (pending[first ..]) that only catch-alls made. */
-static int only_catch_alls(const struct mt_state *st, size_t first)
-{
-    const struct mt_document *d = &st->doc;
-    size_t i;
-
-    for (i = first; i < d->npending; i++) {
-        const struct mt_signature *s = &st->e->patterns.sigs[d->pending[i].sig];
-        if (!s->fallback && !s->object_fallback) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int same_article_pending(const struct mt_state *st, size_t first,
-                                int art)
-{
-    const struct mt_document *d = &st->doc;
-    size_t i;
-
-    for (i = first; i < d->npending; i++) {
-        if (st->e->patterns.sigs[d->pending[i].sig].article_index == art) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* Reports name k found at text[start .. start + len) through the sink's
  * own hit callback, as if its derived signature had matched there. */
@@ -70,10 +40,9 @@ static int report_name(const struct mt_state *st, int k, const char *text,
 }
 
 static int by_name(struct mt_state *st, const struct mt_record *r,
-                   size_t first, mt_hit_fn on_hit, void *hit_ctx)
+                   mt_hit_fn on_hit, void *hit_ctx)
 {
-    struct mt_document *d = &st->doc;
-    size_t start, len, i;
+    size_t start, len;
     const char *text = r->text;
     size_t n = r->len;
     int k = mt_names_find(&st->e->names, text, n, &start, &len);
@@ -83,15 +52,9 @@ static int by_name(struct mt_state *st, const struct mt_record *r,
         n = r->alt_len;
         k = mt_names_find(&st->e->names, text, n, &start, &len);
     }
-    if (k < 0 ||
-        same_article_pending(st, first, st->e->names.v[k].article_index)) {
+    if (k < 0) {
         return 0;
     }
-    /* The name says more than the catch-all that matched the record. */
-    for (i = first; i < d->npending; i++) {
-        mt_finding_clear(&d->pending[i]);
-    }
-    d->npending = first;
     return report_name(st, k, text, n, start, len, on_hit, hit_ctx) < 0
                ? MT_ENOMEM
                : 1;
@@ -153,13 +116,13 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
 }
 
 int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
-                        size_t first_pending, int found, int error_like,
+                        int found, int error_like,
                         int contexts, mt_hit_fn on_hit, void *hit_ctx)
 {
     int named = 0;
 
-    if (found == 0 || only_catch_alls(st, first_pending)) {
-        named = by_name(st, r, first_pending, on_hit, hit_ctx);
+    if (found == 0) {
+        named = by_name(st, r, on_hit, hit_ctx);
         if (named < 0) {
             return named;
         }

@@ -36,6 +36,28 @@ struct mt_similar {
     double unknown_idf; /* of a word no sample has */
 };
 
+/* Words of PowerShell's error-record frame and log scaffolding: every
+ * pasted error has them, so they would make any two pastes look alike. */
+static const char *const frame_words[] = {
+    "categoryinfo", "category",  "info",     "notspecified", "specified",
+    "fullyqualifiederrorid",    "fully",    "qualified",    "pscomputername",
+    "computer",     "name",      "char",     "line",         "error",
+    "exception",    "failed",    "failure",  "microsoft",    "exchange",
+    "system",       "management", "automation", "invalidoperation",
+    "invalidargument", "objectnotfound", "operation", "argument", NULL};
+
+static int frame_word(const char *w)
+{
+    int i;
+
+    for (i = 0; frame_words[i]; i++) {
+        if (strcmp(frame_words[i], w) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* A number, a hex code, a GUID part or a server name with digits says
  * nothing about which problem a line is. */
 static int has_digit(const char *w)
@@ -151,7 +173,7 @@ static void collect_word(void *ctx, const char *w, int part)
     size_t i;
 
     (void)part;
-    if (aw->oom || has_digit(w) || strlen(w) < 3) {
+    if (aw->oom || has_digit(w) || strlen(w) < 3 || frame_word(w)) {
         return;
     }
     t = add_term(aw->s, w);
@@ -320,7 +342,9 @@ int mt_similar_scratch_init(struct mt_similar_scratch *w,
     w->score = mt_calloc(n, sizeof(*w->score));
     w->stamp = mt_calloc(n, sizeof(*w->stamp));
     w->touched = mt_calloc(n, sizeof(*w->touched));
-    if (w->score == NULL || w->stamp == NULL || w->touched == NULL) {
+    w->shared = mt_calloc(n, sizeof(*w->shared));
+    if (w->score == NULL || w->stamp == NULL || w->touched == NULL ||
+        w->shared == NULL) {
         mt_similar_scratch_free(w);
         return -1;
     }
@@ -332,6 +356,7 @@ void mt_similar_scratch_free(struct mt_similar_scratch *w)
     mt_free(w->score);
     mt_free(w->stamp);
     mt_free(w->touched);
+    mt_free(w->shared);
     memset(w, 0, sizeof(*w));
 }
 
@@ -352,7 +377,8 @@ static void query_word(void *ctx, const char *w, int part)
     int i;
 
     (void)part;
-    if (has_digit(w) || strlen(w) < 3 || q->n == MAX_QUERY_TERMS) {
+    if (has_digit(w) || strlen(w) < 3 || q->n == MAX_QUERY_TERMS ||
+        frame_word(w)) {
         return;
     }
     t = find_term(q->s, w);
@@ -405,13 +431,18 @@ int mt_similar_best(const struct mt_similar *s,
             if (w->stamp[p->article] != w->gen) {
                 w->stamp[p->article] = w->gen;
                 w->score[p->article] = 0.0;
+                w->shared[p->article] = 0;
                 w->touched[ntouched++] = p->article;
             }
             w->score[p->article] += wq * p->weight;
+            w->shared[p->article]++;
         }
     }
     for (i = 0; i < ntouched; i++) {
         int a = w->touched[i];
+        if (w->shared[a] < MT_SIMILAR_MIN_SHARED) {
+            continue;
+        }
         if (best < 0 || w->score[a] > best_score ||
             (w->score[a] == best_score && a < best)) {
             best = a;

@@ -16,6 +16,9 @@
  * Chosen on the development set and the healthy corpus (tests/eval/dev,
  * tests/corpus): see the README, "Possible matches". */
 #define MT_SIMILAR_THRESHOLD 0.40
+/* Words a line must share with an article's samples: one common word
+ * (a "mailbox", a "move") is not a resemblance. */
+#define MT_SIMILAR_MIN_SHARED 3
 
 struct mt_similar;
 
@@ -24,6 +27,7 @@ struct mt_similar_scratch {
     double *score;   /* per article */
     uint32_t *stamp; /* per article: query it was last touched by */
     int *touched;
+    int *shared; /* per article: query words it has */
     uint32_t gen;
 };
 
@@ -39,8 +43,8 @@ int mt_similar_scratch_init(struct mt_similar_scratch *w,
                             const struct mt_similar *s);
 void mt_similar_scratch_free(struct mt_similar_scratch *w);
 
-/* The article closest to text and its score; -1 when no article shares a
- * word with it. Deterministic: ties go to the lower article index. */
+/* The article closest to text and its score; -1 when no article shares
+ * MT_SIMILAR_MIN_SHARED words with it. Deterministic: ties go to the lower article index. */
 int mt_similar_best(const struct mt_similar *s,
                     struct mt_similar_scratch *w, const char *text,
                     size_t len, double *score);
