@@ -94,6 +94,20 @@ MT_API void mt_engine_free(struct mt_engine *e);
 MT_API int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
                           const char *kb_dir);
 
+/* Adds a folder of extra knowledge, loaded by mt_engine_load() on top of
+ * the shipped one (not in its place): the .json files of DIR/patterns
+ * and DIR/kb, either may be missing. Their ids must not repeat shipped
+ * ones (kb lint and the load report a duplicate). At most 8 folders; call
+ * before mt_engine_load(). Returns MT_OK, MT_EMISUSE or MT_ENOMEM. */
+MT_API int mt_engine_add_knowledge(struct mt_engine *e, const char *dir);
+
+/* The version of the knowledge base loaded (the first line of kb/VERSION),
+ * or "unversioned"; and how many finding signatures and articles were
+ * loaded, extra folders included. */
+MT_API const char *mt_engine_kb_version(const struct mt_engine *e);
+MT_API void mt_engine_kb_counts(const struct mt_engine *e,
+                                size_t *signatures, size_t *articles);
+
 MT_API void mt_engine_set_limit(struct mt_engine *e, enum mt_limit which,
                                 uint64_t value);
 MT_API uint64_t mt_engine_get_limit(const struct mt_engine *e,
@@ -194,6 +208,12 @@ MT_API int mt_engine_kb_show(struct mt_engine *e, const char *id, FILE *out,
  * the known ones). */
 MT_API int mt_engine_kb_list(struct mt_engine *e, const char *family,
                              FILE *out, enum mt_format fmt);
+
+/* The index in words (NULL-terminated) of the word nearest to typed, at
+ * most limit edits away (an edit: a letter added, left out, changed, or two
+ * neighbours swapped), or -1. Ties go to the earlier word. */
+MT_API int mt_suggest_word(const char *typed, const char *const *words,
+                           int limit);
 
 /* Detail of the last failed call. */
 MT_API const char *mt_engine_errmsg(const struct mt_engine *e);

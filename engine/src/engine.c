@@ -107,6 +107,9 @@ void mt_engine_free(struct mt_engine *e)
     mt_unknown_free(&e->unknown);
     mt_possibles_free(&e->possible);
     mt_mailboxes_free(&e->mailboxes);
+    for (i = 0; i < e->nextra; i++) {
+        mt_free(e->extra[i]);
+    }
     mt_free(e);
 }
 
@@ -197,9 +200,11 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
         return MT_EMISUSE;
     }
     if (mt_patterns_load(&e->patterns, patterns_dir, &e->load_problems) < 0 ||
-        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0) {
+        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0 ||
+        mt_knowledge_load_extra(e) < 0) {
         rc = MT_EINPUT;
     }
+    mt_knowledge_read_version(e, kb_dir);
     for (i = 0; i < e->patterns.n; i++) {
         struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING) {

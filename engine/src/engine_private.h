@@ -93,6 +93,9 @@ struct mt_engine {
     struct mt_names names;      /* kb/names: stable names -> articles */
     struct mt_similar *similar; /* nearest-article index of the samples */
     int loaded;
+    char *extra[MT_MAX_EXTRA_KNOWLEDGE]; /* mt_engine_add_knowledge() */
+    size_t nextra;
+    char kb_version[64]; /* kb/VERSION, "unversioned" without one */
 
     struct mt_input *inputs;
     size_t ninputs;
@@ -111,6 +114,10 @@ struct mt_engine {
     uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
     FILE *stream; /* NDJSON findings as they are found, or NULL */
 };
+
+/* Extra knowledge folders and the knowledge base version (knowledge.c). */
+int mt_knowledge_load_extra(struct mt_engine *e);
+void mt_knowledge_read_version(struct mt_engine *e, const char *kb_dir);
 
 /* Scanning, shared by the sequential path (engine.c) and the parallel one
  * (parallel.c). */
