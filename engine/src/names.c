@@ -381,7 +381,7 @@ int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
 
 /* Looks a token up whole, then from each dot on. */
 static int token_name(const struct mt_names *nm, const char *t, size_t n,
-                      size_t *start, size_t *len)
+                      int any, size_t *start, size_t *len)
 {
     size_t off = 0;
 
@@ -389,7 +389,7 @@ static int token_name(const struct mt_names *nm, const char *t, size_t n,
         size_t rest = n - off;
         if (rest >= nm->min_len && rest <= nm->max_len) {
             int k = mt_names_lookup(nm, t + off, rest);
-            if (k >= 0 && nm->v[k].sig >= 0) {
+            if (k >= 0 && (any || nm->v[k].sig >= 0)) {
                 *start = off;
                 *len = rest;
                 return k;
@@ -405,8 +405,8 @@ static int token_name(const struct mt_names *nm, const char *t, size_t n,
     }
 }
 
-int mt_names_find(const struct mt_names *nm, const char *text, size_t n,
-                  size_t *start, size_t *len)
+int mt_names_find_from(const struct mt_names *nm, const char *text,
+                       size_t n, int any, size_t *start, size_t *len)
 {
     size_t i = 0;
 
@@ -435,13 +435,19 @@ int mt_names_find(const struct mt_names *nm, const char *text, size_t n,
         if (e - b < nm->min_len) {
             continue;
         }
-        k = token_name(nm, text + b, e - b, start, len);
+        k = token_name(nm, text + b, e - b, any, start, len);
         if (k >= 0) {
             *start += b;
             return k;
         }
     }
     return -1;
+}
+
+int mt_names_find(const struct mt_names *nm, const char *text, size_t n,
+                  size_t *start, size_t *len)
+{
+    return mt_names_find_from(nm, text, n, 0, start, len);
 }
 
 int mt_names_event(const struct mt_names *nm, const char *source,

@@ -63,6 +63,11 @@ int mt_names_lookup(const struct mt_names *nm, const char *s, size_t len);
 int mt_names_find(const struct mt_names *nm, const char *text, size_t n,
                   size_t *start, size_t *len);
 
+/* Like mt_names_find; any = 1 also finds names without an article
+ * (explain shows their meaning). */
+int mt_names_find_from(const struct mt_names *nm, const char *text,
+                       size_t n, int any, size_t *start, size_t *len);
+
 /* The event-id entry for source and id ("ADSync", "6941"), or -1. */
 int mt_names_event(const struct mt_names *nm, const char *source,
                    const char *id);
