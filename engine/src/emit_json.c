@@ -341,6 +341,9 @@ void mt_emit_json(struct mt_engine *e, FILE *out)
     put_member(out, "inputs", jinputs(e), 0);
     put_groups(out, e);
     put_member(out, "summary", jsummary(e), 0);
+    if (e->possible.n > 0) {
+        put_member(out, "possible", mt_jpossibles(e), 0);
+    }
     put_member(out, "unknown", junknown(e), 0);
     put_member(out, "errors", jerrors(e), 1);
     fputs("}\n", out);
@@ -363,6 +366,7 @@ void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
 {
     json_t *doc = jheader(e, "summary");
 
+    mt_emit_ndjson_possibles(e, out);
     json_object_set_new(doc, "inputs", jinputs(e));
     json_object_set_new(doc, "summary", jsummary(e));
     json_object_set_new(doc, "unknown", junknown(e));
