@@ -5,7 +5,7 @@ _migtriage()
     local cur prev words cword
     _init_completion || return
 
-    local opts="--format --fail-on --patterns --kb --limit --color --family
+    local opts="--format --fail-on --patterns --kb --extra-kb --limit --color --family
         --flavor --jobs --help --version -f -j -h -V"
     case $prev in
         -f|--format)
@@ -22,7 +22,7 @@ _migtriage()
                 expanded-bytes expansion-ratio match-budget depth-budget files
                 finding-groups" -- "$cur"))
             compopt -o nospace; return ;;
-        --patterns|--kb)
+        --patterns|--kb|--extra-kb)
             _filedir -d; return ;;
         -j|--jobs)
             return ;;
@@ -38,7 +38,7 @@ _migtriage()
     for ((i = 1; i < cword; i++)); do
         [[ ${words[i]} == -* ]] && continue
         case ${words[i-1]} in
-            -f|--format|--fail-on|--color|--flavor|--limit|--patterns|--kb|-j|--jobs|--family)
+            -f|--format|--fail-on|--color|--flavor|--limit|--patterns|--kb|--extra-kb|-j|--jobs|--family)
                 continue ;;
         esac
         if [[ -z $sub ]]; then sub=${words[i]}; else sub2=${words[i]}; break; fi
