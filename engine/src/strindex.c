@@ -2,12 +2,9 @@
  * kept at most half full. */
 #include "strindex.h"
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include "util.h"
-
-static _Atomic uint64_t probes_freed;
 
 void mt_strindex_init(struct mt_strindex *x)
 {
@@ -68,7 +65,6 @@ int mt_strindex_put(struct mt_strindex *x, const char *key, size_t value,
     }
     for (j = home(key, x->size); x->slots[j].key != NULL;
          j = (j + 1) & (x->size - 1)) {
-        x->probes++;
         if (strcmp(x->slots[j].key, key) == 0) {
             if (old != NULL) {
                 *old = x->slots[j].value;
@@ -76,7 +72,6 @@ int mt_strindex_put(struct mt_strindex *x, const char *key, size_t value,
             return 0;
         }
     }
-    x->probes++;
     x->slots[j].key = key;
     x->slots[j].value = value;
     x->n++;
@@ -85,13 +80,6 @@ int mt_strindex_put(struct mt_strindex *x, const char *key, size_t value,
 
 void mt_strindex_free(struct mt_strindex *x)
 {
-    atomic_fetch_add_explicit(&probes_freed, x->probes,
-                              memory_order_relaxed);
     mt_free(x->slots);
     memset(x, 0, sizeof(*x));
-}
-
-uint64_t mt_strindex_probes_freed(void)
-{
-    return atomic_load_explicit(&probes_freed, memory_order_relaxed);
 }

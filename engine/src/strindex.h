@@ -6,7 +6,6 @@
 #define MT_STRINDEX_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 struct mt_strindex_slot {
     const char *key; /* NULL: empty */
@@ -17,9 +16,6 @@ struct mt_strindex {
     struct mt_strindex_slot *slots;
     size_t size; /* a power of two, or 0 */
     size_t n;
-    /* Slots examined by mt_strindex_put(), so a test can bound the work
-     * a load does without timing it. */
-    uint64_t probes;
 };
 
 void mt_strindex_init(struct mt_strindex *x);
@@ -30,10 +26,6 @@ long long mt_strindex_get(const struct mt_strindex *x, const char *key);
  * memory. */
 int mt_strindex_put(struct mt_strindex *x, const char *key, size_t value,
                     size_t *old);
-/* Adds x's probes to the process-wide total and frees it. */
 void mt_strindex_free(struct mt_strindex *x);
-/* Probes of every index freed so far in this process: a test bounds the
- * work of a whole operation (loading, writing a report) with it. */
-uint64_t mt_strindex_probes_freed(void);
 
 #endif
