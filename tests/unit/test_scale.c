@@ -29,6 +29,15 @@ int __wrap_strcmp(const char *a, const char *b)
     return __real_strcmp(a, b);
 }
 
+/* Compares at n and at 4n items must grow about 4x (quadratic: 16x). */
+static void assert_linear(const char *what, size_t n, uint64_t small,
+                          uint64_t large)
+{
+    fprintf(stderr, "%s: %llu strcmp for %zu, %llu for %zu\n", what,
+            (unsigned long long)small, n, (unsigned long long)large, 4 * n);
+    ASSERT_TRUE(large < 5 * small + 1000);
+}
+
 /* ---- peak RSS ---- */
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -130,14 +139,10 @@ static uint64_t text_report_compares(size_t n)
  * every one before it: 100,000 mailboxes took 49 s. */
 TEST(scale_text_report_linear_in_mailboxes)
 {
-    uint64_t small = text_report_compares(2000);
     uint64_t large = text_report_compares(8000);
 
-    fprintf(stderr, "text report: %llu strcmp for 2000 mailboxes, %llu for "
-                    "8000\n",
-            (unsigned long long)small, (unsigned long long)large);
-    /* Linear: 4x the mailboxes, about 4x the compares (quadratic: 16x). */
-    ASSERT_TRUE(large < 5 * small + 1000);
+    assert_linear("text report, mailboxes", 2000, text_report_compares(2000),
+                  large);
     ASSERT_TRUE(large < 200 * 8000);
 }
 
@@ -239,12 +244,8 @@ static uint64_t load_compares(size_t n)
  * signatures took 156 s. */
 TEST(scale_signature_load_linear)
 {
-    uint64_t small = load_compares(1000);
-    uint64_t large = load_compares(4000);
-
-    fprintf(stderr, "load: %llu strcmp for 1000 signatures, %llu for 4000\n",
-            (unsigned long long)small, (unsigned long long)large);
-    ASSERT_TRUE(large < 5 * small + 1000);
+    assert_linear("load, signatures", 1000, load_compares(1000),
+                  load_compares(4000));
 }
 
 /* ---- the JSON reader holds one top-level value, not the document ---- */
