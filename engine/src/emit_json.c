@@ -427,7 +427,7 @@ static void dump(json_t *doc, FILE *out, size_t flags)
     fputc('\n', out);
 }
 
-static json_t *jheader(const char *type)
+static json_t *jheader(const struct mt_engine *e, const char *type)
 {
     json_t *o = json_object();
 
@@ -436,6 +436,7 @@ static json_t *jheader(const char *type)
     }
     json_object_set_new(o, "tool", mt_jstr("migtriage"));
     json_object_set_new(o, "version", mt_jstr(MT_VERSION));
+    json_object_set_new(o, "kb_version", mt_jstr(mt_engine_kb_version(e)));
     return o;
 }
 
@@ -446,6 +447,7 @@ void mt_emit_json(struct mt_engine *e, FILE *out)
     fputs("{\n", out);
     put_member(out, "tool", mt_jstr("migtriage"), 0);
     put_member(out, "version", mt_jstr(MT_VERSION), 0);
+    put_member(out, "kb_version", mt_jstr(mt_engine_kb_version(e)), 0);
     put_member(out, "inputs", jinputs(e), 0);
     put_groups(out, e);
     fputs("  \"summary\": ", out);
@@ -474,7 +476,7 @@ int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
 {
     struct layout compact = {1, 0};
-    json_t *doc = jheader("summary"), *v;
+    json_t *doc = jheader(e, "summary"), *v;
     const char *close;
 
     json_object_set_new(doc, "inputs", jinputs(e));

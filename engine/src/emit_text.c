@@ -268,6 +268,35 @@ static void put_failed_inputs(FILE *out, const struct mt_engine *e)
     }
 }
 
+/* "No known problems found" must not read as a clean bill of health when
+ * some inputs, or all of them, could not be read. */
+static void put_nothing_found(FILE *out, const struct mt_engine *e)
+{
+    size_t i, failed = 0;
+
+    for (i = 0; i < e->ninputs; i++) {
+        if (e->inputs[i].status == MT_EINPUT) {
+            failed++;
+        }
+    }
+    if (failed == 0) {
+        fputs("\nNo known problems found.\n", out);
+    } else if (failed == e->ninputs) {
+        if (failed == 1) {
+            fputs("\nNothing was checked: the input could not be read (see "
+                  "below).\n", out);
+        } else {
+            fprintf(out, "\nNothing was checked: none of the %zu inputs could "
+                         "be read (see below).\n", failed);
+        }
+    } else {
+        fprintf(out,
+                "\nNo known problems found in what could be read; %zu of "
+                "%zu inputs could not be read (see below).\n",
+                failed, e->ninputs);
+    }
+}
+
 /* Mailboxes that did not get through cleanly, worst first: what a
  * consultant works through after a batch. */
 static void put_mailbox_table(FILE *out, const struct mt_engine *e)
@@ -365,7 +394,7 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
         i = j;
     }
     if (e->agg.n == 0) {
-        fputs("\nNo known problems found.\n", out);
+        put_nothing_found(out, e);
     }
     put_mailbox_table(out, e);
     put_unknown(out, e);

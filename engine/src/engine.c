@@ -102,6 +102,9 @@ void mt_engine_free(struct mt_engine *e)
     mt_aggregate_free(&e->agg);
     mt_unknown_free(&e->unknown);
     mt_mailboxes_free(&e->mailboxes);
+    for (i = 0; i < e->nextra; i++) {
+        mt_free(e->extra[i]);
+    }
     mt_free(e);
 }
 
@@ -126,12 +129,6 @@ void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
 {
     e->message_fn = fn;
     e->message_ctx = ctx;
-}
-
-void mt_engine_stream_to(struct mt_engine *e, FILE *out)
-{
-    e->stream = out;
-    e->own.stream = out;
 }
 
 void mt_engine_set_jobs(struct mt_engine *e, unsigned n)
@@ -192,9 +189,11 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
         return MT_EMISUSE;
     }
     if (mt_patterns_load(&e->patterns, patterns_dir, &e->load_problems) < 0 ||
-        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0) {
+        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0 ||
+        mt_knowledge_load_extra(e) < 0) {
         rc = MT_EINPUT;
     }
+    mt_knowledge_read_version(e, kb_dir);
     for (i = 0; i < e->patterns.n; i++) {
         struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING) {
@@ -259,7 +258,7 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
     st->unknown = &e->unknown;
     st->records = &e->records;
     st->mailboxes = &e->mailboxes;
-    st->stream = e->stream;
+    st->sink = &e->sink;
     st->message = scan_message;
     st->message_ctx = e;
 }
@@ -328,8 +327,8 @@ static int flush_pending(struct mt_state *st)
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
         register_mailbox(st, &f->context, f->severity);
-        if (st->stream != NULL) {
-            mt_emit_ndjson_finding(st->e, st->stream, f);
+        if (st->sink != NULL) {
+            mt_sink_deliver(st->e, f);
         } else if (st->streamed != NULL &&
                    mt_findings_push_copy(st->streamed, f) != 0) {
             st->oom = 1;

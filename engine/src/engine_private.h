@@ -52,6 +52,17 @@ struct mt_document {
  * results (a sequential scan: this is e->own) or one worker's shard of a
  * parallel scan (parallel.c), which is merged into the engine later, in
  * input order. The sink logic is the same for both. */
+/* Where findings go as they are found: the embedder's callback, or the
+ * NDJSON writer (sink.c). fn NULL: nowhere, the report only. */
+struct mt_finding_sink {
+    void (*fn)(struct mt_engine *e, void *ctx, const struct mt_finding *f);
+    void *ctx;
+    mt_finding_fn user_fn; /* mt_engine_set_finding_cb() */
+};
+
+/* Hands f to the engine's sink, if any. */
+void mt_sink_deliver(struct mt_engine *e, const struct mt_finding *f);
+
 struct mt_state {
     struct mt_engine *e; /* knowledge and limits: read only while scanning */
     struct mt_matcher *matcher;
@@ -63,8 +74,9 @@ struct mt_state {
     /* Mailboxes: the registry itself, or (shard) a log of registrations */
     struct mt_mailboxes *mailboxes;
     struct mt_mailbox_log *mailbox_log;
-    /* NDJSON: findings written as found, or (shard) copies kept in order */
-    FILE *stream;
+    /* Findings as found: handed to the sink, or (shard) copies kept in
+     * order for the merge to hand over */
+    const struct mt_finding_sink *sink;
     struct mt_findings *streamed;
     /* Messages about the input: the engine's list and callback, or the
      * shard's list. Called under scan.c's message lock. */
@@ -85,6 +97,9 @@ struct mt_engine {
     struct mt_problems load_problems;
     struct mt_matcher *matcher;
     int loaded;
+    char *extra[MT_MAX_EXTRA_KNOWLEDGE]; /* mt_engine_add_knowledge() */
+    size_t nextra;
+    char kb_version[64]; /* kb/VERSION, "unversioned" without one */
 
     struct mt_input *inputs;
     size_t ninputs;
@@ -100,8 +115,12 @@ struct mt_engine {
     struct mt_mailboxes mailboxes;
     uint64_t records;
     uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
-    FILE *stream; /* NDJSON findings as they are found, or NULL */
+    struct mt_finding_sink sink; /* findings as they are found (sink.c) */
 };
+
+/* Extra knowledge folders and the knowledge base version (knowledge.c). */
+int mt_knowledge_load_extra(struct mt_engine *e);
+void mt_knowledge_read_version(struct mt_engine *e, const char *kb_dir);
 
 /* Scanning, shared by the sequential path (engine.c) and the parallel one
  * (parallel.c). */

@@ -217,7 +217,7 @@ static struct shard *scan_shard(struct mt_engine *e,
     st.unknown = &sh->unknown;
     st.records = &sh->records;
     st.mailbox_log = &sh->mailbox_log;
-    st.streamed = e->stream != NULL ? &sh->streamed : NULL;
+    st.streamed = e->sink.fn != NULL ? &sh->streamed : NULL;
     st.message = shard_message;
     st.message_ctx = sh;
     before = mt_matcher_budget_exceeded(matcher);
@@ -313,8 +313,8 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
     in->findings = sh->input.findings;
     e->records += sh->records;
     e->budget_exceeded += sh->budget_exceeded;
-    for (i = 0; e->stream != NULL && i < sh->streamed.n; i++) {
-        mt_emit_ndjson_finding(e, e->stream, &sh->streamed.items[i]);
+    for (i = 0; e->sink.fn != NULL && i < sh->streamed.n; i++) {
+        mt_sink_deliver(e, &sh->streamed.items[i]);
     }
     mt_unknown_merge(&e->unknown, &sh->unknown);
     if (mt_aggregate_merge(&e->agg, &sh->agg) != 0 ||
