@@ -24,6 +24,8 @@
 #define MAX_DEPTH 8
 /* Longest "Parent.Child.Name" label kept. */
 #define MAX_LABEL 512
+/* A UTF-8 byte order mark, skipped between documents. */
+static const char BOM[] = "\xEF\xBB\xBF";
 /* Context pairs per object: mailbox, batch, status. */
 #define OBJ_CTX 3
 
@@ -64,6 +66,7 @@ struct mt_format_reader {
     int in_array;        /* the held value is an element of an array */
     int bare;            /* the held value is a number, true, false, null */
     int in_string, escaped;
+    unsigned bom_seen;   /* bytes of a UTF-8 BOM seen between documents */
     unsigned depth;      /* brackets open inside the held value */
     uint64_t at_line;    /* line of the next byte */
     size_t at_column;    /* its offset in the line */
@@ -494,12 +497,26 @@ static void value_start(struct mt_format_reader *r, char c, int in_array)
  * on stderr, then the plain reader from there on. */
 static int stray_text(struct mt_format_reader *r, char c)
 {
-    mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
-                    "JSON: unexpected '%c' at line %llu column %llu", c,
-                    (unsigned long long)r->at_line,
-                    (unsigned long long)r->at_column + 1);
+    unsigned char u = (unsigned char)c;
+    size_t bom = r->bom_seen;
+
+    if (u > 0x20 && u < 0x7f) {
+        mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
+                        "JSON: unexpected '%c' at line %llu column %llu", c,
+                        (unsigned long long)r->at_line,
+                        (unsigned long long)(r->at_column + 1 - bom));
+    } else {
+        mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
+                        "JSON: unexpected byte 0x%02X at line %llu column "
+                        "%llu",
+                        u, (unsigned long long)r->at_line,
+                        (unsigned long long)(r->at_column + 1 - bom));
+    }
     value_start(r, c, 0);
-    if (mt_buf_appendc(&r->value, c) != 0) {
+    /* The start of a BOM that was not one is text too. */
+    r->value_column -= bom;
+    if (mt_buf_append(&r->value, BOM, bom) != 0 ||
+        mt_buf_appendc(&r->value, c) != 0) {
         return MT_ENOMEM;
     }
     return to_plain(r);
@@ -563,13 +580,18 @@ static int structure_byte(struct mt_format_reader *r, char c)
 {
     int in_array = r->place == IN_ARRAY;
 
+    if (!in_array && c == BOM[r->bom_seen]) {
+        /* A BOM left by a concatenation. */
+        r->bom_seen = (r->bom_seen + 1) % 3;
+        return 0;
+    }
+    if (!in_array && r->bom_seen > 0) {
+        return stray_text(r, c); /* the start of a BOM, then other text */
+    }
     if (is_space(c)) {
         return 0;
     }
     if (!in_array) {
-        if (c == '\xEF' || c == '\xBB' || c == '\xBF') {
-            return 0; /* a BOM left by a concatenation */
-        }
         if (c == '[') {
             r->place = IN_ARRAY;
             r->expect = ELEMENT_OR_CLOSE;

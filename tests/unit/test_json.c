@@ -399,3 +399,22 @@ TEST(json_concatenated_documents)
     ASSERT_INT_EQ(c.got[find_text(&c, "\"ben\"")].last_line, 8);
     ASSERT_TRUE(find_text(&c, "jdoe") == 0);
 }
+
+TEST(json_bom_between_documents)
+{
+    static struct collect c;
+
+    /* Two files concatenated, the second with its UTF-8 BOM; then a byte
+     * that starts a BOM but is followed by other text, which is plain
+     * text (the message names the byte, never echoes it raw). */
+    read_both(&c,
+              "{\"Identity\": \"ann\"}\n\xEF\xBB\xBF{\"Identity\": \"ben\"}\n"
+              "\xEF\xA4\xA4 Error: stray\n",
+              0);
+    ASSERT_INT_EQ(c.nmsg, 1);
+    ASSERT_STR_EQ(c.msgs[0], "JSON: unexpected byte 0xA4 at line 3 column 1");
+    ASSERT_STR_EQ(c.got[0].text, "Identity : ann");
+    ASSERT_STR_EQ(c.got[2].text, "Identity : ben");
+    ASSERT_INT_EQ(c.got[2].line, 2);
+    ASSERT_TRUE(find_text(&c, "\xEF\xA4\xA4 Error: stray") >= 4);
+}
