@@ -453,6 +453,9 @@ void mt_emit_json(struct mt_engine *e, FILE *out)
     fputs("  \"summary\": ", out);
     put_summary(out, e, &summary);
     fputs(",\n", out);
+    if (e->possible.n > 0) {
+        put_member(out, "possible", mt_jpossibles(e), 0);
+    }
     put_member(out, "unknown", junknown(e), 0);
     put_member(out, "errors", jerrors(e), 1);
     fputs("}\n", out);
@@ -479,6 +482,7 @@ void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
     json_t *doc = jheader(e, "summary"), *v;
     const char *close;
 
+    mt_emit_ndjson_possibles(e, out);
     json_object_set_new(doc, "inputs", jinputs(e));
     close = put_open_object(out, doc, &compact);
     json_decref(doc);

@@ -204,6 +204,7 @@ static void put_article(FILE *out, const struct style *st,
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
     mt_put_clean(out, first->first.message, TEXT_MESSAGE);
     fputc('\n', out);
+    mt_put_name_note(out, e, &first->first);
     put_examples(out, e, order, from, to);
     if (a == NULL) {
         return;
@@ -396,6 +397,7 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
     if (e->agg.n == 0) {
         put_nothing_found(out, e);
     }
+    mt_put_possible_text(out, e);
     put_mailbox_table(out, e);
     put_unknown(out, e);
     put_failed_inputs(out, e);

@@ -12,8 +12,11 @@
 #include "mailboxes.h"
 #include "match.h"
 #include "migtriage.h"
+#include "names.h"
 #include "patterns.h"
+#include "possible.h"
 #include "problems.h"
+#include "similar.h"
 #include "unknown.h"
 
 /* One top-level input: a command-line file, a file found in a directory,
@@ -46,6 +49,7 @@ struct mt_document {
     struct mt_finding *pending;
     size_t npending;
     size_t alloc_pending;
+    unsigned long long event_key; /* event (source, id) last reported */
 };
 
 /* Where the record sink writes while an input is scanned: the engine's own
@@ -70,6 +74,8 @@ struct mt_state {
     struct mt_input *current; /* input being scanned */
     struct mt_aggregate *agg;
     struct mt_unknown *unknown;
+    struct mt_possibles *possible;
+    struct mt_similar_scratch similar_scratch; /* made on first use */
     uint64_t *records;
     /* Mailboxes: the registry itself, or (shard) a log of registrations */
     struct mt_mailboxes *mailboxes;
@@ -96,6 +102,8 @@ struct mt_engine {
     struct mt_kb kb;
     struct mt_problems load_problems;
     struct mt_matcher *matcher;
+    struct mt_names names;      /* kb/names: stable names -> articles */
+    struct mt_similar *similar; /* nearest-article index of the samples */
     int loaded;
     char *extra[MT_MAX_EXTRA_KNOWLEDGE]; /* mt_engine_add_knowledge() */
     size_t nextra;
@@ -112,6 +120,7 @@ struct mt_engine {
     struct mt_state own; /* the sink's state for sequential scans */
     struct mt_aggregate agg;
     struct mt_unknown unknown;
+    struct mt_possibles possible;
     struct mt_mailboxes mailboxes;
     uint64_t records;
     uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
@@ -176,5 +185,12 @@ void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
                            const struct mt_finding *f);
 void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags);
+/* Name matches and possible matches (emit_possible.c). */
+void mt_put_name_note(FILE *out, const struct mt_engine *e,
+                      const struct mt_finding *f);
+void mt_put_possible_text(FILE *out, const struct mt_engine *e);
+/* The "possible" array, or NULL when there is none. */
+json_t *mt_jpossibles(const struct mt_engine *e);
+void mt_emit_ndjson_possibles(const struct mt_engine *e, FILE *out);
 
 #endif
