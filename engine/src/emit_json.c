@@ -92,7 +92,9 @@ static json_t *jby_article(const struct mt_engine *e, struct pair *p,
     size_t i = 0;
 
     pair_engine = e;
-    qsort(p, n, sizeof(*p), compare_by_article);
+    if (n > 1) { /* p is NULL when the pairs could not be allocated */
+        qsort(p, n, sizeof(*p), compare_by_article);
+    }
     while (i < n) {
         const struct mt_article *a = &e->kb.articles[p[i].article];
         json_t *o = json_object(), *mbx = json_array();
@@ -140,7 +142,9 @@ static json_t *jby_mailbox(const struct mt_engine *e, struct pair *p,
         return arr;
     }
     pair_engine = e;
-    qsort(p, n, sizeof(*p), compare_by_mailbox);
+    if (n > 1) { /* p is NULL when the pairs could not be allocated */
+        qsort(p, n, sizeof(*p), compare_by_mailbox);
+    }
     for (i = 0; i < e->mailboxes.n; i++) {
         const struct mt_mailbox *mb = &e->mailboxes.items[order[i]];
         json_t *o = json_object(), *arts = json_object();

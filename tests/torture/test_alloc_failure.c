@@ -143,3 +143,47 @@ TEST(engine_load_fails_at_every_allocation)
     }
     ASSERT_TRUE(total > 100);
 }
+
+/* Writing a report fails at every allocation in turn, in each format: it
+ * must say MT_ENOMEM exactly when something failed, and not trip over what
+ * it could not allocate (the JSON report once sorted a NULL array). */
+TEST(report_fails_at_every_allocation)
+{
+    static const enum mt_format formats[] = {MT_FORMAT_TEXT, MT_FORMAT_JSON,
+                                             MT_FORMAT_NDJSON};
+    char patterns[4096], kb[4096], input[4096];
+    size_t i;
+
+    snprintf(patterns, sizeof(patterns), "%s/small/patterns", MT_TORTURE_DIR);
+    snprintf(kb, sizeof(kb), "%s/small/kb", MT_TORTURE_DIR);
+    snprintf(input, sizeof(input),
+             "%s/../cases/autod-helpdesk-paste/stdin", MT_TORTURE_DIR);
+    for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+        unsigned long long k, total = 0;
+
+        for (k = 1; total == 0; k++) {
+            struct mt_engine *e = mt_engine_new();
+            unsigned long long before;
+            FILE *out = fopen("/dev/null", "w");
+            int rc;
+
+            ASSERT_TRUE(e != NULL && out != NULL);
+            ASSERT_INT_EQ(mt_engine_load(e, patterns, kb), MT_OK);
+            ASSERT_INT_EQ(mt_engine_scan_path(e, input), MT_OK);
+            ASSERT_INT_EQ(mt_engine_worst_severity(e), MT_SEV_WARNING);
+            before = mt_alloc_failures();
+            mt_torture_fail_after(k);
+            rc = mt_engine_write_report(e, out, formats[i], 0);
+            mt_torture_fail_after(0);
+            if (mt_alloc_failures() == before) {
+                total = k;
+                ASSERT_INT_EQ(rc, MT_OK);
+            } else {
+                ASSERT_INT_EQ(rc, MT_ENOMEM);
+            }
+            fclose(out);
+            mt_engine_free(e);
+        }
+        ASSERT_TRUE(total > 5);
+    }
+}
