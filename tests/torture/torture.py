@@ -62,6 +62,8 @@ def run(binary, args, data, fail_at=0, timeout=30, stdin=None):
     env = dict(os.environ)
     env.pop("MT_FAIL_ALLOC", None)
     env["MT_DATA_DIR"] = data
+    env["MT_USER_DIR"] = ""  # no user knowledge, no cache: the same
+    env["MT_CACHE_DIR"] = ""  # allocations on every run
     env["NO_COLOR"] = "1"
     with tempfile.NamedTemporaryFile(prefix="mt-torture-") as count_file:
         env["MT_ALLOC_COUNT"] = count_file.name
