@@ -48,6 +48,7 @@ CASES = [
     ("clixml", ["--format", "json",
                 "tests/fixtures/movereport.clixml.utf16le.xml"], None, False),
     ("zip", ["tests/fixtures/bundle.zip"], None, False),
+    ("gzip", ["tests/fixtures/hcw.log.gz"], None, False),
     ("folder-j2", ["-j", "2", "--format", "ndjson", "tests/fixtures/folder"],
      None, False),
     ("explain", ["explain", "0x8004010f"], None, False),
