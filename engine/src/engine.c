@@ -239,7 +239,7 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
         snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
         return MT_ENOMEM;
     }
-    e->matcher = mt_matcher_new(&e->patterns,
+    e->matcher = mt_matcher_new(&e->patterns, &e->names,
                                 e->limits[MT_LIMIT_MATCH_BUDGET],
                                 e->limits[MT_LIMIT_DEPTH_BUDGET]);
     if (e->matcher == NULL) {

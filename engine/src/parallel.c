@@ -438,7 +438,8 @@ static void sync_destroy(struct pool *p)
 
 static struct mt_matcher *new_matcher(const struct mt_engine *e)
 {
-    return mt_matcher_new(&e->patterns, e->limits[MT_LIMIT_MATCH_BUDGET],
+    return mt_matcher_new(&e->patterns, &e->names,
+                          e->limits[MT_LIMIT_MATCH_BUDGET],
                           e->limits[MT_LIMIT_DEPTH_BUDGET]);
 }
 

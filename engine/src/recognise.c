@@ -45,8 +45,14 @@ static int by_name(struct mt_state *st, const struct mt_record *r,
     size_t start, len;
     const char *text = r->text;
     size_t n = r->len;
-    int k = mt_names_find(&st->e->names, text, n, &start, &len);
+    int k;
 
+    /* The prefilter saw no name's text: nothing to scan for (most
+     * records of a healthy log end here). */
+    if (!mt_matcher_name_seen(st->matcher)) {
+        return 0;
+    }
+    k = mt_names_find(&st->e->names, text, n, &start, &len);
     if (k < 0 && r->alt != NULL) {
         text = r->alt;
         n = r->alt_len;
