@@ -115,7 +115,8 @@ void mt_opts_usage(void)
            "  0  no finding at or above --fail-on\n"
            "  1  findings at or above --fail-on\n"
            "  2  usage error, or the knowledge base cannot be read\n"
-           "  3  some inputs could not be read (the others were analysed)\n");
+           "  3  some inputs could not be read (the others were analysed)\n"
+           "  4  out of memory (what was printed may be incomplete)\n");
 }
 
 static int parse_limit(struct mt_opts *o, const char *arg)

@@ -11,7 +11,8 @@ enum mt_exit {
     MT_EXIT_OK = 0,       /* nothing at or above --fail-on */
     MT_EXIT_FINDINGS = 1, /* findings at or above --fail-on */
     MT_EXIT_USAGE = 2,    /* usage error or unreadable knowledge base */
-    MT_EXIT_INPUT = 3     /* some inputs could not be read */
+    MT_EXIT_INPUT = 3,    /* some inputs could not be read */
+    MT_EXIT_NOMEM = 4     /* out of memory: the results are incomplete */
 };
 
 struct mt_limit_setting {

@@ -236,6 +236,14 @@ MT_API int mt_engine_kb_show(struct mt_engine *e, const char *id, FILE *out,
 MT_API int mt_engine_kb_list(struct mt_engine *e, const char *family,
                              FILE *out, enum mt_format fmt);
 
+/* Whether an allocation has failed since e was created (in any engine of
+ * the process: the count is process-wide). Something was then lost, even
+ * when the call that lost it went on: callers report the run as out of
+ * memory (MT_ENOMEM) rather than trust its results. From the first
+ * failure on, messages about inputs are no longer passed on, since they
+ * may only echo it. */
+MT_API int mt_engine_out_of_memory(const struct mt_engine *e);
+
 /* The index in words (NULL-terminated) of the word nearest to typed, at
  * most limit edits away (an edit: a letter added, left out, changed, or two
  * neighbours swapped), or -1. Ties go to the earlier word. */

@@ -92,7 +92,9 @@ static json_t *jby_article(const struct mt_engine *e, struct pair *p,
     size_t i = 0;
 
     pair_engine = e;
-    qsort(p, n, sizeof(*p), compare_by_article);
+    if (n > 1) { /* p is NULL when the pairs could not be allocated */
+        qsort(p, n, sizeof(*p), compare_by_article);
+    }
     while (i < n) {
         const struct mt_article *a = &e->kb.articles[p[i].article];
         json_t *o = json_object(), *mbx = json_array();
@@ -262,7 +264,9 @@ static void put_by_mailbox(FILE *out, const struct mt_engine *e,
         return;
     }
     pair_engine = e;
-    qsort(p, n, sizeof(*p), compare_by_mailbox);
+    if (n > 1) { /* p is NULL when the pairs could not be allocated */
+        qsort(p, n, sizeof(*p), compare_by_mailbox);
+    }
     fputc('[', out);
     for (i = 0; i < e->mailboxes.n; i++) {
         json_t *o = jmailbox(e, &e->mailboxes.items[order[i]], p, n, &j);

@@ -56,6 +56,7 @@ struct mt_engine *mt_engine_new(void)
     if (e == NULL) {
         return NULL;
     }
+    e->alloc_failures = mt_alloc_failures();
     mt_limits_defaults(e->limits);
     e->jobs = 1;
     mt_aggregate_init(&e->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
@@ -145,6 +146,22 @@ void mt_engine_set_jobs(struct mt_engine *e, unsigned n)
     e->jobs = n > MT_MAX_JOBS ? MT_MAX_JOBS : n;
 }
 
+int mt_engine_out_of_memory(const struct mt_engine *e)
+{
+    return mt_alloc_failures() != e->alloc_failures;
+}
+
+/* Turns rc into MT_ENOMEM when an allocation failed: the result of a call
+ * that absorbed a failure is not to be trusted. */
+static int unless_out_of_memory(struct mt_engine *e, int rc)
+{
+    if (mt_engine_out_of_memory(e)) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        return MT_ENOMEM;
+    }
+    return rc;
+}
+
 const char *mt_engine_errmsg(const struct mt_engine *e)
 {
     return e->errmsg;
@@ -153,6 +170,9 @@ const char *mt_engine_errmsg(const struct mt_engine *e)
 void mt_engine_message(struct mt_engine *e, enum mt_msg_level level,
                        const char *origin, const char *text)
 {
+    if (mt_engine_out_of_memory(e)) {
+        return; /* the run ends as out of memory; this may only echo it */
+    }
     if (e->nmessages < MAX_MESSAGES) {
         if (e->nmessages == e->alloc_messages) {
             size_t n = e->alloc_messages ? e->alloc_messages * 2 : 16;
@@ -228,6 +248,11 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
     }
     e->own.matcher = e->matcher;
     e->loaded = 1;
+    if (mt_engine_out_of_memory(e)) {
+        /* The problems may be artefacts of the failure (a file that
+         * "does not parse"); none is worth passing on. */
+        return unless_out_of_memory(e, rc);
+    }
     for (i = 0; i < e->load_problems.n; i++) {
         mt_engine_message(e, MT_MSG_WARNING, NULL,
                           e->load_problems.lines[i]);
@@ -698,7 +723,7 @@ static int is_directory(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-int mt_engine_scan_path(struct mt_engine *e, const char *path)
+static int scan_path(struct mt_engine *e, const char *path)
 {
     struct walk_ctx w = {e, MT_OK};
     int rc;
@@ -724,8 +749,13 @@ int mt_engine_scan_path(struct mt_engine *e, const char *path)
     return w.status;
 }
 
-int mt_engine_scan_memory(struct mt_engine *e, const char *name,
-                          const void *data, size_t len)
+int mt_engine_scan_path(struct mt_engine *e, const char *path)
+{
+    return unless_out_of_memory(e, scan_path(e, path));
+}
+
+static int scan_memory(struct mt_engine *e, const char *name,
+                       const void *data, size_t len)
 {
     struct mt_scan scan;
     struct mt_stream *s;
@@ -745,6 +775,12 @@ int mt_engine_scan_memory(struct mt_engine *e, const char *name,
         return MT_ENOMEM;
     }
     return scan_stream(&e->own, in, s, &scan);
+}
+
+int mt_engine_scan_memory(struct mt_engine *e, const char *name,
+                          const void *data, size_t len)
+{
+    return unless_out_of_memory(e, scan_memory(e, name, data, len));
 }
 
 uint64_t mt_engine_budget_exceeded(const struct mt_engine *e)
@@ -793,5 +829,5 @@ int mt_engine_write_report(struct mt_engine *e, FILE *out,
         break;
     }
     fflush(out);
-    return ferror(out) ? MT_EINPUT : MT_OK;
+    return unless_out_of_memory(e, ferror(out) ? MT_EINPUT : MT_OK);
 }

@@ -97,6 +97,7 @@ struct mt_engine {
     mt_message_fn message_fn;
     void *message_ctx;
     char errmsg[512];
+    unsigned long long alloc_failures; /* mt_alloc_failures() at creation */
 
     struct mt_patterns patterns;
     struct mt_kb kb;

@@ -205,24 +205,20 @@ static int dup_or_null(char **dst, const char *src)
     return src != NULL && *dst == NULL ? -1 : 0;
 }
 
+/* No op logged yet for a name (one whose first op could not be kept). */
+#define NO_OP ((size_t)-1)
+
 int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
                        const char *status, const char *detail,
                        const char *batch, int severity)
 {
     size_t before = l->names.n, at;
-    struct mt_mailbox *seen = mt_mailboxes_get(&l->names, name);
+    struct mt_mailbox *seen;
     struct mt_mailbox_op *op;
-    int fresh;
 
-    if (seen == NULL) {
-        if (l->names.overflow > 0) {
-            l->overflow = 1;
-            return 0;
-        }
-        return -1;
-    }
-    fresh = l->names.n != before;
-    if (fresh && l->names.n > l->alloc_last) {
+    /* Room for a new name's slot first: a name must never be in names
+     * without a slot in last, or its next add would read garbage. */
+    if (l->names.n + 1 > l->alloc_last) {
         size_t na = l->alloc_last ? l->alloc_last * 2 : 8;
         size_t *grown = mt_realloc(l->last, na * sizeof(*grown));
         if (grown == NULL) {
@@ -231,7 +227,18 @@ int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
         l->last = grown;
         l->alloc_last = na;
     }
-    op = fresh ? NULL : &l->ops[l->last[seen->seq]];
+    seen = mt_mailboxes_get(&l->names, name);
+    if (seen == NULL) {
+        if (l->names.overflow > 0) {
+            l->overflow = 1;
+            return 0;
+        }
+        return -1;
+    }
+    if (l->names.n != before) {
+        l->last[seen->seq] = NO_OP;
+    }
+    op = l->last[seen->seq] == NO_OP ? NULL : &l->ops[l->last[seen->seq]];
     if (op == NULL || !same_value(op->status, status) ||
         !same_value(op->detail, detail) || !same_value(op->batch, batch)) {
         if (l->n == l->alloc) {
