@@ -27,6 +27,8 @@
 #define MAX_LINE_CONTEXT 16
 /* Bytes kept on each side of a match when a record is longer than that. */
 #define MESSAGE_CONTEXT 300
+/* Bytes of an unrecognised error line kept for its mailbox. */
+#define MAX_UNKNOWN_ERROR 500
 
 static const char *const severity_names[] = {"info", "warning", "error",
                                              "critical"};
@@ -60,6 +62,7 @@ struct mt_engine *mt_engine_new(void)
     mt_aggregate_init(&e->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
     mt_unknown_init(&e->unknown, MT_MAX_UNKNOWN_CLUSTERS);
     mt_mailboxes_init(&e->mailboxes, MT_MAX_MAILBOXES);
+    mt_identities_init(&e->identities, MT_MAX_MAILBOXES * 4);
     mt_state_init_engine(&e->own, e);
     return e;
 }
@@ -73,6 +76,9 @@ static void document_reset(struct mt_document *d)
     }
     d->npending = 0;
     mt_fields_clear(&d->context);
+    mt_fields_clear(&d->names);
+    mt_free(d->unknown_error);
+    d->unknown_error = NULL;
     mt_free(d->origin);
     d->origin = NULL;
     d->block_start = 1;
@@ -102,6 +108,7 @@ void mt_engine_free(struct mt_engine *e)
     mt_aggregate_free(&e->agg);
     mt_unknown_free(&e->unknown);
     mt_mailboxes_free(&e->mailboxes);
+    mt_identities_free(&e->identities);
     mt_free(e);
 }
 
@@ -259,6 +266,7 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
     st->unknown = &e->unknown;
     st->records = &e->records;
     st->mailboxes = &e->mailboxes;
+    st->identities = &e->identities;
     st->stream = e->stream;
     st->message = scan_message;
     st->message_ctx = e;
@@ -276,7 +284,7 @@ void mt_state_done(struct mt_state *st)
  * report gives, whether or not anything is wrong with it; severity is the
  * finding's that names it, or -1. A shard logs it for the merge. */
 static void register_mailbox(struct mt_state *st, const struct mt_fields *ctx,
-                             int severity)
+                             const char *error, int severity)
 {
     const char *name = mt_fields_get(ctx, "mailbox");
     const char *status = mt_fields_get(ctx, "status");
@@ -292,17 +300,35 @@ static void register_mailbox(struct mt_state *st, const struct mt_fields *ctx,
     }
     if (st->mailbox_log != NULL) {
         if (mt_mailbox_log_add(st->mailbox_log, name, status, detail, batch,
-                               severity) != 0) {
+                               error, severity) != 0) {
             st->oom = 1;
         }
         return;
     }
-    mb = mt_mailboxes_register(st->mailboxes, name, status, detail, batch);
+    mb = mt_mailboxes_register(st->mailboxes, name, status, detail, batch,
+                               error);
     if (mb != NULL && severity >= 0) {
         mb->findings++;
         if (severity > mb->worst) {
             mb->worst = severity;
         }
+    }
+}
+
+/* Links the names the current object gives its mailbox as one mailbox. */
+static void link_names(struct mt_state *st)
+{
+    const struct mt_fields *nm = &st->doc.names;
+    const char *names[16];
+    int kinds[16], i, n = 0;
+
+    for (i = 0; i < nm->n && n < 16; i++) {
+        names[n] = nm->kv[i].value;
+        kinds[n++] = (int)(nm->kv[i].flags >> MT_NAMEF_SHIFT);
+    }
+    if (n > 0 && st->identities != NULL &&
+        mt_identities_link(st->identities, names, kinds, (size_t)n) != 0) {
+        st->oom = 1;
     }
 }
 
@@ -314,7 +340,8 @@ static int flush_pending(struct mt_state *st)
     size_t i;
     int rc = MT_OK, specific = 0;
 
-    register_mailbox(st, &d->context, -1);
+    register_mailbox(st, &d->context, d->unknown_error, -1);
+    link_names(st);
     for (i = 0; i < d->npending; i++) {
         specific |= !st->e->patterns.sigs[d->pending[i].sig].object_fallback;
     }
@@ -327,7 +354,7 @@ static int flush_pending(struct mt_state *st)
         mt_fields_merge_missing(&f->context, &d->context);
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
-        register_mailbox(st, &f->context, f->severity);
+        register_mailbox(st, &f->context, NULL, f->severity);
         if (st->stream != NULL) {
             mt_emit_ndjson_finding(st->e, st->stream, f);
         } else if (st->streamed != NULL &&
@@ -353,6 +380,26 @@ struct hit_ctx {
     int rc;
 };
 
+/* The kind of mailbox name a context capture holds, or -1 for none. */
+static int name_kind(const char *capture)
+{
+    static const struct {
+        const char *capture;
+        int kind;
+    } kinds[] = {{"primary_address", MT_NAME_PRIMARY},
+                 {"alias", MT_NAME_ALIAS},
+                 {"mailbox", MT_NAME_IDENTITY},
+                 {"display_name", MT_NAME_DISPLAY}};
+    size_t i;
+
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(capture, kinds[i].capture) == 0) {
+            return kinds[i].kind;
+        }
+    }
+    return -1;
+}
+
 static void set_context(struct hit_ctx *h, const struct mt_hit *hit)
 {
     struct mt_fields *dst = hit->sig->scope == MT_SCOPE_RECORD
@@ -365,11 +412,18 @@ static void set_context(struct hit_ctx *h, const struct mt_hit *hit)
         /* Values with only blanks say nothing (an empty "Identity :"). */
         const char *v = hit->caps[i].value;
         size_t n = hit->caps[i].len;
+        int kind;
         while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
             n--;
         }
-        if (n > 0) {
-            mt_fields_set(dst, hit->caps[i].name, v, n, flags);
+        if (n == 0) {
+            continue;
+        }
+        mt_fields_set(dst, hit->caps[i].name, v, n, flags);
+        kind = name_kind(hit->caps[i].name);
+        if (kind >= 0 && dst == &h->st->doc.context) {
+            mt_fields_set(&h->st->doc.names, hit->sig->id, v, n,
+                          flags | ((unsigned)kind << MT_NAMEF_SHIFT));
         }
     }
 }
@@ -488,6 +542,9 @@ static int sink_record(void *ctx, const struct mt_record *r)
         /* A new Format-List object: what the previous object's fields said
          * about its mailbox does not apply to this one. */
         mt_fields_remove_flagged(&d->context, MT_CTXF_FROM_FIELD);
+        mt_fields_remove_flagged(&d->names, MT_CTXF_FROM_FIELD);
+        mt_free(d->unknown_error);
+        d->unknown_error = NULL;
     }
     d->block_start = 0;
     memset(&h, 0, sizeof(h));
@@ -502,6 +559,15 @@ static int sink_record(void *ctx, const struct mt_record *r)
     if (found == 0 && error_like && h.contexts == 0) {
         mt_unknown_add(st->unknown, r->text, r->len,
                        d->origin ? d->origin : "", r->line);
+        if (d->unknown_error == NULL) {
+            size_t n = r->len < MAX_UNKNOWN_ERROR ? r->len
+                                                  : MAX_UNKNOWN_ERROR;
+            while (n < r->len && n > 0 &&
+                   ((unsigned char)r->text[n] & 0xc0) == 0x80) {
+                n--; /* cut on a character boundary */
+            }
+            d->unknown_error = mt_strndup(r->text, n);
+        }
     }
     if (d->npending >= MAX_PENDING) {
         return flush_pending(st);

@@ -8,6 +8,7 @@
 
 #include "aggregate.h"
 #include "fields.h"
+#include "identity.h"
 #include "kb.h"
 #include "mailboxes.h"
 #include "match.h"
@@ -35,6 +36,7 @@ struct mt_message {
 
 /* Flags on context entries. */
 #define MT_CTXF_FROM_FIELD 0x1u /* set by a Format-List field record */
+#define MT_NAMEF_SHIFT 4        /* names: enum mt_name_kind above this */
 
 /* The document being read: its context and the findings of the current
  * block (records since the last blank line), which wait for the block to
@@ -42,6 +44,13 @@ struct mt_message {
 struct mt_document {
     char *origin;
     struct mt_fields context;
+    /* The names the current object gives its mailbox (Identity, Alias,
+     * addresses, DisplayName): name = signature id, value = the name,
+     * flags = MT_CTXF_FROM_FIELD and the name's kind << MT_NAMEF_SHIFT. */
+    struct mt_fields names;
+    /* The first error-like line of the object that no signature knows:
+     * what a failed mailbox without a known cause shows. */
+    char *unknown_error;
     int block_start; /* the next record starts a block */
     struct mt_finding *pending;
     size_t npending;
@@ -63,6 +72,8 @@ struct mt_state {
     /* Mailboxes: the registry itself, or (shard) a log of registrations */
     struct mt_mailboxes *mailboxes;
     struct mt_mailbox_log *mailbox_log;
+    /* Names linked as one mailbox: the engine's, or the shard's own */
+    struct mt_identities *identities;
     /* NDJSON: findings written as found, or (shard) copies kept in order */
     FILE *stream;
     struct mt_findings *streamed;
@@ -98,6 +109,7 @@ struct mt_engine {
     struct mt_aggregate agg;
     struct mt_unknown unknown;
     struct mt_mailboxes mailboxes;
+    struct mt_identities identities;
     uint64_t records;
     uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
     FILE *stream; /* NDJSON findings as they are found, or NULL */
