@@ -63,6 +63,7 @@ struct mt_engine *mt_engine_new(void)
     mt_unknown_init(&e->unknown, MT_MAX_UNKNOWN_CLUSTERS);
     mt_mailboxes_init(&e->mailboxes, MT_MAX_MAILBOXES);
     mt_identities_init(&e->identities, MT_MAX_MAILBOXES * 4);
+    mt_filters_free(&e->filters); /* empty, min_severity -1 */
     mt_state_init_engine(&e->own, e);
     return e;
 }
@@ -109,6 +110,7 @@ void mt_engine_free(struct mt_engine *e)
     mt_unknown_free(&e->unknown);
     mt_mailboxes_free(&e->mailboxes);
     mt_identities_free(&e->identities);
+    mt_filters_free(&e->filters);
     mt_free(e);
 }
 
@@ -356,7 +358,9 @@ static int flush_pending(struct mt_state *st)
         mt_fields_sort(&f->fields);
         register_mailbox(st, &f->context, NULL, f->severity);
         if (st->stream != NULL) {
-            mt_emit_ndjson_finding(st->e, st->stream, f);
+            if (mt_filters_pass(st->e, f)) {
+                mt_emit_ndjson_finding(st->e, st->stream, f);
+            }
         } else if (st->streamed != NULL &&
                    mt_findings_push_copy(st->streamed, f) != 0) {
             st->oom = 1;
@@ -534,6 +538,16 @@ static int sink_record(void *ctx, const struct mt_record *r)
     if (st->current != NULL) {
         st->current->records++;
     }
+    /* Progress within a long input (sequential scans; a pool reports
+     * each input as it is merged). */
+    if (st == &st->e->own && st->e->progress_fn != NULL) {
+        st->text_bytes += r->len;
+        if ((*st->records & 8191) == 0) {
+            st->e->progress_fn(st->e->progress_ctx,
+                               st->e->progress_bytes + st->text_bytes,
+                               st->e->progress_inputs);
+        }
+    }
     if (r->kind == MT_REC_BLANK) {
         d->block_start = 1;
         return flush_pending(st);
@@ -658,11 +672,79 @@ int mt_engine_scan_one(struct mt_engine *e, const char *path)
 {
     const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
     struct mt_input *in = mt_engine_add_input(e, name);
+    int rc;
 
     if (in == NULL) {
         return MT_ENOMEM;
     }
-    return mt_state_scan_file(&e->own, in, path);
+    rc = mt_state_scan_file(&e->own, in, path);
+    e->own.text_bytes = 0;
+    mt_engine_progress(e, e->inputs[e->ninputs - 1].bytes);
+    return rc;
+}
+
+void mt_engine_progress(struct mt_engine *e, uint64_t bytes)
+{
+    e->progress_bytes += bytes;
+    e->progress_inputs++;
+    if (e->progress_fn != NULL) {
+        e->progress_fn(e->progress_ctx, e->progress_bytes,
+                       e->progress_inputs);
+    }
+}
+
+void mt_engine_set_progress_cb(struct mt_engine *e, mt_progress_fn fn,
+                               void *ctx)
+{
+    e->progress_fn = fn;
+    e->progress_ctx = ctx;
+}
+
+static int add_string(char ***list, size_t *n, const char *value)
+{
+    char **grown = mt_realloc(*list, (*n + 1) * sizeof(*grown));
+
+    if (grown == NULL) {
+        return MT_ENOMEM;
+    }
+    *list = grown;
+    grown[*n] = mt_strdup(value);
+    if (grown[*n] == NULL) {
+        return MT_ENOMEM;
+    }
+    (*n)++;
+    return MT_OK;
+}
+
+int mt_engine_add_filter(struct mt_engine *e, enum mt_filter which,
+                         const char *value)
+{
+    struct mt_filters *f = &e->filters;
+
+    if (value == NULL || value[0] == '\0') {
+        snprintf(e->errmsg, sizeof(e->errmsg), "empty filter value");
+        return MT_EMISUSE;
+    }
+    switch (which) {
+    case MT_FILTER_MIN_SEVERITY:
+        f->min_severity = mt_severity_parse(value);
+        if (f->min_severity < 0) {
+            snprintf(e->errmsg, sizeof(e->errmsg),
+                     "unknown severity '%.100s' (info, warning, error, "
+                     "critical)",
+                     value);
+            return MT_EMISUSE;
+        }
+        return MT_OK;
+    case MT_FILTER_MAILBOX:
+        return add_string(&f->mailboxes, &f->nmailboxes, value);
+    case MT_FILTER_ARTICLE:
+        return add_string(&f->articles, &f->narticles, value);
+    case MT_FILTER_FAMILY:
+        return add_string(&f->families, &f->nfamilies, value);
+    }
+    snprintf(e->errmsg, sizeof(e->errmsg), "unknown filter");
+    return MT_EMISUSE;
 }
 
 struct walk_ctx {
@@ -805,6 +887,15 @@ int mt_engine_write_report(struct mt_engine *e, FILE *out,
     switch (format) {
     case MT_FORMAT_JSON:
         mt_emit_json(e, out);
+        break;
+    case MT_FORMAT_HTML:
+        mt_emit_html(e, out);
+        break;
+    case MT_FORMAT_CSV:
+        mt_emit_csv(e, out);
+        break;
+    case MT_FORMAT_MARKDOWN:
+        mt_emit_markdown(e, out);
         break;
     case MT_FORMAT_NDJSON:
         mt_emit_ndjson_summary(e, out);

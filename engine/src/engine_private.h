@@ -15,7 +15,9 @@
 #include "migtriage.h"
 #include "patterns.h"
 #include "problems.h"
+#include "report.h"
 #include "unknown.h"
+#include "util.h"
 
 /* One top-level input: a command-line file, a file found in a directory,
  * or stdin. Archive members are counted inside their input. */
@@ -82,6 +84,7 @@ struct mt_state {
     mt_message_fn message;
     void *message_ctx;
     int oom; /* a shard could not keep something: the run stops */
+    uint64_t text_bytes; /* of the current input so far, for progress */
 };
 
 struct mt_engine {
@@ -113,6 +116,11 @@ struct mt_engine {
     uint64_t records;
     uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
     FILE *stream; /* NDJSON findings as they are found, or NULL */
+    struct mt_filters filters; /* what the report shows */
+    mt_progress_fn progress_fn;
+    void *progress_ctx;
+    uint64_t progress_bytes;
+    uint64_t progress_inputs;
 };
 
 /* Scanning, shared by the sequential path (engine.c) and the parallel one
@@ -148,9 +156,27 @@ const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
  * strings) and control characters removed. Unknown placeholders stay. */
 char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
                        const struct mt_fields *context);
-/* Groups sorted for output: severity (worst first), article, signature,
- * first occurrence. Returns an array of indices into e->agg.groups. */
-size_t *mt_sorted_groups(const struct mt_engine *e);
+/* The same, with over (may be NULL) before fields and context. Where the
+ * template quotes: in '...' a value has its quotes doubled; bare, a value
+ * of letters, digits, '.', '_' and inner '-' stays bare, others are put
+ * in single quotes; in "..." (which PowerShell expands) a value with $,
+ * backtick, quotes or control characters is refused and the placeholder
+ * stays visible. {mailbox} loses a proxy prefix (SMTP:, X500: ...). */
+char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
+                      const struct mt_fields *fields,
+                      const struct mt_fields *context);
+/* For people: a command with its unfilled placeholders made plain and
+ * visible ({mailbox} -> MAILBOX, <your EWS host> -> YOUR_EWS_HOST); the
+ * words are appended to names (", "-separated, once each) for a
+ * "replace ..." note. */
+char *mt_visible_placeholders(const char *cmd, struct mt_buf *names);
+/* Prose: {mailbox} -> "the mailbox", <your EWS host> -> "your EWS host". */
+char *mt_prose_placeholders(const char *text);
+/* The finding passes the filters that need no report (NDJSON stream):
+ * severity, article, family, and --mailbox on the finding's own names. */
+int mt_filters_pass(const struct mt_engine *e, const struct mt_finding *f);
+/* Reports progress after an input (engine.c). */
+void mt_engine_progress(struct mt_engine *e, uint64_t bytes);
 /* Writes log text with control characters (C0, DEL, C1) replaced by '?',
  * cut at max bytes on a character boundary ("..." marks the cut). */
 void mt_put_clean(FILE *out, const char *s, size_t max);
@@ -162,6 +188,8 @@ json_t *mt_jorigin(const char *origin, uint64_t line);
 /* A finding with its article: cause, resolution, filled-in commands. */
 json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f);
 
+/* The filters as options: "--min-severity error, --mailbox jdoe". */
+void mt_put_filters(FILE *out, const struct mt_filters *f);
 void mt_put_list(FILE *out, const char *heading, json_t *list,
                  int numbered);
 void mt_emit_json(struct mt_engine *e, FILE *out);
@@ -169,5 +197,8 @@ void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
                            const struct mt_finding *f);
 void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags);
+void mt_emit_html(struct mt_engine *e, FILE *out);
+void mt_emit_csv(struct mt_engine *e, FILE *out);
+void mt_emit_markdown(struct mt_engine *e, FILE *out);
 
 #endif

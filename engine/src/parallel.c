@@ -318,7 +318,9 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
     e->records += sh->records;
     e->budget_exceeded += sh->budget_exceeded;
     for (i = 0; e->stream != NULL && i < sh->streamed.n; i++) {
-        mt_emit_ndjson_finding(e, e->stream, &sh->streamed.items[i]);
+        if (mt_filters_pass(e, &sh->streamed.items[i])) {
+            mt_emit_ndjson_finding(e, e->stream, &sh->streamed.items[i]);
+        }
     }
     mt_unknown_merge(&e->unknown, &sh->unknown);
     if (mt_aggregate_merge(&e->agg, &sh->agg) != 0 ||
@@ -326,6 +328,7 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
         mt_identities_merge(&e->identities, &sh->identities) != 0) {
         return MT_ENOMEM;
     }
+    mt_engine_progress(e, in->bytes);
     return sh->rc;
 }
 
