@@ -118,6 +118,23 @@ static int double_safe(const char *v)
     return 1;
 }
 
+/* "<your EWS host>": a word or few between angle brackets, as the
+ * articles write a value the reader supplies. Its length, or 0. */
+static size_t hint_at(const char *p)
+{
+    size_t n = 1;
+
+    if (*p != '<' || !isalpha((unsigned char)p[1])) {
+        return 0;
+    }
+    while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == ' ' ||
+                    p[n] == '-' || p[n] == '_' || p[n] == '.') &&
+           n < 60) {
+        n++;
+    }
+    return p[n] == '>' ? n + 1 : 0;
+}
+
 enum quoting { Q_BARE, Q_SINGLE, Q_DOUBLE };
 
 /* The value of placeholder name: over, then fields, then context; a
@@ -161,9 +178,31 @@ static size_t placeholder_at(const char *p, char *name, size_t size)
     return n + 2;
 }
 
+/* Appends the plain form of a placeholder or hint (the text between its
+ * delimiters, p[1..len-2]): {mailbox} -> MAILBOX, <your EWS host> ->
+ * YOUR_EWS_HOST; notes it in names once. */
+static void append_visible(struct mt_buf *b, const char *p, size_t len,
+                           struct mt_buf *names)
+{
+    size_t start = b->len, i;
+    char *word;
+
+    for (i = 1; i + 1 < len; i++) {
+        char c = p[i];
+        mt_buf_appendc(b, c == ' ' || c == '-' || c == '.'
+                              ? '_'
+                              : (char)toupper((unsigned char)c));
+    }
+    word = mt_strndup(b->data + start, b->len - start);
+    if (word != NULL && !strstr_word(names->data ? names->data : "", word)) {
+        mt_buf_appendf(names, "%s%s", names->len ? ", " : "", word);
+    }
+    mt_free(word);
+}
+
 char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
                       const struct mt_fields *fields,
-                      const struct mt_fields *context)
+                      const struct mt_fields *context, struct mt_buf *visible)
 {
     struct mt_buf b;
     enum quoting q = Q_BARE;
@@ -192,8 +231,15 @@ char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
             p += len;
             continue;
         }
+        if (len == 0 && visible != NULL) {
+            len = hint_at(p);
+        }
         if (len > 0) {
-            mt_buf_append(&b, p, len);
+            if (visible != NULL) {
+                append_visible(&b, p, len, visible);
+            } else {
+                mt_buf_append(&b, p, len);
+            }
             p += len;
             continue;
         }
@@ -233,10 +279,11 @@ char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
 char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
                        const struct mt_fields *context)
 {
-    return mt_fill_command(tmpl, NULL, fields, context);
+    return mt_fill_command(tmpl, NULL, fields, context, NULL);
 }
 
-char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl)
+char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl,
+                     struct mt_buf *visible)
 {
     const struct mt_finding *f = &r->e->agg.groups[g].first;
     const char *mailbox = mt_report_group_mailbox(r, g);
@@ -247,67 +294,9 @@ char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl)
     if (mailbox != NULL) {
         mt_fields_set(&over, "mailbox", mailbox, strlen(mailbox), 0);
     }
-    out = mt_fill_command(tmpl, &over, &f->fields, &f->context);
+    out = mt_fill_command(tmpl, &over, &f->fields, &f->context, visible);
     mt_fields_clear(&over);
     return out;
-}
-
-/* "<your EWS host>": a word or few between angle brackets, as the
- * articles write a value the reader supplies. Its length, or 0. */
-static size_t hint_at(const char *p)
-{
-    size_t n = 1;
-
-    if (*p != '<' || !isalpha((unsigned char)p[1])) {
-        return 0;
-    }
-    while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == ' ' ||
-                    p[n] == '-' || p[n] == '_' || p[n] == '.') &&
-           n < 60) {
-        n++;
-    }
-    return p[n] == '>' ? n + 1 : 0;
-}
-
-char *mt_visible_placeholders(const char *cmd, struct mt_buf *names)
-{
-    struct mt_buf b;
-    const char *p = cmd;
-
-    mt_buf_init(&b, 0);
-    while (*p) {
-        char name[64];
-        size_t len = placeholder_at(p, name, sizeof(name)), i, from = 1;
-
-        if (len == 0) {
-            len = hint_at(p);
-        }
-        if (len == 0) {
-            mt_buf_appendc(&b, *p++);
-            continue;
-        }
-        /* {mailbox} -> MAILBOX, <your EWS host> -> YOUR_EWS_HOST */
-        {
-            size_t start = b.len;
-            for (i = from; i + 1 < len; i++) {
-                char c = p[i];
-                mt_buf_appendc(&b, c == ' ' || c == '-' || c == '.'
-                                       ? '_'
-                                       : (char)toupper((unsigned char)c));
-            }
-            if (names != NULL) {
-                char *word = mt_strndup(b.data + start, b.len - start);
-                if (word != NULL && (names->len == 0 ||
-                                     !strstr_word(names->data, word))) {
-                    mt_buf_appendf(names, "%s%s", names->len ? ", " : "",
-                                   word);
-                }
-                mt_free(word);
-            }
-        }
-        p += len;
-    }
-    return mt_buf_steal(&b);
 }
 
 char *mt_prose_placeholders(const char *text)

@@ -58,7 +58,7 @@ static char *commands_of(const struct mt_report *r, size_t g)
 
     mt_buf_init(&b, 0);
     json_array_foreach(tmpls, i, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t));
+        char *filled = mt_report_fill(r, g, json_string_value(t), NULL);
         mt_buf_appendf(&b, "%s%s", i ? "\n" : "", filled ? filled : "");
         mt_free(filled);
     }

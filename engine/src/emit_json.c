@@ -306,7 +306,7 @@ static json_t *jfilled(const struct mt_report *r, size_t g, json_t *tmpls)
     size_t i;
 
     json_array_foreach(tmpls, i, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t));
+        char *filled = mt_report_fill(r, g, json_string_value(t), NULL);
         json_array_append_new(out, mt_jstr(filled));
         mt_free(filled);
     }

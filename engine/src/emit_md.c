@@ -102,11 +102,9 @@ static void put_commands(FILE *out, const struct mt_report *r,
     mt_buf_init(&code, 0);
     mt_buf_init(&names, 0);
     json_array_foreach(templates, j, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t));
-        char *shown = mt_visible_placeholders(filled ? filled : "", &names);
-        mt_buf_appendf(&code, "%s\n", shown ? shown : "");
+        char *filled = mt_report_fill(r, g, json_string_value(t), &names);
+        mt_buf_appendf(&code, "%s\n", filled ? filled : "");
         mt_free(filled);
-        mt_free(shown);
     }
     fputs("Commands", out);
     if (pr->mailboxes > 1) {

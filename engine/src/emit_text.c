@@ -59,11 +59,9 @@ static char *fill_all(const struct mt_report *r, json_t *templates, size_t g,
 
     mt_buf_init(&all, 0);
     json_array_foreach(templates, j, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t));
-        char *shown = mt_visible_placeholders(filled ? filled : "", names);
-        mt_buf_appendf(&all, "%s\n", shown ? shown : "");
+        char *filled = mt_report_fill(r, g, json_string_value(t), names);
+        mt_buf_appendf(&all, "%s\n", filled ? filled : "");
         mt_free(filled);
-        mt_free(shown);
     }
     return mt_buf_steal(&all);
 }

@@ -162,14 +162,14 @@ char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
  * in single quotes; in "..." (which PowerShell expands) a value with $,
  * backtick, quotes or control characters is refused and the placeholder
  * stays visible. {mailbox} loses a proxy prefix (SMTP:, X500: ...). */
+/* With visible (for people) an unfilled placeholder of the template is
+ * made plain ({mailbox} -> MAILBOX, <your EWS host> -> YOUR_EWS_HOST) and
+ * its word appended to visible (", "-separated, once each) for a
+ * "replace ..." note; values are never rewritten. NULL keeps them as the
+ * template writes them. */
 char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
                       const struct mt_fields *fields,
-                      const struct mt_fields *context);
-/* For people: a command with its unfilled placeholders made plain and
- * visible ({mailbox} -> MAILBOX, <your EWS host> -> YOUR_EWS_HOST); the
- * words are appended to names (", "-separated, once each) for a
- * "replace ..." note. */
-char *mt_visible_placeholders(const char *cmd, struct mt_buf *names);
+                      const struct mt_fields *context, struct mt_buf *visible);
 /* Prose: {mailbox} -> "the mailbox", <your EWS host> -> "your EWS host". */
 char *mt_prose_placeholders(const char *text);
 /* The finding passes the filters that need no report (NDJSON stream):

@@ -109,6 +109,8 @@ struct mt_batch_status *mt_report_batches(const struct mt_report *r,
 /* A command template filled for one finding group: {mailbox} with the
  * mailbox's canonical name, other placeholders from the group's fields
  * and context, values quoted for PowerShell (emit_common.c). */
-char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl);
+struct mt_buf;
+char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl,
+                     struct mt_buf *visible);
 
 #endif
