@@ -9,14 +9,9 @@
 #include <unistd.h>
 
 #include "migtriage.h"
+#include "datadir.h"
 #include "opts.h"
 
-#ifndef MT_SOURCE_DATA_DIR
-#define MT_SOURCE_DATA_DIR "."
-#endif
-#ifndef MT_INSTALL_DATA_DIR
-#define MT_INSTALL_DATA_DIR "/usr/local/share/migtriage"
-#endif
 
 /* Writes text to stderr without control characters: file names and log
  * text are not trusted to be free of escape sequences. */
@@ -26,6 +21,13 @@ static void put_clean(const char *s)
         unsigned char c = (unsigned char)*s;
         fputc(c < 0x20 || c == 0x7f ? '?' : c, stderr);
     }
+}
+
+/* Edits allowed between a typed word and a command: one on short words,
+ * where two would make most short names "near" something. */
+static int typo_limit(const char *word)
+{
+    return strlen(word) <= 4 ? 1 : 2;
 }
 
 /* One message line, gathered so that unbuffered stderr gets it in one
@@ -122,45 +124,6 @@ static void on_message(void *ctx, enum mt_msg_level level,
     line_put(&l, text, 1);
     line_put(&l, "\n", 0);
     fwrite(l.buf, 1, l.n, stderr);
-}
-
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Where the knowledge lives: options, then $MT_DATA_DIR, then the source
- * tree the binary was built from, then the install prefix. */
-static void find_data(const struct mt_opts *o, char *patterns, char *kb,
-                      size_t cap)
-{
-    const char *roots[3];
-    const char *env = getenv("MT_DATA_DIR");
-    int i, n = 0;
-
-    if (env != NULL && *env) {
-        roots[n++] = env;
-    }
-    roots[n++] = MT_SOURCE_DATA_DIR;
-    roots[n++] = MT_INSTALL_DATA_DIR;
-    snprintf(patterns, cap, "%s/patterns", roots[0]);
-    snprintf(kb, cap, "%s/kb", roots[0]);
-    for (i = 0; i < n; i++) {
-        char p[4096];
-        snprintf(p, sizeof(p), "%s/patterns", roots[i]);
-        if (is_dir(p)) {
-            snprintf(patterns, cap, "%s/patterns", roots[i]);
-            snprintf(kb, cap, "%s/kb", roots[i]);
-            break;
-        }
-    }
-    if (o->patterns_dir != NULL) {
-        snprintf(patterns, cap, "%s", o->patterns_dir);
-    }
-    if (o->kb_dir != NULL) {
-        snprintf(kb, cap, "%s", o->kb_dir);
-    }
 }
 
 static int use_color(const struct mt_opts *o)
@@ -282,10 +245,49 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
         }
         return MT_EXIT_OK;
     }
+    if (o->nargs >= 2) {
+        static const char *const subs[] = {"search", "show", "list", "lint",
+                                           "export", NULL};
+        int near = mt_suggest_word(sub, subs, typo_limit(sub));
+        if (near >= 0 && strcmp(subs[near], sub) != 0) {
+            fputs("migtriage: kb: unknown command '", stderr);
+            put_clean(sub);
+            fprintf(stderr, "'; did you mean 'migtriage kb %s'?\n"
+                            "Try 'migtriage --help'\n", subs[near]);
+            return MT_EXIT_USAGE;
+        }
+    }
     fprintf(stderr, "migtriage: kb: expected 'lint', 'search WORDS', "
                     "'show ID', 'list [FAMILY]' or 'export'\n"
                     "Try 'migtriage --help'\n");
     return MT_EXIT_USAGE;
+}
+
+/* A first argument that is no file but a typo of a command ("explian",
+ * "serch") is a usage error with a suggestion, not a missing input that
+ * would be reported as such beside an empty report. Returns 1 when it
+ * said so. */
+static int mistyped_command(const char *arg)
+{
+    static const char *const cmds[] = {"explain", "kb",   "search", "show",
+                                       "list",    "lint", "export", NULL};
+    struct stat st;
+    int near;
+
+    if (strcmp(arg, "-") == 0 || strchr(arg, '/') != NULL ||
+        strchr(arg, '.') != NULL || stat(arg, &st) == 0) {
+        return 0;
+    }
+    near = mt_suggest_word(arg, cmds, typo_limit(arg));
+    if (near < 0) {
+        return 0;
+    }
+    fputs("migtriage: '", stderr);
+    put_clean(arg);
+    fprintf(stderr, "' is not a file or a command; did you mean "
+                    "'migtriage %s%s'?\nTry 'migtriage --help'\n",
+            near >= 2 ? "kb " : "", cmds[near]);
+    return 1;
 }
 
 /* Most of standard input explain reads ("explain -"): a pasted error,
@@ -419,7 +421,11 @@ static int run(struct mt_opts *opts)
         mt_engine_set_limit(e, o.limits[i].which, o.limits[i].value);
     }
     mt_engine_set_jobs(e, o.jobs);
-    find_data(&o, patterns, kb, sizeof(patterns));
+    if (!kb_cmd && !explain && o.nargs > 0 && mistyped_command(o.args[0])) {
+        mt_engine_free(e);
+        return MT_EXIT_USAGE;
+    }
+    mt_find_data(&o, patterns, kb, sizeof(patterns));
     rc = mt_engine_load(e, patterns, kb);
     if (rc == MT_EINPUT || rc == MT_ENOMEM) {
         fprintf(stderr, "migtriage: error: cannot load the knowledge base: "

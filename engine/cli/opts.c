@@ -59,7 +59,7 @@ static const struct option_spec specs[] = {
      "progress on stderr: auto (default: a terminal, runs over 1 s), "
      "always, never"},
     {"flavor", OPT_FLAVOR, 1, "F",
-     "kb export: regex syntax, rg (default), grep or pcre"},
+     "kb export: regex syntax, rg (default), ugrep, grep or pcre"},
     {"jobs", 'j', 1, "N",
      "scan N files of a folder at once (default 1; 0: one per CPU); same "
      "output"},
@@ -95,7 +95,7 @@ void mt_opts_usage(void)
            "       migtriage kb show ID\n"
            "       migtriage kb list [--family F]\n"
            "       migtriage kb lint\n"
-           "       migtriage kb export [--flavor rg|grep|pcre]\n"
+           "       migtriage kb export [--flavor rg|ugrep|grep|pcre]\n"
            "\n"
            "Finds known Exchange and Microsoft 365 migration problems in move\n"
            "reports, Format-List output, migration CSVs, HCW logs, AAD Connect\n"

@@ -218,6 +218,12 @@ MT_API int mt_engine_kb_show(struct mt_engine *e, const char *id, FILE *out,
 MT_API int mt_engine_kb_list(struct mt_engine *e, const char *family,
                              FILE *out, enum mt_format fmt);
 
+/* The index in words (NULL-terminated) of the word nearest to typed, at
+ * most limit edits away (an edit: a letter added, left out, changed, or two
+ * neighbours swapped), or -1. Ties go to the earlier word. */
+MT_API int mt_suggest_word(const char *typed, const char *const *words,
+                           int limit);
+
 /* Detail of the last failed call. */
 MT_API const char *mt_engine_errmsg(const struct mt_engine *e);
 

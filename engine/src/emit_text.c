@@ -299,6 +299,35 @@ static void put_failed_inputs(FILE *out, const struct mt_engine *e)
     }
 }
 
+/* "No known problems found" must not read as a clean bill of health when
+ * some inputs, or all of them, could not be read. */
+static void put_nothing_found(FILE *out, const struct mt_engine *e)
+{
+    size_t i, failed = 0;
+
+    for (i = 0; i < e->ninputs; i++) {
+        if (e->inputs[i].status == MT_EINPUT) {
+            failed++;
+        }
+    }
+    if (failed == 0) {
+        fputs("\nNo known problems found.\n", out);
+    } else if (failed == e->ninputs) {
+        if (failed == 1) {
+            fputs("\nNothing was checked: the input could not be read (see "
+                  "below).\n", out);
+        } else {
+            fprintf(out, "\nNothing was checked: none of the %zu inputs could "
+                         "be read (see below).\n", failed);
+        }
+    } else {
+        fprintf(out,
+                "\nNo known problems found in what could be read; %zu of "
+                "%zu inputs could not be read (see below).\n",
+                failed, e->ninputs);
+    }
+}
+
 /* (person, problem rank) pairs of the groups shown, sorted, so that each
  * mailbox's problems are one run: a single pass, whatever the sizes. */
 struct person_problem {
@@ -498,7 +527,7 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
     mt_free(stamp);
     failed = count_failed_unexplained(r);
     if (r->nproblems == 0 && failed == 0) {
-        fputs("\nNo known problems found.\n", out);
+        put_nothing_found(out, e);
     } else if (r->nproblems == 0) {
         fprintf(out,
                 "\nNo known problem found, but %zu mailbox%s failed: see "
