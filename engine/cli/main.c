@@ -56,6 +56,8 @@ static void line_put(struct line *l, const char *s, int clean)
 struct progress {
     int mode; /* -1 auto, 0 never, 1 always */
     double start, last;
+    double after; /* seconds before the first line: 1, or
+                     MIGTRIAGE_PROGRESS_AFTER (for the tests) */
     int shown;
 };
 
@@ -84,13 +86,13 @@ static void on_progress(void *ctx, uint64_t bytes, uint64_t inputs)
     double mib = (double)bytes / (1024.0 * 1024.0);
 
     (void)ctx;
-    if (elapsed < 1.0 || t - progress.last < 0.2) {
+    if (elapsed < progress.after || t - progress.last < 0.2) {
         return;
     }
     progress.last = t;
     fprintf(stderr, "\r\033[Kmigtriage: %llu file%s, %.1f MiB, %.1f MiB/s",
             (unsigned long long)inputs, inputs == 1 ? "" : "s", mib,
-            mib / elapsed);
+            elapsed > 0 ? mib / elapsed : 0.0);
     fflush(stderr);
     progress.shown = 1;
 }
@@ -102,6 +104,10 @@ static void progress_start(struct mt_engine *e, int mode)
         return;
     }
     progress.start = now_seconds();
+    progress.after = 1.0;
+    if (getenv("MIGTRIAGE_PROGRESS_AFTER") != NULL) {
+        progress.after = atof(getenv("MIGTRIAGE_PROGRESS_AFTER"));
+    }
     mt_engine_set_progress_cb(e, on_progress, NULL);
 }
 
