@@ -336,8 +336,10 @@ static json_t *jgroup(struct mt_engine *e, const struct mt_report *r,
                *v = json_object_get(a->json, "verify");
         json_object_set_new(o, "commands", jfilled(r, gi, c));
         json_object_set_new(o, "verify", jfilled(r, gi, v));
-        json_object_set(o, "command_templates", c ? c : json_array());
-        json_object_set(o, "verify_templates", v ? v : json_array());
+        json_object_set_new(o, "command_templates",
+                            c ? json_incref(c) : json_array());
+        json_object_set_new(o, "verify_templates",
+                            v ? json_incref(v) : json_array());
     }
 
     for (k = 0; k < g->nexamples; k++) {
