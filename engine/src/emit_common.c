@@ -289,10 +289,22 @@ char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl,
     const char *mailbox = mt_report_group_mailbox(r, g);
     struct mt_fields over;
     char *out;
+    int i;
 
     memset(&over, 0, sizeof(over));
     if (mailbox != NULL) {
         mt_fields_set(&over, "mailbox", mailbox, strlen(mailbox), 0);
+    }
+    /* What the finding does not say, the rest of the report may, when it
+     * says it with one voice (one server, one domain, one mailbox). */
+    for (i = 0; i < r->shared.n; i++) {
+        const char *name = r->shared.kv[i].name;
+        if (mt_fields_get(&over, name) == NULL &&
+            mt_fields_get(&f->fields, name) == NULL &&
+            mt_fields_get(&f->context, name) == NULL) {
+            mt_fields_set(&over, name, r->shared.kv[i].value,
+                          strlen(r->shared.kv[i].value), 0);
+        }
     }
     out = mt_fill_command(tmpl, &over, &f->fields, &f->context, visible);
     mt_fields_clear(&over);

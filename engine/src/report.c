@@ -475,6 +475,64 @@ static int compare_people(const void *x, const void *y)
     return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Context names that say which mailbox, or when: never shared. */
+static int per_mailbox(const char *name)
+{
+    static const char *const names[] = {
+        "mailbox", "display_name", "alias",     "primary_address",
+        "status",  "status_detail", "timestamp", "status_summary",
+        "state"};
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(name, names[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#define SHARED_CONFLICT 0x1u
+
+static int build_shared(struct mt_report *r)
+{
+    size_t i, selected = 0, one = MT_NONE;
+    int k;
+
+    for (i = 0; i < r->ngroups; i++) {
+        const struct mt_fields *c = &r->e->agg.groups[r->groups[i]].first.context;
+        for (k = 0; k < c->n; k++) {
+            const char *name = c->kv[k].name, *v = c->kv[k].value;
+            const char *had = mt_fields_get(&r->shared, name);
+            if (per_mailbox(name)) {
+                continue;
+            }
+            if (had == NULL) {
+                if (mt_fields_set(&r->shared, name, v, strlen(v), 0) != 0) {
+                    return -1;
+                }
+            } else if (strcmp(had, v) != 0 &&
+                       mt_fields_set(&r->shared, name, "", 0,
+                                     SHARED_CONFLICT) != 0) {
+                return -1;
+            }
+        }
+    }
+    mt_fields_remove_flagged(&r->shared, SHARED_CONFLICT);
+    for (i = 0; i < r->npeople; i++) {
+        if (r->people[i].selected) {
+            selected++;
+            one = i;
+        }
+    }
+    if (selected == 1 &&
+        mt_fields_set(&r->shared, "mailbox", r->people[one].name,
+                      strlen(r->people[one].name), 0) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
 struct mt_report *mt_report_build(struct mt_engine *e)
 {
     struct mt_report *r = mt_calloc(1, sizeof(*r));
@@ -514,6 +572,10 @@ struct mt_report *mt_report_build(struct mt_engine *e)
     sort_report = r;
     qsort(r->people_by_name, r->npeople, sizeof(size_t), compare_people);
     sort_report = NULL;
+    if (build_shared(r) != 0) {
+        mt_report_free(r);
+        return NULL;
+    }
     return r;
 }
 
@@ -529,6 +591,7 @@ void mt_report_free(struct mt_report *r)
     mt_free(r->problem_of);
     mt_free(r->groups);
     mt_free(r->problems);
+    mt_fields_clear(&r->shared);
     mt_free(r);
 }
 

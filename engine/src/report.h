@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fields.h"
+
 struct mt_engine;
 
 /* Severity weights of the fix-first score (README "Fix-first ranking"). */
@@ -74,6 +76,10 @@ struct mt_report {
     size_t nproblems;
     uint64_t findings; /* occurrences shown */
     int filtered;
+    /* Context values (server, domain, batch ...) that every finding shown
+     * that names them agrees on: they fill a placeholder of a finding
+     * that lacks them. mailbox only when the report has one mailbox. */
+    struct mt_fields shared;
 };
 
 /* Builds the report model; NULL when out of memory. */
