@@ -171,12 +171,18 @@ static void put_mailboxes(FILE *out, const struct mt_report *r,
 {
     size_t i, shown = 0;
 
-    fprintf(out, "  fix-first score %llu (%zu mailbox%s x %d for %s); "
-                 "%llu occurrence%s",
-            (unsigned long long)pr->score, pr->mailboxes > 0 ? pr->mailboxes : 1,
-            pr->mailboxes > 1 ? "es" : "", mt_severity_weight(pr->worst),
-            mt_severity_name((enum mt_severity)pr->worst),
-            (unsigned long long)pr->count, pr->count == 1 ? "" : "s");
+    if (pr->mailboxes > 0) {
+        fprintf(out, "  fix-first score %llu (%zu mailbox%s x %d for %s); ",
+                (unsigned long long)pr->score, pr->mailboxes,
+                pr->mailboxes > 1 ? "es" : "", mt_severity_weight(pr->worst),
+                mt_severity_name((enum mt_severity)pr->worst));
+    } else {
+        fprintf(out, "  fix-first score %llu (%d for %s, no mailbox named); ",
+                (unsigned long long)pr->score, mt_severity_weight(pr->worst),
+                mt_severity_name((enum mt_severity)pr->worst));
+    }
+    fprintf(out, "%llu occurrence%s", (unsigned long long)pr->count,
+            pr->count == 1 ? "" : "s");
     if (pr->mailboxes > 0) {
         fprintf(out, ", %zu mailbox%s: ", pr->mailboxes,
                 pr->mailboxes == 1 ? "" : "es");

@@ -312,6 +312,9 @@ static int compare_problems(const void *x, const void *y)
     if (a->worst != b->worst) {
         return b->worst - a->worst;
     }
+    if (a->generic != b->generic) {
+        return a->generic - b->generic;
+    }
     return strcmp(problem_id(sort_report->e, a->article),
                   problem_id(sort_report->e, b->article));
 }
@@ -395,11 +398,13 @@ static int build_problems(struct mt_report *r)
             pr = &r->problems[r->nproblems];
             pr->article = a;
             pr->worst = -1;
+            pr->generic = 1;
             problem_of_key[key] = r->nproblems++;
         }
         r->problem_of[i] = problem_of_key[key];
         pr = &r->problems[problem_of_key[key]];
         pr->count += g->count;
+        pr->generic &= generic(e, g);
         if (g->first.severity > pr->worst) {
             pr->worst = g->first.severity;
         }

@@ -58,6 +58,7 @@ struct mt_problem {
     uint64_t count;
     size_t mailboxes;
     uint64_t score;
+    int generic; /* only catch-all signatures: after specific ones */
     size_t rank; /* 1 = fix first */
 };
 
