@@ -480,9 +480,8 @@ json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
     return o;
 }
 
-/* A heading and the strings of a JSON list under it, numbered or not. */
-void mt_put_list(FILE *out, const char *heading, json_t *list,
-                 int numbered)
+static void put_list(FILE *out, const char *heading, json_t *list,
+                     int numbered, int prose)
 {
     json_t *v;
     size_t i;
@@ -492,18 +491,38 @@ void mt_put_list(FILE *out, const char *heading, json_t *list,
     }
     fprintf(out, "  %s\n", heading);
     json_array_foreach(list, i, v) {
+        char *p = prose ? mt_prose_placeholders(json_string_value(v)) : NULL;
+        const char *text = p ? p : json_string_value(v);
         if (numbered) {
-            fprintf(out, "    %zu. %s\n", i + 1, json_string_value(v));
+            fprintf(out, "    %zu. %s\n", i + 1, text);
         } else {
-            fprintf(out, "    %s\n", json_string_value(v));
+            fprintf(out, "    %s\n", text);
         }
+        mt_free(p);
     }
 }
 
-/* "--min-severity error, --mailbox jdoe": what the report was cut to. */
-void mt_put_filters(FILE *out, const struct mt_filters *f)
+/* A heading and the strings of a JSON list under it, numbered or not. */
+void mt_put_list(FILE *out, const char *heading, json_t *list,
+                 int numbered)
 {
-    size_t i;
+    put_list(out, heading, list, numbered, 0);
+}
+
+void mt_put_prose_list(FILE *out, const char *heading, json_t *list,
+                       int numbered)
+{
+    put_list(out, heading, list, numbered, 1);
+}
+
+/* "--min-severity error, --mailbox jdoe": what the report was cut to;
+ * the values (typed by the user, but still) through put. */
+void mt_put_filters(FILE *out, const struct mt_filters *f, mt_put_text_fn put)
+{
+    static const char *const labels[] = {"--mailbox ", "--article ",
+                                         "--family "};
+    char *const *lists[] = {f->mailboxes, f->articles, f->families};
+    size_t counts[] = {f->nmailboxes, f->narticles, f->nfamilies}, i, k;
     const char *sep = "";
 
     if (f->min_severity >= 0) {
@@ -511,16 +530,46 @@ void mt_put_filters(FILE *out, const struct mt_filters *f)
                 mt_severity_name((enum mt_severity)f->min_severity));
         sep = ", ";
     }
-    for (i = 0; i < f->nmailboxes; i++, sep = ", ") {
-        fprintf(out, "%s--mailbox ", sep);
-        mt_put_clean(out, f->mailboxes[i], 120);
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < counts[k]; i++, sep = ", ") {
+            fprintf(out, "%s%s", sep, labels[k]);
+            put(out, lists[k][i], 120);
+        }
     }
-    for (i = 0; i < f->narticles; i++, sep = ", ") {
-        fprintf(out, "%s--article ", sep);
-        mt_put_clean(out, f->articles[i], 120);
+}
+
+void mt_put_problem_mailboxes(FILE *out, const struct mt_report *r,
+                              const struct mt_problem *pr, size_t *stamp,
+                              size_t max, mt_put_text_fn put)
+{
+    size_t i, shown = 0;
+
+    if (pr->mailboxes == 0) {
+        return;
     }
-    for (i = 0; i < f->nfamilies; i++, sep = ", ") {
-        fprintf(out, "%s--family ", sep);
-        mt_put_clean(out, f->families[i], 120);
+    fprintf(out, ", %zu mailbox%s: ", pr->mailboxes,
+            pr->mailboxes == 1 ? "" : "es");
+    for (i = pr->from; i < pr->to && shown < max; i++) {
+        size_t p = r->group_person[r->groups[i]];
+        if (p == MT_NONE || stamp[p] == pr->rank) {
+            continue;
+        }
+        stamp[p] = pr->rank;
+        fputs(shown++ ? ", " : "", out);
+        put(out, r->people[p].name, 200);
     }
+    if (pr->mailboxes > shown) {
+        fprintf(out, " and %zu more", pr->mailboxes - shown);
+    }
+}
+
+json_t *mt_jperson_names(const struct mt_report *r, const struct mt_person *p)
+{
+    json_t *names = json_array();
+    size_t k;
+
+    for (k = 0; k < p->nnames; k++) {
+        json_array_append_new(names, mt_jstr(r->names[p->first_name + k]));
+    }
+    return names;
 }

@@ -306,7 +306,7 @@ static void put_problem(FILE *out, const struct mt_report *r,
                         const struct mt_problem *pr, size_t *stamp)
 {
     const struct mt_engine *e = r->e;
-    size_t g = r->groups[pr->from], i, shown = 0;
+    size_t g = r->groups[pr->from], i;
     const struct mt_group *first = &e->agg.groups[g];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
     json_t *v, *list;
@@ -320,22 +320,7 @@ static void put_problem(FILE *out, const struct mt_report *r,
     fprintf(out, "]</span></h3>\n<p>score %llu, %llu occurrence%s",
             (unsigned long long)pr->score, (unsigned long long)pr->count,
             pr->count == 1 ? "" : "s");
-    if (pr->mailboxes > 0) {
-        fprintf(out, ", %zu mailbox%s: ", pr->mailboxes,
-                pr->mailboxes == 1 ? "" : "es");
-        for (i = pr->from; i < pr->to && shown < 50; i++) {
-            size_t p = r->group_person[r->groups[i]];
-            if (p == MT_NONE || stamp[p] == pr->rank) {
-                continue;
-            }
-            stamp[p] = pr->rank;
-            fputs(shown++ ? ", " : "", out);
-            put_h(out, r->people[p].name, 200);
-        }
-        if (pr->mailboxes > shown) {
-            fprintf(out, " and %zu more", pr->mailboxes - shown);
-        }
-    }
+    mt_put_problem_mailboxes(out, r, pr, stamp, 50, put_h);
     fputs("</p>\n<p class=\"muted\">", out);
     put_h(out, first->first.origin, 300);
     fprintf(out, ":%llu</p><pre>", (unsigned long long)first->first.line);
@@ -392,7 +377,7 @@ static json_t *mailbox_data(const struct mt_report *r)
 {
     json_t *rows = json_array();
     json_t **problems = mt_calloc(r->npeople + 1, sizeof(*problems));
-    size_t i, k;
+    size_t i;
 
     for (i = 0; problems != NULL && i < r->ngroups; i++) {
         size_t g = r->groups[i], p = r->group_person[g];
@@ -417,17 +402,13 @@ static json_t *mailbox_data(const struct mt_report *r)
          i++) {
         size_t p = r->people_by_name[i];
         const struct mt_person *mb = &r->people[p];
-        json_t *o, *names;
+        json_t *o;
         if (!mb->selected) {
             continue;
         }
         o = json_object();
-        names = json_array();
-        for (k = 0; k < mb->nnames; k++) {
-            json_array_append_new(names, mt_jstr(r->names[mb->first_name + k]));
-        }
         json_object_set_new(o, "mailbox", mt_jstr(mb->name));
-        json_object_set_new(o, "names", names);
+        json_object_set_new(o, "names", mt_jperson_names(r, mb));
         json_object_set_new(o, "status", mt_jstr(mb->status));
         json_object_set_new(o, "batch",
                             mt_jstr(mb->batch ? mt_name_strip(mb->batch)
@@ -469,17 +450,9 @@ static void put_overview(FILE *out, const struct mt_report *r)
             r->nproblems, r->nproblems == 1 ? "" : "s", people,
             people == 1 ? "" : "es");
     if (r->filtered) {
-        char *text = NULL;
-        size_t len = 0;
-        FILE *mem = open_memstream(&text, &len);
-        if (mem != NULL) {
-            mt_put_filters(mem, &r->e->filters);
-            fclose(mem);
-            fputs("<p class=\"filter\">Filtered: ", out);
-            put_h(out, text, 1000);
-            fputs("</p>\n", out);
-            free(text);
-        }
+        fputs("<p class=\"filter\">Filtered: ", out);
+        mt_put_filters(out, &r->e->filters, put_h);
+        fputs("</p>\n", out);
     }
     b = mt_report_batches(r, &n);
     if (b != NULL && n > 0) {

@@ -103,7 +103,7 @@ static json_t *jby_mailbox(const struct mt_report *r)
 {
     json_t *arr = json_array();
     json_t **arts = mt_calloc(r->npeople + 1, sizeof(*arts));
-    size_t i, k;
+    size_t i;
 
     if (arts == NULL) {
         return arr;
@@ -128,18 +128,14 @@ static json_t *jby_mailbox(const struct mt_report *r)
     for (i = 0; i < r->npeople; i++) {
         size_t p = r->people_by_name[i];
         const struct mt_person *mb = &r->people[p];
-        json_t *o, *names;
+        json_t *o;
 
         if (!mb->selected) {
             continue;
         }
         o = json_object();
-        names = json_array();
-        for (k = 0; k < mb->nnames; k++) {
-            json_array_append_new(names, mt_jstr(r->names[mb->first_name + k]));
-        }
         json_object_set_new(o, "mailbox", mt_jstr(mb->name));
-        json_object_set_new(o, "names", names);
+        json_object_set_new(o, "names", mt_jperson_names(r, mb));
         json_object_set_new(o, "status", mt_jstr(mb->status));
         json_object_set_new(o, "batch", mt_jstr(mb->batch));
         json_object_set_new(

@@ -128,7 +128,7 @@ static void put_problem(FILE *out, const struct mt_report *r,
     const struct mt_group *first = &e->agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
     json_t *v, *steps = a ? json_object_get(a->json, "resolution") : NULL;
-    size_t i, shown = 0;
+    size_t i;
 
     fprintf(out, "### %zu. ", pr->rank);
     put_md(out, a ? a->title : "(no article)", 200);
@@ -138,22 +138,7 @@ static void put_problem(FILE *out, const struct mt_report *r,
             mt_severity_name((enum mt_severity)pr->worst),
             (unsigned long long)pr->score, (unsigned long long)pr->count,
             pr->count == 1 ? "" : "s");
-    if (pr->mailboxes > 0) {
-        fprintf(out, ", %zu mailbox%s: ", pr->mailboxes,
-                pr->mailboxes == 1 ? "" : "es");
-        for (i = pr->from; i < pr->to && shown < MD_MAILBOXES; i++) {
-            size_t p = r->group_person[r->groups[i]];
-            if (p == MT_NONE || stamp[p] == pr->rank) {
-                continue;
-            }
-            stamp[p] = pr->rank;
-            fputs(shown++ ? ", " : "", out);
-            put_md(out, r->people[p].name, 200);
-        }
-        if (pr->mailboxes > shown) {
-            fprintf(out, " and %zu more", pr->mailboxes - shown);
-        }
-    }
+    mt_put_problem_mailboxes(out, r, pr, stamp, MD_MAILBOXES, put_md);
     fputs("\n\nSeen: ", out);
     put_md(out, first->first.origin, 300);
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
@@ -199,17 +184,9 @@ void mt_emit_markdown(struct mt_engine *e, FILE *out)
             r->nproblems, r->nproblems == 1 ? "" : "s", people,
             people == 1 ? "" : "es");
     if (r->filtered) {
-        char *text = NULL;
-        size_t len = 0;
-        FILE *mem = open_memstream(&text, &len);
-        if (mem != NULL) {
-            mt_put_filters(mem, &e->filters);
-            fclose(mem);
-            fputs("Filtered: ", out);
-            put_md(out, text, 1000);
-            fputs("\n\n", out);
-            free(text);
-        }
+        fputs("Filtered: ", out);
+        mt_put_filters(out, &e->filters, put_md);
+        fputs("\n\n", out);
     }
     b = mt_report_batches(r, &n);
     if (b != NULL && n > 0) {

@@ -93,27 +93,6 @@ static void put_prose(FILE *out, const char *label, const char *text)
     mt_free(p);
 }
 
-static void put_steps(FILE *out, const char *heading, json_t *list,
-                      int numbered)
-{
-    json_t *v;
-    size_t i;
-
-    if (!json_is_array(list) || json_array_size(list) == 0) {
-        return;
-    }
-    fprintf(out, "  %s\n", heading);
-    json_array_foreach(list, i, v) {
-        char *p = mt_prose_placeholders(json_string_value(v));
-        if (numbered) {
-            fprintf(out, "    %zu. %s\n", i + 1, p ? p : "");
-        } else {
-            fprintf(out, "    %s\n", p ? p : "");
-        }
-        mt_free(p);
-    }
-}
-
 /* Commands of the article filled from up to TEXT_COMMAND_SETS groups with
  * distinct results (groups of other mailboxes give other values). */
 static void put_commands(FILE *out, const char *heading, json_t *templates,
@@ -169,8 +148,6 @@ static void put_commands(FILE *out, const char *heading, json_t *templates,
 static void put_mailboxes(FILE *out, const struct mt_report *r,
                           const struct mt_problem *pr, size_t *stamp)
 {
-    size_t i, shown = 0;
-
     if (pr->mailboxes > 0) {
         fprintf(out, "  fix-first score %llu (%zu mailbox%s x %d for %s); ",
                 (unsigned long long)pr->score, pr->mailboxes,
@@ -183,24 +160,7 @@ static void put_mailboxes(FILE *out, const struct mt_report *r,
     }
     fprintf(out, "%llu occurrence%s", (unsigned long long)pr->count,
             pr->count == 1 ? "" : "s");
-    if (pr->mailboxes > 0) {
-        fprintf(out, ", %zu mailbox%s: ", pr->mailboxes,
-                pr->mailboxes == 1 ? "" : "es");
-        for (i = pr->from; i < pr->to && shown < TEXT_MAILBOXES; i++) {
-            size_t p = r->group_person[r->groups[i]];
-            if (p == MT_NONE || stamp[p] == pr->rank) {
-                continue;
-            }
-            stamp[p] = pr->rank;
-            if (shown++ > 0) {
-                fputs(", ", out);
-            }
-            mt_put_clean(out, r->people[p].name, 200);
-        }
-        if (pr->mailboxes > shown) {
-            fprintf(out, " and %zu more", pr->mailboxes - shown);
-        }
-    }
+    mt_put_problem_mailboxes(out, r, pr, stamp, TEXT_MAILBOXES, mt_put_clean);
     fputc('\n', out);
 }
 
@@ -249,7 +209,7 @@ static void put_problem(FILE *out, const struct style *st,
     }
     put_prose(out, "What it means: ", mt_json_str(a->json, "summary"));
     put_prose(out, "Why: ", mt_json_str(a->json, "cause"));
-    put_steps(out, "Fix:", json_object_get(a->json, "resolution"), 1);
+    mt_put_prose_list(out, "Fix:", json_object_get(a->json, "resolution"), 1);
     put_commands(out, "Commands:", json_object_get(a->json, "commands"), r,
                  pr);
     put_commands(out, "Check afterwards:", json_object_get(a->json, "verify"),
@@ -519,7 +479,7 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
             r->nproblems == 1 ? "" : "s", people, people == 1 ? "" : "es");
     if (r->filtered) {
         fputs("Filtered: ", out);
-        mt_put_filters(out, &e->filters);
+        mt_put_filters(out, &e->filters, mt_put_clean);
         fprintf(out, " (%llu of %llu findings shown)\n",
                 (unsigned long long)r->findings,
                 (unsigned long long)e->agg.findings);

@@ -188,8 +188,22 @@ json_t *mt_jorigin(const char *origin, uint64_t line);
 /* A finding with its article: cause, resolution, filled-in commands. */
 json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f);
 
+/* Writes text for one format: control characters and markup made
+ * harmless, cut at max bytes (mt_put_clean for a terminal). */
+typedef void (*mt_put_text_fn)(FILE *out, const char *s, size_t max);
 /* The filters as options: "--min-severity error, --mailbox jdoe". */
-void mt_put_filters(FILE *out, const struct mt_filters *f);
+void mt_put_filters(FILE *out, const struct mt_filters *f, mt_put_text_fn put);
+/* ", 3 mailboxes: a, b and 1 more": the problem's distinct mailboxes, at
+ * most max named, in the order of its groups; nothing when it names none.
+ * stamp (zeroed, one per person) is shared by the calls of one report. */
+void mt_put_problem_mailboxes(FILE *out, const struct mt_report *r,
+                              const struct mt_problem *pr, size_t *stamp,
+                              size_t max, mt_put_text_fn put);
+/* Every name of a mailbox, as a JSON array. */
+json_t *mt_jperson_names(const struct mt_report *r, const struct mt_person *p);
+/* mt_put_list with the placeholders of prose in words. */
+void mt_put_prose_list(FILE *out, const char *heading, json_t *list,
+                       int numbered);
 void mt_put_list(FILE *out, const char *heading, json_t *list,
                  int numbered);
 void mt_emit_json(struct mt_engine *e, FILE *out);
