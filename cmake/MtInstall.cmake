@@ -9,7 +9,7 @@ include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/patterns ${PROJECT_SOURCE_DIR}/kb
   DESTINATION ${CMAKE_INSTALL_DATADIR}/migtriage
-  FILES_MATCHING PATTERN "*.json" PATTERN "*.md")
+  FILES_MATCHING PATTERN "*.json" PATTERN "*.md" PATTERN "VERSION")
 
 # The optional libraries the engine was built with are dependencies of the
 # static library too: pkg-config and the CMake package must name them.

@@ -45,6 +45,8 @@ env -u MT_DATA_DIR "$p/bin/migtriage" kb show zz-only-in-moved-tree \
     >/dev/null 2>"$work/err" ||
     fail "moved binary does not read share/migtriage beside it: $(cat "$work/err")"
 rm "$p/share/migtriage/kb/zz-local.json"
+env -u MT_DATA_DIR "$p/bin/migtriage" --version | grep -q "^knowledge base $(cat "$src/kb/VERSION"):" ||
+    fail "moved binary does not name the knowledge base version"
 
 cat > "$work/demo.c" <<'C'
 #include <stdio.h>

@@ -94,3 +94,24 @@ void mt_find_data(const struct mt_opts *o, char *patterns, char *kb,
         snprintf(kb, cap, "%s", o->kb_dir);
     }
 }
+
+int mt_find_user_knowledge(char *dir, size_t cap)
+{
+    const char *env = getenv("MT_USER_DIR");
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    struct stat st;
+    int n;
+
+    if (env != NULL) {
+        n = snprintf(dir, cap, "%s", env); /* set but empty: none */
+    } else if (xdg != NULL && *xdg) {
+        n = snprintf(dir, cap, "%s/migtriage", xdg);
+    } else if (home != NULL && *home) {
+        n = snprintf(dir, cap, "%s/.config/migtriage", home);
+    } else {
+        return 0;
+    }
+    return n > 0 && (size_t)n < cap && stat(dir, &st) == 0 &&
+           S_ISDIR(st.st_mode);
+}

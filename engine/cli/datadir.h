@@ -14,4 +14,10 @@
 void mt_find_data(const struct mt_opts *o, char *patterns, char *kb,
                   size_t cap);
 
+/* The user's own knowledge folder, loaded on top of the shipped one when
+ * no --extra-kb is given: $MT_USER_DIR (empty: none), else
+ * $XDG_CONFIG_HOME/migtriage, else ~/.config/migtriage. Returns 1 and
+ * fills dir when that folder exists. */
+int mt_find_user_knowledge(char *dir, size_t cap);
+
 #endif

@@ -398,6 +398,46 @@ static int run_scan(struct mt_engine *e, const struct mt_opts *o)
     return worst >= 0 && worst >= o->fail_on ? MT_EXIT_FINDINGS : MT_EXIT_OK;
 }
 
+/* The program's version and the knowledge base's, with what was loaded:
+ * the first thing to ask for when two people's results differ. */
+static int print_version(struct mt_engine *e, const struct mt_opts *o)
+{
+    size_t sigs, arts;
+
+    mt_engine_kb_counts(e, &sigs, &arts);
+    printf("migtriage %s\nknowledge base %s: %zu signatures, %zu articles\n",
+           MT_VERSION, mt_engine_kb_version(e), sigs, arts);
+    return fflush(stdout) == 0 ? MT_EXIT_OK : MT_EXIT_USAGE;
+}
+
+/* --extra-kb folders, else the user's own folder when it exists. */
+static int add_extra_knowledge(struct mt_engine *e, const struct mt_opts *o)
+{
+    char user[4096];
+    int i;
+
+    for (i = 0; i < o->nextra; i++) {
+        if (mt_engine_add_knowledge(e, o->extra[i]) != MT_OK) {
+            fputs("migtriage: error: --extra-kb ", stderr);
+            put_clean(o->extra[i]);
+            fputs(": ", stderr);
+            put_clean(mt_engine_errmsg(e));
+            fputc('\n', stderr);
+            return -1;
+        }
+    }
+    if (o->nextra == 0 && mt_find_user_knowledge(user, sizeof(user)) &&
+        mt_engine_add_knowledge(e, user) != MT_OK) {
+        fputs("migtriage: error: ", stderr);
+        put_clean(user);
+        fputs(": ", stderr);
+        put_clean(mt_engine_errmsg(e));
+        fputc('\n', stderr);
+        return -1;
+    }
+    return 0;
+}
+
 static int run(struct mt_opts *opts)
 {
     struct mt_opts o = *opts;
@@ -407,10 +447,6 @@ static int run(struct mt_opts *opts)
 
     if (o.help) {
         mt_opts_usage();
-        return MT_EXIT_OK;
-    }
-    if (o.version) {
-        printf("migtriage %s\n", MT_VERSION);
         return MT_EXIT_OK;
     }
     e = mt_engine_new();
@@ -432,6 +468,10 @@ static int run(struct mt_opts *opts)
         return MT_EXIT_USAGE;
     }
     mt_find_data(&o, patterns, kb, sizeof(patterns));
+    if (add_extra_knowledge(e, &o) != 0) {
+        mt_engine_free(e);
+        return MT_EXIT_USAGE;
+    }
     rc = mt_engine_load(e, patterns, kb);
     if (rc == MT_EINPUT || rc == MT_ENOMEM) {
         fprintf(stderr, "migtriage: error: cannot load the knowledge base: "
@@ -441,6 +481,11 @@ static int run(struct mt_opts *opts)
         return MT_EXIT_USAGE;
     }
     mt_engine_set_message_cb(e, on_message, NULL);
+    if (o.version) {
+        rc = print_version(e, &o);
+        mt_engine_free(e);
+        return rc;
+    }
     rc = kb_cmd ? run_kb(e, &o) : explain ? run_explain(e, &o) : run_scan(e, &o);
     mt_engine_free(e);
     return rc;

@@ -24,6 +24,7 @@ enum {
     OPT_COLOR,
     OPT_FAMILY,
     OPT_FLAVOR,
+    OPT_EXTRA_KB,
     /* report filters and progress */
     OPT_MIN_SEVERITY,
     OPT_MAILBOX,
@@ -42,6 +43,9 @@ static const struct option_spec specs[] = {
      "(default) or critical"},
     {"patterns", OPT_PATTERNS, 1, "DIR", "signatures directory"},
     {"kb", OPT_KB, 1, "DIR", "articles directory"},
+    {"extra-kb", OPT_EXTRA_KB, 1, "DIR",
+     "also load DIR/patterns and DIR/kb, on top of the shipped knowledge "
+     "(repeatable; default: $MT_USER_DIR, else ~/.config/migtriage)"},
     {"limit", OPT_LIMIT, 1, "NAME=N",
      "change a limit: line-bytes, record-bytes, depth, expanded-bytes, "
      "expansion-ratio, match-budget, depth-budget, files, finding-groups"},
@@ -307,6 +311,14 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
             break;
         case OPT_KB:
             o->kb_dir = optarg;
+            break;
+        case OPT_EXTRA_KB:
+            if (o->nextra == MT_CLI_MAX_EXTRA) {
+                usage_error("--extra-kb given more than %d times",
+                            MT_CLI_MAX_EXTRA);
+                return -1;
+            }
+            o->extra[o->nextra++] = optarg;
             break;
         case OPT_LIMIT:
             if (parse_limit(o, optarg) != 0) {

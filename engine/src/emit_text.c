@@ -203,6 +203,7 @@ static void put_problem(FILE *out, const struct style *st,
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
     mt_put_clean(out, first->first.message, TEXT_MESSAGE);
     fputc('\n', out);
+    mt_put_name_note(out, e, &first->first);
     put_examples(out, r, pr);
     if (a == NULL) {
         return;
@@ -500,6 +501,7 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
                 "\"Failed, cause not recognised\".\n",
                 failed, failed == 1 ? "" : "es");
     }
+    mt_put_possible_text(out, e);
     put_mailbox_table(out, r);
     put_failed_unexplained(out, r);
     put_unknown(out, e);

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "mt_limits.h"
 #include "parallel.h"
+#include "recognise.h"
 #include "scan.h"
 #include "stream.h"
 #include "util.h"
@@ -27,8 +28,7 @@
 #define MAX_LINE_CONTEXT 16
 /* Bytes kept on each side of a match when a record is longer than that. */
 #define MESSAGE_CONTEXT 300
-/* Bytes of an unrecognised error line kept for its mailbox. */
-#define MAX_UNKNOWN_ERROR 500
+
 
 static const char *const severity_names[] = {"info", "warning", "error",
                                              "critical"};
@@ -83,6 +83,7 @@ static void document_reset(struct mt_document *d)
     mt_free(d->origin);
     d->origin = NULL;
     d->block_start = 1;
+    d->event_key = 0;
 }
 
 void mt_engine_free(struct mt_engine *e)
@@ -94,6 +95,8 @@ void mt_engine_free(struct mt_engine *e)
     }
     mt_state_done(&e->own);
     mt_matcher_free(e->matcher);
+    mt_similar_free(e->similar);
+    mt_names_free(&e->names);
     mt_patterns_free(&e->patterns);
     mt_kb_free(&e->kb);
     mt_problems_free(&e->load_problems);
@@ -108,9 +111,13 @@ void mt_engine_free(struct mt_engine *e)
     mt_free(e->messages);
     mt_aggregate_free(&e->agg);
     mt_unknown_free(&e->unknown);
+    mt_possibles_free(&e->possible);
     mt_mailboxes_free(&e->mailboxes);
     mt_identities_free(&e->identities);
     mt_filters_free(&e->filters);
+    for (i = 0; i < e->nextra; i++) {
+        mt_free(e->extra[i]);
+    }
     mt_free(e);
 }
 
@@ -135,12 +142,6 @@ void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
 {
     e->message_fn = fn;
     e->message_ctx = ctx;
-}
-
-void mt_engine_stream_to(struct mt_engine *e, FILE *out)
-{
-    e->stream = out;
-    e->own.stream = out;
 }
 
 void mt_engine_set_jobs(struct mt_engine *e, unsigned n)
@@ -201,9 +202,11 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
         return MT_EMISUSE;
     }
     if (mt_patterns_load(&e->patterns, patterns_dir, &e->load_problems) < 0 ||
-        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0) {
+        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0 ||
+        mt_knowledge_load_extra(e) < 0) {
         rc = MT_EINPUT;
     }
+    mt_knowledge_read_version(e, kb_dir);
     for (i = 0; i < e->patterns.n; i++) {
         struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING) {
@@ -215,7 +218,16 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
             }
         }
     }
-    e->matcher = mt_matcher_new(&e->patterns,
+    /* Stable names and the nearest-article index (names.c, similar.c);
+     * their derived signatures sit after the loaded ones. */
+    if (mt_names_load(&e->names, kb_dir, &e->load_problems) != 0 ||
+        mt_names_derive(&e->names, &e->kb, &e->patterns,
+                        &e->load_problems) != 0 ||
+        (e->similar = mt_similar_new(&e->patterns, &e->kb)) == NULL) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        return MT_ENOMEM;
+    }
+    e->matcher = mt_matcher_new(&e->patterns, &e->names,
                                 e->limits[MT_LIMIT_MATCH_BUDGET],
                                 e->limits[MT_LIMIT_DEPTH_BUDGET]);
     if (e->matcher == NULL) {
@@ -266,10 +278,11 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
     st->doc.block_start = 1;
     st->agg = &e->agg;
     st->unknown = &e->unknown;
+    st->possible = &e->possible;
     st->records = &e->records;
     st->mailboxes = &e->mailboxes;
     st->identities = &e->identities;
-    st->stream = e->stream;
+    st->sink = &e->sink;
     st->message = scan_message;
     st->message_ctx = e;
 }
@@ -277,6 +290,7 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
 void mt_state_done(struct mt_state *st)
 {
     document_reset(&st->doc);
+    mt_recognise_done(st);
     mt_free(st->doc.pending);
     st->doc.pending = NULL;
     st->doc.alloc_pending = 0;
@@ -334,6 +348,26 @@ static void link_names(struct mt_state *st)
     }
 }
 
+/* A name finding whose article a signature also found in the same block
+ * adds nothing. */
+static int named_twice(const struct mt_state *st, const struct mt_finding *f)
+{
+    const struct mt_signature *sigs = st->e->patterns.sigs;
+    size_t i;
+
+    if (!sigs[f->sig].derived) {
+        return 0;
+    }
+    for (i = 0; i < st->doc.npending; i++) {
+        const struct mt_finding *g = &st->doc.pending[i];
+        if (g->sig >= 0 && !sigs[g->sig].derived &&
+            sigs[g->sig].article_index == sigs[f->sig].article_index) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Ends a block: findings take the context their object named after them,
  * then are counted and streamed. */
 static int flush_pending(struct mt_state *st)
@@ -345,10 +379,20 @@ static int flush_pending(struct mt_state *st)
     register_mailbox(st, &d->context, d->unknown_error, -1);
     link_names(st);
     for (i = 0; i < d->npending; i++) {
-        specific |= !st->e->patterns.sigs[d->pending[i].sig].object_fallback;
+        if (named_twice(st, &d->pending[i])) {
+            mt_finding_clear(&d->pending[i]);
+            d->pending[i].sig = -1;
+        }
+    }
+    for (i = 0; i < d->npending; i++) {
+        specific |= d->pending[i].sig >= 0 &&
+                    !st->e->patterns.sigs[d->pending[i].sig].object_fallback;
     }
     for (i = 0; i < d->npending; i++) {
         struct mt_finding *f = &d->pending[i];
+        if (f->sig < 0) {
+            continue;
+        }
         if (specific && st->e->patterns.sigs[f->sig].object_fallback) {
             mt_finding_clear(f);
             continue;
@@ -357,10 +401,8 @@ static int flush_pending(struct mt_state *st)
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
         register_mailbox(st, &f->context, NULL, f->severity);
-        if (st->stream != NULL) {
-            if (mt_filters_pass(st->e, f)) {
-                mt_emit_ndjson_finding(st->e, st->stream, f);
-            }
+        if (st->sink != NULL) {
+            mt_sink_deliver(st->e, f);
         } else if (st->streamed != NULL &&
                    mt_findings_push_copy(st->streamed, f) != 0) {
             st->oom = 1;
@@ -565,23 +607,13 @@ static int sink_record(void *ctx, const struct mt_record *r)
     h.st = st;
     h.r = r;
     found = mt_matcher_run(st->matcher, r, on_hit, &h, &error_like);
+    if (found >= 0) {
+        found = mt_recognise_record(st, r, found, error_like,
+                                    h.contexts, on_hit, &h);
+    }
     mt_fields_clear(&h.record_context);
     if (found < 0) {
         return found;
-    }
-    /* "Status : Failed" is known (it is context), not an unknown error. */
-    if (found == 0 && error_like && h.contexts == 0) {
-        mt_unknown_add(st->unknown, r->text, r->len,
-                       d->origin ? d->origin : "", r->line);
-        if (d->unknown_error == NULL) {
-            size_t n = r->len < MAX_UNKNOWN_ERROR ? r->len
-                                                  : MAX_UNKNOWN_ERROR;
-            while (n < r->len && n > 0 &&
-                   ((unsigned char)r->text[n] & 0xc0) == 0x80) {
-                n--; /* cut on a character boundary */
-            }
-            d->unknown_error = mt_strndup(r->text, n);
-        }
     }
     if (d->npending >= MAX_PENDING) {
         return flush_pending(st);

@@ -116,7 +116,7 @@ long mt_identities_find(const struct mt_identities *ids, const char *name)
 static long intern(struct mt_identities *ids, const char *name, int kind)
 {
     long found = mt_identities_find(ids, name);
-    struct mt_name *nm;
+    struct mt_linked_name *nm;
     size_t j;
 
     if (mt_name_is_address(name) && kind > MT_NAME_ADDRESS) {
@@ -137,7 +137,8 @@ static long intern(struct mt_identities *ids, const char *name, int kind)
     }
     if (ids->n == ids->alloc) {
         size_t na = ids->alloc ? ids->alloc * 2 : 16;
-        struct mt_name *grown = mt_realloc(ids->names, na * sizeof(*grown));
+        struct mt_linked_name *grown =
+            mt_realloc(ids->names, na * sizeof(*grown));
         if (grown == NULL) {
             return -1;
         }
@@ -187,7 +188,7 @@ static void unite(struct mt_identities *ids, size_t a, size_t b)
     }
 }
 
-static void add_partner(struct mt_name *display, size_t other)
+static void add_partner(struct mt_linked_name *display, size_t other)
 {
     int k;
 
@@ -246,7 +247,7 @@ int mt_identities_merge(struct mt_identities *dst,
     int k;
 
     for (i = 0; i < src->n; i++) {
-        const struct mt_name *s = &src->names[i];
+        const struct mt_linked_name *s = &src->names[i];
         const char *pair[2];
         int kinds[2];
 
@@ -282,7 +283,7 @@ void mt_identities_resolve(struct mt_identities *ids)
     int k;
 
     for (i = 0; i < ids->n; i++) {
-        struct mt_name *d = &ids->names[i];
+        struct mt_linked_name *d = &ids->names[i];
         size_t root;
         int same = 1;
 

@@ -26,7 +26,7 @@ enum mt_name_kind {
  * shared by several people and links nothing. */
 #define MT_DISPLAY_PARTNERS 4
 
-struct mt_name {
+struct mt_linked_name {
     char *name;  /* as first seen, prefix removed */
     int kind;    /* best kind seen */
     size_t parent;
@@ -38,7 +38,7 @@ struct mt_name {
 };
 
 struct mt_identities {
-    struct mt_name *names;
+    struct mt_linked_name *names;
     size_t n;
     size_t alloc;
     size_t *table; /* open addressing: index + 1 */

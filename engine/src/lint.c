@@ -344,6 +344,49 @@ static enum cost cost_of(const struct mt_signature *s)
     return n >= 8 ? COST_LOW : n >= 4 ? COST_MEDIUM : COST_HIGH;
 }
 
+/* The stable-name table: a meaning is one line; how many articles a
+ * name reaches (the others are listed, as a to-do, not as problems). */
+static void lint_names(const struct mt_engine *e, struct mt_problems *p,
+                       FILE *out)
+{
+    size_t i, k, reached = 0, nulls = 0, unreached = 0;
+
+    for (i = 0; i < e->names.n; i++) {
+        const struct mt_name *x = &e->names.v[i];
+        nulls += x->article == NULL;
+        if (strpbrk(x->meaning, "\r\n") != NULL) {
+            mt_problems_add(p, "%s: %s: meaning must be one line", x->file,
+                            x->name);
+        }
+    }
+    for (k = 0; k < e->kb.n; k++) {
+        int found = 0;
+        for (i = 0; i < e->names.n && !found; i++) {
+            found = e->names.v[i].article_index == (int)k;
+        }
+        reached += found;
+    }
+    fprintf(out,
+            "kb lint: names: %zu in %zu tables (%zu without an article), "
+            "%zu of %zu articles reachable by name\n",
+            e->names.n, e->names.files, nulls, reached, e->kb.n);
+    for (k = 0; k < e->kb.n; k++) {
+        int found = 0;
+        for (i = 0; i < e->names.n && !found; i++) {
+            found = e->names.v[i].article_index == (int)k;
+        }
+        if (!found) {
+            fprintf(out, "%s%s", unreached++ ? ", " : "kb lint: no name yet: ",
+                    e->kb.articles[k].id);
+        }
+    }
+    if (unreached > 0) {
+        fputc('\n', out);
+    }
+    fprintf(out, "kb lint: nearest-article index: %zu words\n",
+            mt_similar_terms(e->similar));
+}
+
 int mt_engine_lint(struct mt_engine *e, FILE *out)
 {
     struct mt_problems p = {0};
@@ -369,6 +412,7 @@ int mt_engine_lint(struct mt_engine *e, FILE *out)
     for (i = 0; i < e->kb.n; i++) {
         lint_article(e, (int)i, &p);
     }
+    lint_names(e, &p, out);
     for (i = 0; i < p.n; i++) {
         fprintf(out, "%s\n", p.lines[i]);
     }

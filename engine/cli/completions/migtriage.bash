@@ -5,7 +5,7 @@ _migtriage()
     local cur prev words cword
     _init_completion || return
 
-    local opts="--format --fail-on --patterns --kb --limit --color --family
+    local opts="--format --fail-on --patterns --kb --extra-kb --limit --color --family
         --flavor --jobs --help --version -f -j -h -V --min-severity --mailbox
         --article --progress"
     case $prev in
@@ -23,7 +23,7 @@ _migtriage()
                 expanded-bytes expansion-ratio match-budget depth-budget files
                 finding-groups" -- "$cur"))
             compopt -o nospace; return ;;
-        --patterns|--kb)
+        --patterns|--kb|--extra-kb)
             _filedir -d; return ;;
         -j|--jobs)
             return ;;
@@ -39,7 +39,7 @@ _migtriage()
     for ((i = 1; i < cword; i++)); do
         [[ ${words[i]} == -* ]] && continue
         case ${words[i-1]} in
-            -f|--format|--fail-on|--color|--flavor|--limit|--patterns|--kb|-j|--jobs|--family|--min-severity|--mailbox|--article|--progress)
+            -f|--format|--fail-on|--color|--flavor|--limit|--patterns|--kb|--extra-kb|-j|--jobs|--family|--min-severity|--mailbox|--article|--progress)
                 continue ;;
         esac
         if [[ -z $sub ]]; then sub=${words[i]}; else sub2=${words[i]}; break; fi
