@@ -442,8 +442,12 @@ static void put_batches(FILE *out, const struct mt_report *r)
     struct mt_batch_status *b = mt_report_batches(r, &n);
 
     for (i = 0; b != NULL && i < n; i++) {
-        fputs("Batch ", out);
-        mt_put_clean(out, b[i].batch ? b[i].batch : "(none)", 120);
+        if (b[i].batch != NULL) {
+            fputs("Batch ", out);
+            mt_put_clean(out, b[i].batch, 120);
+        } else {
+            fputs(n == 1 ? "Status" : "No batch", out);
+        }
         fprintf(out, ": %zu mailbox%s:", b[i].mailboxes,
                 b[i].mailboxes == 1 ? "" : "es");
         for (k = 0; k < b[i].nstatuses; k++) {
