@@ -383,14 +383,50 @@ static void put_member(FILE *out, const char *key, json_t *value, int last)
  * thousands of groups, and building them all as one JSON tree first would
  * make memory grow with the input. The bytes are those a single dump of
  * the whole document gives. */
+/* Groups of one signature for one mailbox that the inputs named
+ * differently (jdoe, jdoe@contoso.com) are one entry: the counts add up,
+ * the last origin is the last group's, the others' first occurrences
+ * become examples (up to MT_MAX_EXAMPLES). Returns the end of the run
+ * that starts at shown group i; o is the entry of its first group. */
+static size_t merge_same_mailbox(const struct mt_engine *e,
+                                 const struct mt_report *r, size_t i,
+                                 json_t *o)
+{
+    const struct mt_group *first = &e->agg.groups[r->groups[i]];
+    size_t person = r->group_person[r->groups[i]], j = i + 1;
+    json_t *examples = json_object_get(o, "examples");
+    uint64_t count = first->count;
+
+    while (person != MT_NONE && j < r->ngroups &&
+           r->group_person[r->groups[j]] == person &&
+           e->agg.groups[r->groups[j]].first.sig == first->first.sig) {
+        const struct mt_group *g = &e->agg.groups[r->groups[j]];
+        count += g->count;
+        if (json_array_size(examples) < MT_MAX_EXAMPLES) {
+            json_t *x = json_object();
+            json_object_set_new(x, "origin",
+                                mt_jorigin(g->first.origin, g->first.line));
+            json_object_set_new(x, "fields", mt_jfields(&g->first.fields));
+            json_object_set_new(x, "message", mt_jstr(g->first.message));
+            json_array_append_new(examples, x);
+        }
+        json_object_set_new(o, "last_origin",
+                            mt_jorigin(g->last_origin, g->last_line));
+        j++;
+    }
+    json_object_set_new(o, "count", json_integer((json_int_t)count));
+    return j;
+}
+
 static void put_groups(FILE *out, struct mt_engine *e,
                        const struct mt_report *r)
 {
-    size_t i;
+    size_t i, j;
 
     fputs("  \"findings\": [", out);
-    for (i = 0; i < r->ngroups; i++) {
+    for (i = 0; i < r->ngroups; i = j) {
         json_t *o = jgroup(e, r, r->groups[i]);
+        j = merge_same_mailbox(e, r, i, o);
         fputs(i == 0 ? "\n    " : ",\n    ", out);
         put_nested(out, o, 2);
         json_decref(o);

@@ -302,15 +302,12 @@ void mt_state_done(struct mt_state *st)
 static void register_mailbox(struct mt_state *st, const struct mt_fields *ctx,
                              const char *error, int severity)
 {
-    const char *name = mt_fields_get(ctx, "mailbox");
+    const char *name = mt_context_mailbox(ctx);
     const char *status = mt_fields_get(ctx, "status");
     const char *detail = mt_fields_get(ctx, "status_detail");
     const char *batch = mt_fields_get(ctx, "batch");
     struct mt_mailbox *mb;
 
-    if (name == NULL) {
-        name = mt_fields_get(ctx, "display_name");
-    }
     if (name == NULL) {
         return;
     }

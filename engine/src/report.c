@@ -340,6 +340,11 @@ static int compare_shown(const void *x, const void *y)
     if (c != 0) {
         return c;
     }
+    /* One mailbox's groups of a signature together (it may have been
+     * named differently in different inputs), no mailbox last. */
+    if (r->group_person[ga] != r->group_person[gb]) {
+        return r->group_person[ga] < r->group_person[gb] ? -1 : 1;
+    }
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
