@@ -95,69 +95,204 @@ static json_t *jby_article(const struct mt_report *r)
     return arr;
 }
 
-/* Every mailbox the inputs named (one per identity, with all its names),
- * its status and batch, its worst finding and findings per article;
- * mailboxes without findings too (worst_severity null), so a bulk run
- * shows which are fine. */
-static json_t *jby_mailbox(const struct mt_report *r)
+/* One mailbox (one identity, with all its names): status and batch,
+ * worst finding and findings per article; mailboxes without findings too
+ * (worst_severity null), so a bulk run shows which are fine. groups are
+ * the positions of its groups in r->groups. */
+static json_t *jmailbox(const struct mt_report *r, const struct mt_person *mb,
+                        const size_t *groups, size_t ngroups)
 {
-    json_t *arr = json_array();
-    json_t **arts = mt_calloc(r->npeople + 1, sizeof(*arts));
-    size_t i;
+    json_t *o = json_object(), *arts = json_object();
+    size_t k;
 
-    if (arts == NULL) {
-        return arr;
-    }
-    for (i = 0; i < r->ngroups; i++) {
-        size_t g = r->groups[i], p = r->group_person[g];
-        const char *title, *id;
-        json_t *prev;
-        if (p == MT_NONE) {
-            continue;
-        }
-        id = problem_article(r, &r->problems[r->problem_of[g]], &title);
-        if (arts[p] == NULL) {
-            arts[p] = json_object();
-        }
-        prev = json_object_get(arts[p], id);
+    for (k = 0; k < ngroups; k++) {
+        size_t g = r->groups[groups[k]];
+        const char *title,
+            *id = problem_article(r, &r->problems[r->problem_of[g]], &title);
+        json_t *prev = json_object_get(arts, id);
         json_object_set_new(
-            arts[p], id,
+            arts, id,
             json_integer((json_int_t)r->e->agg.groups[g].count +
                          (prev ? json_integer_value(prev) : 0)));
     }
-    for (i = 0; i < r->npeople; i++) {
-        size_t p = r->people_by_name[i];
-        const struct mt_person *mb = &r->people[p];
-        json_t *o;
+    json_object_set_new(o, "mailbox", mt_jstr(mb->name));
+    json_object_set_new(o, "names", mt_jperson_names(r, mb));
+    json_object_set_new(o, "status", mt_jstr(mb->status));
+    json_object_set_new(o, "batch", mt_jstr(mb->batch));
+    json_object_set_new(
+        o, "worst_severity",
+        mb->worst >= 0 ? mt_jstr(mt_severity_name((enum mt_severity)mb->worst))
+                       : json_null());
+    json_object_set_new(o, "findings", json_integer((json_int_t)mb->findings));
+    json_object_set_new(o, "articles", arts);
+    json_object_set_new(o, "failed_unexplained",
+                        json_boolean(mt_person_failed_unexplained(mb)));
+    json_object_set_new(o, "unrecognised_error", mt_jstr(mb->error));
+    return o;
+}
 
-        if (!mb->selected) {
+/* How a value is laid out: JSON_INDENT(2) at a nesting depth (the
+ * document), or compact (an NDJSON line). */
+struct layout {
+    int compact;
+    int depth;
+};
+
+static size_t dump_flags(const struct layout *l)
+{
+    return (l->compact ? JSON_COMPACT : JSON_INDENT(2)) |
+           JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+}
+
+static void put_nested(FILE *out, json_t *value, int depth);
+
+/* Writes n bytes of text with each line after the first indented by
+ * 2 * depth more, a line at a time. */
+static void put_indented(FILE *out, const char *text, size_t n, int depth)
+{
+    const char *end = text + n;
+
+    while (text < end) {
+        const char *nl = memchr(text, '\n', (size_t)(end - text));
+        size_t k = nl ? (size_t)(nl - text) + 1 : (size_t)(end - text);
+        fwrite(text, 1, k, out);
+        if (nl != NULL) {
+            fprintf(out, "%*s", 2 * depth, "");
+        }
+        text += k;
+    }
+}
+
+static void put_value(FILE *out, json_t *value, const struct layout *l)
+{
+    if (l->compact) {
+        char *text = json_dumps(value, dump_flags(l));
+        if (text != NULL) {
+            fputs(text, out);
+        }
+        free(text); /* jansson allocated it */
+    } else {
+        put_nested(out, value, l->depth);
+    }
+}
+
+/* Writes object o (not empty) laid out as l, without its closing brace,
+ * so that members written by hand can follow; returns the text that
+ * closes it. */
+static const char *put_open_object(FILE *out, json_t *o,
+                                   const struct layout *l)
+{
+    char *text = json_dumps(o, dump_flags(l));
+    size_t n = text ? strlen(text) : 0;
+
+    /* Drop "}" (compact) or "\n}" (indented). */
+    n = n >= 2 && !l->compact ? n - 2 : n >= 1 ? n - 1 : 0;
+    if (text != NULL) {
+        put_indented(out, text, n, l->depth);
+    }
+    free(text); /* jansson allocated it */
+    return l->compact ? "}" : "\n}";
+}
+
+/* Writes the closing text of put_open_object() at l's depth. */
+static void put_close_object(FILE *out, const char *close,
+                             const struct layout *l)
+{
+    if (close[0] == '\n') {
+        fprintf(out, "\n%*s}", 2 * l->depth, "");
+    } else {
+        fputs(close, out);
+    }
+}
+
+/* ",\"key\":" (compact) or ",\n<indent>\"key\": " as a member of an
+ * object at l's depth. */
+static void put_key(FILE *out, const char *key, const struct layout *l)
+{
+    if (l->compact) {
+        fprintf(out, ",\"%s\":", key);
+    } else {
+        fprintf(out, ",\n%*s\"%s\": ", 2 * (l->depth + 1), "", key);
+    }
+}
+
+static const struct mt_report *sort_report;
+
+static int compare_by_person(const void *x, const void *y)
+{
+    const struct mt_report *r = sort_report;
+    size_t a = r->group_person[r->groups[*(const size_t *)x]],
+           b = r->group_person[r->groups[*(const size_t *)y]];
+
+    if (a != b) {
+        return a < b ? -1 : 1;
+    }
+    return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+}
+
+/* The by_mailbox array, one mailbox at a time, as a member of the summary
+ * object at l's depth: a run over a million mailboxes would otherwise hold
+ * the whole array as a JSON tree, and then its text. */
+static void put_by_mailbox(FILE *out, const struct mt_report *r,
+                           const struct layout *l)
+{
+    struct layout item = {l->compact, l->depth + 2};
+    size_t *byp = mt_malloc((r->ngroups + 1) * sizeof(*byp));
+    size_t *first = mt_malloc((r->npeople + 1) * sizeof(*first));
+    size_t i, k, shown = 0;
+
+    put_key(out, "by_mailbox", l);
+    if (byp == NULL || first == NULL) {
+        fputs("[]", out);
+        mt_free(byp);
+        mt_free(first);
+        return;
+    }
+    /* Each person's shown groups as one run of byp (positions in
+     * r->groups, so each run stays in fix-first order). */
+    for (i = 0; i < r->ngroups; i++) {
+        byp[i] = i;
+    }
+    sort_report = r;
+    qsort(byp, r->ngroups, sizeof(*byp), compare_by_person);
+    sort_report = NULL;
+    for (i = 0; i < r->npeople; i++) {
+        first[i] = MT_NONE;
+    }
+    for (i = r->ngroups; i-- > 0;) {
+        if (r->group_person[r->groups[byp[i]]] != MT_NONE) {
+            first[r->group_person[r->groups[byp[i]]]] = i;
+        }
+    }
+    fputc('[', out);
+    for (i = 0; i < r->npeople; i++) {
+        size_t p = r->people_by_name[i], n = 0;
+        json_t *o;
+        if (!r->people[p].selected) {
             continue;
         }
-        o = json_object();
-        json_object_set_new(o, "mailbox", mt_jstr(mb->name));
-        json_object_set_new(o, "names", mt_jperson_names(r, mb));
-        json_object_set_new(o, "status", mt_jstr(mb->status));
-        json_object_set_new(o, "batch", mt_jstr(mb->batch));
-        json_object_set_new(
-            o, "worst_severity",
-            mb->worst >= 0
-                ? mt_jstr(mt_severity_name((enum mt_severity)mb->worst))
-                : json_null());
-        json_object_set_new(o, "findings",
-                            json_integer((json_int_t)mb->findings));
-        json_object_set_new(o, "articles",
-                            arts[p] ? arts[p] : json_object());
-        arts[p] = NULL;
-        json_object_set_new(o, "failed_unexplained",
-                            json_boolean(mt_person_failed_unexplained(mb)));
-        json_object_set_new(o, "unrecognised_error", mt_jstr(mb->error));
-        json_array_append_new(arr, o);
+        for (k = first[p]; k != MT_NONE && k + n < r->ngroups &&
+                           r->group_person[r->groups[byp[k + n]]] == p;
+             n++) {
+        }
+        o = jmailbox(r, &r->people[p], first[p] != MT_NONE ? byp + first[p]
+                                                            : byp,
+                     n);
+        if (l->compact) {
+            fputs(shown ? "," : "", out);
+        } else {
+            fprintf(out, "%s\n%*s", shown ? "," : "", 2 * item.depth, "");
+        }
+        put_value(out, o, &item);
+        json_decref(o);
+        shown++;
     }
-    for (i = 0; i < r->npeople; i++) {
-        json_decref(arts[i]);
+    if (!l->compact && shown > 0) {
+        fprintf(out, "\n%*s", 2 * (l->depth + 1), "");
     }
-    mt_free(arts);
-    return arr;
+    fputc(']', out);
+    mt_free(byp);
+    mt_free(first);
 }
 
 static json_t *jby_batch(const struct mt_report *r)
@@ -217,8 +352,12 @@ static json_t *jfilters(const struct mt_engine *e)
     return o;
 }
 
-static json_t *jsummary(struct mt_engine *e, const struct mt_report *r)
+/* The summary object: counts, batches and by_article as one tree
+ * (bounded by batches and articles), by_mailbox streamed after them. */
+static void put_summary(FILE *out, struct mt_engine *e,
+                        const struct mt_report *r, const struct layout *l)
 {
+    const char *close;
     static const char *const sev[] = {"critical", "error", "warning",
                                       "info"};
     json_t *o = json_object(), *bysev = json_object();
@@ -254,8 +393,10 @@ static json_t *jsummary(struct mt_engine *e, const struct mt_report *r)
     json_object_set_new(o, "by_severity", bysev);
     json_object_set_new(o, "by_batch", jby_batch(r));
     json_object_set_new(o, "by_article", jby_article(r));
-    json_object_set_new(o, "by_mailbox", jby_mailbox(r));
-    return o;
+    close = put_open_object(out, o, l);
+    json_decref(o);
+    put_by_mailbox(out, r, l);
+    put_close_object(out, close, l);
 }
 
 #define MAX_JSON_CLUSTERS 100
@@ -455,6 +596,7 @@ static json_t *jheader(const struct mt_engine *e, const char *type)
 
 void mt_emit_json(struct mt_engine *e, FILE *out)
 {
+    struct layout summary = {0, 1};
     struct mt_report *r = mt_report_build(e);
 
     if (r == NULL) {
@@ -467,7 +609,9 @@ void mt_emit_json(struct mt_engine *e, FILE *out)
     put_member(out, "kb_version", mt_jstr(mt_engine_kb_version(e)), 0);
     put_member(out, "inputs", jinputs(e), 0);
     put_groups(out, e, r);
-    put_member(out, "summary", jsummary(e, r), 0);
+    fputs("  \"summary\": ", out);
+    put_summary(out, e, r, &summary);
+    fputs(",\n", out);
     if (e->possible.n > 0) {
         put_member(out, "possible", mt_jpossibles(e), 0);
     }
@@ -492,8 +636,10 @@ int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
 
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
 {
-    json_t *doc = jheader(e, "summary");
+    struct layout compact = {1, 0};
+    json_t *doc = jheader(e, "summary"), *v;
     struct mt_report *r = mt_report_build(e);
+    const char *close;
 
     if (r == NULL) {
         json_decref(doc);
@@ -502,10 +648,19 @@ void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
     }
     mt_emit_ndjson_possibles(e, out);
     json_object_set_new(doc, "inputs", jinputs(e));
-    json_object_set_new(doc, "summary", jsummary(e, r));
-    mt_report_free(r);
-    json_object_set_new(doc, "unknown", junknown(e));
-    json_object_set_new(doc, "errors", jerrors(e));
-    dump(doc, out, JSON_COMPACT);
+    close = put_open_object(out, doc, &compact);
     json_decref(doc);
+    fputs(",\"summary\":", out);
+    put_summary(out, e, r, &compact);
+    mt_report_free(r);
+    put_key(out, "unknown", &compact);
+    v = junknown(e);
+    put_value(out, v, &compact);
+    json_decref(v);
+    put_key(out, "errors", &compact);
+    v = jerrors(e);
+    put_value(out, v, &compact);
+    json_decref(v);
+    put_close_object(out, close, &compact);
+    fputc('\n', out);
 }

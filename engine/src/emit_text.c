@@ -6,6 +6,7 @@
 
 #include "datafile.h"
 #include "engine_private.h"
+#include "strindex.h"
 #include "util.h"
 
 /* Mailboxes named per article before "and N more". */

@@ -7,11 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strindex.h"
+
 struct mt_mailbox {
     char *name;
-    char *status; /* Status / StatusDetail as the report says, or NULL */
-    char *batch;
-    char *error;  /* first error-like line no signature knows, or NULL */
+    /* Status / StatusDetail as the report says, or NULL, and the batch:
+     * interned (a batch of 100,000 mailboxes has a handful of values). */
+    const char *status;
+    const char *batch;
+    const char *error; /* first error-like line no signature knows, or NULL */
     int worst;    /* worst severity of its findings, -1 = none */
     uint64_t findings;
     uint64_t seq; /* order of first mention */
@@ -25,6 +29,11 @@ struct mt_mailboxes {
     size_t table_size;
     size_t max;    /* bound; further mailboxes are counted only */
     uint64_t overflow;
+    /* The distinct status and batch values, owned. */
+    char **values;
+    size_t nvalues;
+    size_t alloc_values;
+    struct mt_strindex value_index;
 };
 
 void mt_mailboxes_init(struct mt_mailboxes *m, size_t max);
@@ -32,8 +41,6 @@ void mt_mailboxes_init(struct mt_mailboxes *m, size_t max);
 struct mt_mailbox *mt_mailboxes_get(struct mt_mailboxes *m, const char *name);
 /* Index of the mailbox called name (exactly), or -1. */
 long mt_mailboxes_find(const struct mt_mailboxes *m, const char *name);
-/* Replaces *slot with a copy of value (NULL leaves it). */
-void mt_mailboxes_set(char **slot, const char *value);
 /* Notes that an object of a report is about mailbox name, with the status,
  * status detail and batch it gives (each may be NULL: the previous value
  * stays) and an unrecognised error line (NULL, or kept if the first).
