@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "migtriage.h"
@@ -49,6 +50,67 @@ static void line_put(struct line *l, const char *s, int clean)
     }
 }
 
+/* Progress on stderr: only on a terminal (or --progress always), only
+ * once a run has taken more than a second, at most five times a second,
+ * and cleared before anything else is written there and at the end. */
+struct progress {
+    int mode; /* -1 auto, 0 never, 1 always */
+    double start, last;
+    double after; /* seconds before the first line: 1, or
+                     MIGTRIAGE_PROGRESS_AFTER (for the tests) */
+    int shown;
+};
+
+static struct progress progress;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_clear(void)
+{
+    if (progress.shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        progress.shown = 0;
+    }
+}
+
+static void on_progress(void *ctx, uint64_t bytes, uint64_t inputs)
+{
+    double t = now_seconds(), elapsed = t - progress.start;
+    double mib = (double)bytes / (1024.0 * 1024.0);
+
+    (void)ctx;
+    if (elapsed < progress.after || t - progress.last < 0.2) {
+        return;
+    }
+    progress.last = t;
+    fprintf(stderr, "\r\033[Kmigtriage: %llu file%s, %.1f MiB, %.1f MiB/s",
+            (unsigned long long)inputs, inputs == 1 ? "" : "s", mib,
+            elapsed > 0 ? mib / elapsed : 0.0);
+    fflush(stderr);
+    progress.shown = 1;
+}
+
+static void progress_start(struct mt_engine *e, int mode)
+{
+    progress.mode = mode;
+    if (mode == 0 || (mode < 0 && !isatty(STDERR_FILENO))) {
+        return;
+    }
+    progress.start = now_seconds();
+    progress.after = 1.0;
+    if (getenv("MIGTRIAGE_PROGRESS_AFTER") != NULL) {
+        progress.after = atof(getenv("MIGTRIAGE_PROGRESS_AFTER"));
+    }
+    mt_engine_set_progress_cb(e, on_progress, NULL);
+}
+
 static void on_message(void *ctx, enum mt_msg_level level,
                        const char *origin, const char *text)
 {
@@ -56,6 +118,7 @@ static void on_message(void *ctx, enum mt_msg_level level,
     struct line l;
 
     (void)ctx;
+    progress_clear();
     l.n = 0;
     line_put(&l, "migtriage: ", 0);
     line_put(&l, names[level % 3], 0);
@@ -282,6 +345,32 @@ static int run_explain(struct mt_engine *e, const struct mt_opts *o)
     return lookup_exit(e, "explain", n);
 }
 
+/* The report filters of the command line, handed to the engine. */
+static int add_filters(struct mt_engine *e, const struct mt_opts *o)
+{
+    int i, rc = MT_OK;
+
+    if (o->min_severity != NULL) {
+        rc = mt_engine_add_filter(e, MT_FILTER_MIN_SEVERITY, o->min_severity);
+    }
+    for (i = 0; rc == MT_OK && i < o->nmailboxes; i++) {
+        rc = mt_engine_add_filter(e, MT_FILTER_MAILBOX, o->mailboxes[i]);
+    }
+    for (i = 0; rc == MT_OK && i < o->narticles; i++) {
+        rc = mt_engine_add_filter(e, MT_FILTER_ARTICLE, o->articles[i]);
+    }
+    for (i = 0; rc == MT_OK && i < o->nfamilies; i++) {
+        rc = mt_engine_add_filter(e, MT_FILTER_FAMILY, o->families[i]);
+    }
+    if (rc != MT_OK) {
+        fputs("migtriage: ", stderr);
+        put_clean(mt_engine_errmsg(e));
+        fputs("\nTry 'migtriage --help'\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_scan(struct mt_engine *e, const struct mt_opts *o)
 {
     int i, worst;
@@ -292,17 +381,24 @@ static int run_scan(struct mt_engine *e, const struct mt_opts *o)
                         "Try 'migtriage --help'\n");
         return MT_EXIT_USAGE;
     }
+    if (add_filters(e, o) != 0) {
+        return MT_EXIT_USAGE;
+    }
     if (o->format == MT_FORMAT_NDJSON) {
         mt_engine_stream_to(e, stdout);
     }
+    progress_start(e, o->progress);
     if (o->nargs == 0 && mt_engine_scan_path(e, "-") == MT_ENOMEM) {
+        progress_clear();
         return MT_EXIT_NOMEM;
     }
     for (i = 0; i < o->nargs; i++) {
         if (mt_engine_scan_path(e, o->args[i]) == MT_ENOMEM) {
+            progress_clear();
             return MT_EXIT_NOMEM;
         }
     }
+    progress_clear();
     if (mt_engine_write_report(e, stdout, o->format,
                                use_color(o) ? MT_REPORT_COLOR : 0) ==
         MT_ENOMEM) {

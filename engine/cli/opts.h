@@ -33,7 +33,17 @@ struct mt_opts {
     int nextra;
     struct mt_limit_setting limits[MT_LIMIT_COUNT_];
     int nlimits;
-    const char *family; /* kb list --family F */
+    const char *family; /* kb list --family F; a report filter too */
+    /* Report filters, kept in one block (--min-severity, --mailbox,
+     * --article, --family). */
+    const char *min_severity;
+    const char **mailboxes;
+    int nmailboxes;
+    const char **articles;
+    int narticles;
+    const char **families;
+    int nfamilies;
+    int progress; /* -1 auto (a terminal, long run), 0 never, 1 always */
     const char *flavor; /* kb export --flavor pcre|rg|grep */
     unsigned jobs;      /* -j: inputs scanned at once, 0 = one per CPU */
     int help;

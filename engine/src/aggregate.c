@@ -15,10 +15,26 @@ void mt_finding_clear(struct mt_finding *f)
     memset(f, 0, sizeof(*f));
 }
 
+const char *mt_context_mailbox(const struct mt_fields *ctx)
+{
+    /* Identity / addresses first, then the names an object without them
+     * may still give (Alias, PrimarySmtpAddress), DisplayName last. */
+    static const char *const names[] = {"mailbox", "primary_address",
+                                        "alias", "display_name"};
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *m = mt_fields_get(ctx, names[i]);
+        if (m != NULL) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
 const char *mt_finding_mailbox(const struct mt_finding *f)
 {
-    const char *m = mt_fields_get(&f->context, "mailbox");
-    return m ? m : mt_fields_get(&f->context, "display_name");
+    return mt_context_mailbox(&f->context);
 }
 
 static unsigned long long group_key(const struct mt_finding *f)

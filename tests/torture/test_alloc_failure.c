@@ -37,17 +37,17 @@ TEST(mailbox_log_add_fails_then_repeats)
             char name[16];
             snprintf(name, sizeof(name), "user%zu", i);
             ASSERT_INT_EQ(mt_mailbox_log_add(&log, name, "Failed", NULL,
-                                             NULL, -1), 0);
+                                             NULL, NULL, -1), 0);
         }
         mt_torture_fail_after(k);
         first = mt_mailbox_log_add(&log, "jdoe", "Failed", "StalledDueToX",
-                                   "Wave1", 2);
+                                   "Wave1", NULL, 2);
         mt_torture_fail_after(0);
         /* The same name again, then with another status. */
         ASSERT_INT_EQ(mt_mailbox_log_add(&log, "jdoe", "Failed",
-                                         "StalledDueToX", "Wave1", 2), 0);
+                                         "StalledDueToX", "Wave1", NULL, 2), 0);
         ASSERT_INT_EQ(mt_mailbox_log_add(&log, "jdoe", "Completed", NULL,
-                                         "Wave1", -1), 0);
+                                         "Wave1", NULL, -1), 0);
         ASSERT_INT_EQ(mt_mailbox_log_replay(&log, &reg), 0);
         ASSERT_INT_EQ(reg.n, 8);
         for (i = 0; i < reg.n; i++) {
