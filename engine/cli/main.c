@@ -1,6 +1,8 @@
 /* main.c: the migtriage command: parses options, loads the knowledge,
  * scans the inputs or runs a kb subcommand, prints, and maps the outcome to
  * an exit code. It uses only the public header. */
+#define _GNU_SOURCE /* fopencookie */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,9 +148,13 @@ static char *join_args(const struct mt_opts *o, int first)
 }
 
 /* A lookup's count: something found is 0, nothing is 1, an engine error
- * (out of memory, output unwritable) is reported and counts as 2. */
+ * (out of memory) is reported and counts as 2. Output that could not be
+ * written is main()'s to report, once. */
 static int lookup_exit(struct mt_engine *e, const char *what, int n)
 {
+    if (n < 0 && ferror(stdout)) {
+        return MT_EXIT_USAGE;
+    }
     if (n < 0) {
         fprintf(stderr, "migtriage: %s: ", what);
         put_clean(mt_engine_errmsg(e));
@@ -181,6 +187,9 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
     }
     if (strcmp(sub, "show") == 0 && o->nargs == 3) {
         n = mt_engine_kb_show(e, o->args[2], stdout, fmt);
+        if (n != MT_OK && ferror(stdout)) {
+            return MT_EXIT_USAGE;
+        }
         if (n != MT_OK) {
             fputs("migtriage: kb show: ", stderr);
             put_clean(mt_engine_errmsg(e));
@@ -205,7 +214,7 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
             return MT_EXIT_USAGE;
         }
         n = mt_engine_kb_list(e, family, stdout, fmt);
-        if (n == MT_EINPUT) {
+        if (n == MT_EINPUT && !ferror(stdout)) {
             fputs("migtriage: kb list: ", stderr);
             put_clean(mt_engine_errmsg(e));
             fputc('\n', stderr);
@@ -217,7 +226,7 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
         /* "kb export", "kb export --flavor grep" or "kb export grep". */
         n = mt_engine_kb_export(e, stdout, o->nargs == 3 ? o->args[2]
                                                          : o->flavor);
-        if (n < 0) {
+        if (n < 0 && !ferror(stdout)) {
             fputs("migtriage: kb export: ", stderr);
             put_clean(mt_engine_errmsg(e));
             fputs("\nTry 'migtriage --help'\n", stderr);
@@ -286,7 +295,9 @@ static int run_scan(struct mt_engine *e, const struct mt_opts *o)
     if (o->nargs == 0) {
         mt_engine_scan_path(e, "-");
     }
-    for (i = 0; i < o->nargs; i++) {
+    /* A reader that went away (NDJSON into "head") ends the scan: what
+     * is left could not be shown; main() reports the write error. */
+    for (i = 0; i < o->nargs && !ferror(stdout); i++) {
         if (mt_engine_scan_path(e, o->args[i]) == MT_ENOMEM) {
             fprintf(stderr, "migtriage: error: out of memory\n");
             return MT_EXIT_INPUT;
@@ -345,16 +356,92 @@ static int run(struct mt_opts *opts)
     return rc;
 }
 
+/* The first error writing standard output. The engine flushes its output
+ * itself and stdio forgets the cause, so standard output goes through
+ * write_stdout(), which keeps it for finish_stdout(). */
+static int stdout_errno;
+
+static ssize_t write_stdout(void *cookie, const char *buf, size_t n)
+{
+    size_t done = 0;
+    ssize_t w;
+
+    (void)cookie;
+    while (done < n) {
+        w = write(STDOUT_FILENO, buf + done, n - done);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w < 0) {
+            if (stdout_errno == 0) {
+                stdout_errno = errno;
+            }
+            return done > 0 ? (ssize_t)done : -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)n;
+}
+
+static void watch_stdout(void)
+{
+    static const cookie_io_functions_t fns = {NULL, write_stdout, NULL,
+                                              NULL};
+    FILE *f = fopencookie(NULL, "w", fns);
+
+    if (f == NULL) {
+        return; /* plain stdout: errors still found, cause maybe not */
+    }
+    /* A terminal sees each line as it is written, as before. */
+    setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+    stdout = f;
+}
+
+/* Output that did not reach its destination (a full disk, a closed
+ * descriptor, a reader gone with SIGPIPE ignored) is a failure whatever the
+ * command found: stdio keeps the failed bytes and the error flag, so the
+ * last flush fails again and errno names the cause. Returns 0, or the
+ * exit code after reporting it. */
+static int finish_stdout(void)
+{
+    int err = 0;
+
+    errno = 0;
+    if (fflush(stdout) != 0) {
+        err = errno;
+    }
+    if (ferror(stdout) && err == 0) {
+        err = errno ? errno : EIO;
+    }
+    errno = 0;
+    if (fclose(stdout) != 0 && err == 0) {
+        err = errno ? errno : EIO;
+    }
+    if (stdout_errno != 0) {
+        err = stdout_errno;
+    }
+    if (err == 0) {
+        return 0;
+    }
+    fprintf(stderr, "migtriage: write error: %s\n", strerror(err));
+    return MT_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     struct mt_opts o;
     int rc;
 
+    watch_stdout();
     if (mt_opts_parse(&o, argc, argv) != 0) {
         mt_opts_free(&o);
+        finish_stdout();
         return MT_EXIT_USAGE;
     }
     rc = run(&o);
     mt_opts_free(&o);
+    if (finish_stdout() != 0) {
+        rc = MT_EXIT_USAGE;
+    }
     return rc;
 }

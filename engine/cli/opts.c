@@ -109,7 +109,8 @@ void mt_opts_usage(void)
            "Exit codes:\n"
            "  0  no finding at or above --fail-on\n"
            "  1  findings at or above --fail-on\n"
-           "  2  usage error, or the knowledge base cannot be read\n"
+           "  2  usage error, the knowledge base cannot be read, or the\n"
+           "     output cannot be written\n"
            "  3  some inputs could not be read (the others were analysed)\n");
 }
 

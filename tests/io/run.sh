@@ -1,0 +1,91 @@
+#!/bin/bash
+# I/O edge cases that a golden case cannot express (a full disk, a closed
+# descriptor, a FIFO, a sparse tar built at test time, a device): one ctest
+# per function below, run as "run.sh BIN DATA_DIR CASE". Each asserts the
+# exact stderr line and exit code it expects, and fails with what it saw.
+set -u
+BIN=$1
+DATA=$2
+CASE=$3
+export LC_ALL=C NO_COLOR=1 MT_DATA_DIR=$DATA MT_CACHE_DIR=
+FIX=$DATA/tests/fixtures
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+# expect RC EXPECTED_STDERR_FILE ACTUAL_RC ACTUAL_STDERR_FILE WHAT
+expect() {
+  if [ "$3" != "$1" ]; then
+    fail "$5: exit $3, expected $1"
+  fi
+  if ! diff -u "$2" "$4" >&2; then
+    fail "$5: stderr differs"
+  fi
+}
+
+# Runs a command with SIGPIPE ignored and standard output a pipe whose
+# reading end is already closed: every write fails with EPIPE, no race.
+closed_pipe() {
+  python3 -c '
+import os, signal, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+sys.exit(subprocess.call(sys.argv[1:], stdout=w, restore_signals=False))
+' "$@"
+}
+
+# Every command, its output sent where it cannot be written, must say so
+# in one line and exit 2.
+write_error_cases() {
+  local redirect=$1 why=$2
+  local cmds=("--help" "--version" "kb lint" "kb list" "kb list mrs"
+              "kb show mrs-large-item-limit" "kb search large item"
+              "kb export" "explain hr=0x8004010f"
+              "--format json explain hr=0x8004010f"
+              "$FIX/src/aadconnect-events.txt"
+              "--format json $FIX/src/aadconnect-events.txt"
+              "--format ndjson $FIX/src/aadconnect-events.txt"
+              "-j2 $FIX")
+  printf 'migtriage: write error: %s\n' "$why" > "$TMP/want"
+  for c in "${cmds[@]}"; do
+    # shellcheck disable=SC2086
+    case $redirect in
+    full) "$BIN" $c > /dev/full 2> "$TMP/err" ;;
+    closed) "$BIN" $c >&- 2> "$TMP/err" ;;
+    pipe) closed_pipe "$BIN" $c 2> "$TMP/err" ;;
+    esac
+    rc=$?
+    # Notes about inputs (the binary files of the fixtures folder) and the
+    # export's warnings may come too; the write error must be said once.
+    grep -v '^migtriage: \(note\|warning\|error\): ' "$TMP/err" > "$TMP/err.own"
+    expect 2 "$TMP/want" "$rc" "$TMP/err.own" "$c ($redirect)"
+  done
+}
+
+case_write_full() { write_error_cases full "No space left on device"; }
+case_write_closed() { write_error_cases closed "Bad file descriptor"; }
+# A reader that goes away, SIGPIPE ignored: write() fails with EPIPE. Also
+# a reader that stops early (head) while NDJSON is still streaming.
+case_write_epipe() {
+  local big=$TMP/big.txt i
+  write_error_cases pipe "Broken pipe"
+  for i in $(seq 1 400); do
+    cat "$FIX/src/aadconnect-events.txt"
+  done > "$big"
+  printf 'migtriage: write error: Broken pipe\n' > "$TMP/want"
+  (trap '' PIPE; "$BIN" --format ndjson "$big" "$big" 2> "$TMP/err" | head -c 10 > /dev/null; exit "${PIPESTATUS[0]}")
+  expect 2 "$TMP/want" "$?" "$TMP/err" "--format ndjson into head -c 10"
+}
+
+"case_$CASE"
+if [ "$failures" -ne 0 ]; then
+  echo "$CASE: $failures failure(s)" >&2
+  exit 1
+fi
+exit 0
