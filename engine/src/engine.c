@@ -549,6 +549,7 @@ struct mt_input *mt_engine_add_input(struct mt_engine *e, const char *path)
 static int scan_stream(struct mt_state *st, struct mt_input *in,
                        struct mt_stream *s, struct mt_scan *scan)
 {
+    uint64_t budget_before = mt_matcher_budget_exceeded(st->matcher);
     int rc;
 
     st->current = in;
@@ -559,6 +560,22 @@ static int scan_stream(struct mt_state *st, struct mt_input *in,
     in->status = scan->status;
     if (rc < scan->status) {
         in->status = rc < MT_EINPUT ? MT_EINPUT : rc;
+    }
+    /* A regex the budget stopped neither matched nor failed to: findings
+     * may be missing, which the reader must know. */
+    in->budget_exceeded = mt_matcher_budget_exceeded(st->matcher) -
+                          budget_before;
+    if (in->budget_exceeded > 0) {
+        char text[160];
+        snprintf(text, sizeof(text),
+                 "%llu signature match%s stopped by the match budget "
+                 "(--limit match-budget, depth-budget); findings may be missing",
+                 (unsigned long long)in->budget_exceeded,
+                 in->budget_exceeded == 1 ? "" : "es");
+        st->message(st->message_ctx, MT_MSG_WARNING, in->path, text);
+        if (in->status == MT_OK) {
+            in->status = MT_WARN;
+        }
     }
     return in->status;
 }

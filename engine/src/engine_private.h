@@ -25,6 +25,7 @@ struct mt_input {
     uint64_t records;
     uint64_t documents;
     uint64_t findings;
+    uint64_t budget_exceeded; /* regex runs the match budget stopped */
 };
 
 struct mt_message {

@@ -311,6 +311,7 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
     in->records = sh->input.records;
     in->documents = sh->input.documents;
     in->findings = sh->input.findings;
+    in->budget_exceeded = sh->input.budget_exceeded;
     e->records += sh->records;
     e->budget_exceeded += sh->budget_exceeded;
     for (i = 0; e->stream != NULL && i < sh->streamed.n; i++) {
