@@ -191,11 +191,24 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
         snprintf(e->errmsg, sizeof(e->errmsg), "knowledge already loaded");
         return MT_EMISUSE;
     }
+    const char *empty = NULL;
+
     if (mt_patterns_load(&e->patterns, patterns_dir, &e->load_problems) < 0 ||
         mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0) {
         rc = MT_EINPUT;
+    } else if (e->patterns.n == 0) {
+        empty = "signatures";
+    } else if (e->kb.n == 0) {
+        empty = "articles";
     }
-    for (i = 0; i < e->patterns.n; i++) {
+    if (empty != NULL) {
+        /* A wrong --kb/--patterns, or files all broken: scanning would
+         * find nothing and look like a clean result. Its file problems
+         * still go out as warnings (which file, what is wrong); checking
+         * every signature against no articles would only add noise. */
+        rc = MT_EINPUT;
+    }
+    for (i = 0; empty == NULL && i < e->patterns.n; i++) {
         struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING) {
             s->article_index = mt_kb_find(&e->kb, s->article);
@@ -222,7 +235,11 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
     if (rc == MT_OK && e->load_problems.n > 0) {
         rc = MT_EDATA;
     }
-    if (rc != MT_OK) {
+    if (empty != NULL) {
+        snprintf(e->errmsg, sizeof(e->errmsg),
+                 "%s: no %s loaded (no valid .json file in it)",
+                 empty[0] == 's' ? patterns_dir : kb_dir, empty);
+    } else if (rc != MT_OK) {
         snprintf(e->errmsg, sizeof(e->errmsg), "%s",
                  e->load_problems.n ? e->load_problems.lines[0]
                                     : "cannot load the knowledge base");
