@@ -19,54 +19,29 @@
 #define MT_INSTALL_DATA_DIR "/usr/local/share/migtriage"
 #endif
 
-/* Writes text to stderr without control characters: file names and log
- * text are not trusted to be free of escape sequences. */
-static void put_clean(const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c < 0x20 || c == 0x7f ? '?' : c, stderr);
-    }
-}
-
-/* One message line, gathered so that unbuffered stderr gets it in one
- * write rather than one per character: a run over a folder can print
- * thousands of them. */
-struct line {
-    char buf[1024];
-    size_t n;
-};
-
-static void line_put(struct line *l, const char *s, int clean)
-{
-    for (; s != NULL && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (l->n == sizeof(l->buf)) {
-            fwrite(l->buf, 1, l->n, stderr);
-            l->n = 0;
-        }
-        l->buf[l->n++] = clean && (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-}
-
+/* One message line. stderr is line-buffered (main()), so each line goes
+ * out in one write rather than one per character: a run over a folder
+ * can print thousands. File names and log text are not trusted to be
+ * free of escape sequences. */
 static void on_message(void *ctx, enum mt_msg_level level,
                        const char *origin, const char *text)
 {
     static const char *const names[] = {"note", "warning", "error"};
-    struct line l;
 
     (void)ctx;
-    l.n = 0;
-    line_put(&l, "migtriage: ", 0);
-    line_put(&l, names[level % 3], 0);
-    line_put(&l, ": ", 0);
+    fprintf(stderr, "migtriage: %s: ", names[level % 3]);
     if (origin != NULL && *origin) {
-        line_put(&l, origin, 1);
-        line_put(&l, ": ", 0);
+        mt_put_clean(stderr, origin, (size_t)-1);
+        fputs(": ", stderr);
     }
-    line_put(&l, text, 1);
-    line_put(&l, "\n", 0);
-    fwrite(l.buf, 1, l.n, stderr);
+    mt_put_clean(stderr, text, (size_t)-1);
+    fputc('\n', stderr);
+}
+
+/* An engine message about the command (a kb id, a directory) on stderr. */
+static void put_clean(const char *s)
+{
+    mt_put_clean(stderr, s, (size_t)-1);
 }
 
 static int is_dir(const char *path)
@@ -344,9 +319,9 @@ static int run(struct mt_opts *opts)
     find_data(&o, patterns, kb, sizeof(patterns));
     rc = mt_engine_load(e, patterns, kb);
     if (rc == MT_EINPUT || rc == MT_ENOMEM) {
-        fprintf(stderr, "migtriage: error: cannot load the knowledge base: "
-                        "%s\n",
-                mt_engine_errmsg(e));
+        fputs("migtriage: error: cannot load the knowledge base: ", stderr);
+        put_clean(mt_engine_errmsg(e));
+        fputc('\n', stderr);
         mt_engine_free(e);
         return MT_EXIT_USAGE;
     }
@@ -433,6 +408,7 @@ int main(int argc, char **argv)
     int rc;
 
     watch_stdout();
+    setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
     if (mt_opts_parse(&o, argc, argv) != 0) {
         mt_opts_free(&o);
         finish_stdout();

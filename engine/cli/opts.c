@@ -61,12 +61,16 @@ static const char *const limit_names[MT_LIMIT_COUNT_] = {
 __attribute__((format(printf, 1, 2))) static void
 usage_error(const char *fmt, ...)
 {
+    char text[512];
     va_list ap;
 
-    fputs("migtriage: ", stderr);
+    /* The words quoted back come from the command line: a file name
+     * mistaken for an option may hold escape sequences. */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    fputs("migtriage: ", stderr);
+    mt_put_clean(stderr, text, (size_t)-1);
     fputs("\nTry 'migtriage --help'\n", stderr);
 }
 

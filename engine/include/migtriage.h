@@ -82,6 +82,13 @@ typedef void (*mt_message_fn)(void *ctx, enum mt_msg_level level,
 
 struct mt_engine;
 
+/* Writes text from logs or file names where a terminal may show it: C0
+ * controls (a tab as a space), DEL, C1 controls (U+0080..U+009F, such as
+ * CSI) and bytes that are not UTF-8 each become '?', so no escape sequence
+ * gets through. At most max bytes of s (a character is not split);
+ * "..." marks a cut. */
+MT_API void mt_put_clean(FILE *out, const char *s, size_t max);
+
 /* Creates an engine with default limits and no knowledge loaded.
  * Returns NULL only when out of memory. */
 MT_API struct mt_engine *mt_engine_new(void);

@@ -178,40 +178,6 @@ static void put_cp(struct text *t, unsigned c)
     }
 }
 
-/* Continuation count of a UTF-8 lead byte and the range of the byte after
- * it (which is what rules out overlongs and surrogates); 0 = invalid. */
-static int utf8_lead(unsigned char b, unsigned char *lo, unsigned char *hi)
-{
-    *lo = 0x80;
-    *hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-        return 1;
-    }
-    if (b == 0xE0) {
-        *lo = 0xA0;
-        return 2;
-    }
-    if (b == 0xED) {
-        *hi = 0x9F;
-        return 2;
-    }
-    if (b >= 0xE1 && b <= 0xEF) {
-        return 2;
-    }
-    if (b == 0xF0) {
-        *lo = 0x90;
-        return 3;
-    }
-    if (b == 0xF4) {
-        *hi = 0x8F;
-        return 3;
-    }
-    if (b >= 0xF1 && b <= 0xF3) {
-        return 3;
-    }
-    return 0;
-}
-
 /* Converts in[0..in_len) to out; returns the bytes consumed (the rest is a
  * sequence cut by the block end, carried to the next block). */
 static size_t convert_utf8(struct text *t, int eof)
@@ -250,7 +216,7 @@ static size_t convert_utf8(struct text *t, int eof)
             i++;
             continue;
         }
-        need = utf8_lead(b, &lo, &hi);
+        need = mt_utf8_lead(b, &lo, &hi);
         if (need == 0) {
             ok = 0;
         }

@@ -140,9 +140,6 @@ char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
 /* Groups sorted for output: severity (worst first), article, signature,
  * first occurrence. Returns an array of indices into e->agg.groups. */
 size_t *mt_sorted_groups(const struct mt_engine *e);
-/* Writes log text with control characters (C0, DEL, C1) replaced by '?',
- * cut at max bytes on a character boundary ("..." marks the cut). */
-void mt_put_clean(FILE *out, const char *s, size_t max);
 /* A JSON string; NULL gives null, invalid UTF-8 bytes become '?'. */
 json_t *mt_jstr(const char *s);
 json_t *mt_jfields(const struct mt_fields *f);

@@ -83,6 +83,40 @@ case_write_epipe() {
   expect 2 "$TMP/want" "$?" "$TMP/err" "--format ndjson into head -c 10"
 }
 
+# File names and log text with C0 controls, ESC, DEL, C1 controls as UTF-8
+# (U+009B is CSI) and as raw bytes reach stderr and the text report only
+# as '?': nothing that a terminal would act on.
+case_control_chars() {
+  local dir=$TMP/in name
+  mkdir "$dir"
+  name=$(printf 'evil\xc2\x9b31m\x9b2J\x1b[1m\x7f\x01.txt')
+  { cat "$FIX/src/paste-error.txt"; printf 'caf\xe9 \xc2\x9b2J \x1b]0;title\x07\n'; } > "$dir/$name"
+  ln -s /nonexistent "$dir/$(printf 'dangle\xc2\x85\x9b')"
+  "$BIN" "$dir" > "$TMP/out" 2> "$TMP/err"
+  rc=$?
+  cat > "$TMP/want" <<EOT
+migtriage: error: $dir/dangle??: broken symbolic link
+migtriage: warning: $dir/evil?31m?2J?[1m??.txt: not valid UTF-8 (first at byte $(($(wc -c < "$FIX/src/paste-error.txt") + 3))); read as Windows-1252
+EOT
+  expect 3 "$TMP/want" "$rc" "$TMP/err" "scan of names with controls"
+  grep -q "first seen: $dir/evil?31m?2J?\[1m??.txt:3:" "$TMP/out" ||
+    fail "text report: first seen line not cleaned"
+  # Standard output and error: valid UTF-8, no control but newline.
+  python3 - "$TMP/out" "$TMP/err" <<'EOT' || fail "a control character got through"
+import sys
+for path in sys.argv[1:]:
+    text = open(path, 'rb').read().decode('utf-8')  # raw 0x9B fails here
+    bad = [c for c in text if (ord(c) < 0x20 and c != '\n') or 0x7f <= ord(c) <= 0x9f]
+    if bad:
+        print(path, 'holds', [hex(ord(c)) for c in bad[:5]])
+        sys.exit(1)
+EOT
+  "$BIN" "$(printf -- '--\xc2\x9b2J\x9b')" 2> "$TMP/err"
+  rc=$?
+  printf "migtriage: unknown option '--?2J?'\nTry 'migtriage --help'\n" > "$TMP/want"
+  expect 2 "$TMP/want" "$rc" "$TMP/err" "unknown option with controls"
+}
+
 "case_$CASE"
 if [ "$failures" -ne 0 ]; then
   echo "$CASE: $failures failure(s)" >&2
