@@ -657,11 +657,13 @@ static int on_walk_file(void *ctx, const char *path)
 int mt_engine_walk_error(struct mt_engine *e, const char *path,
                          const char *why)
 {
-    int skipped_by_choice = strstr(why, "not a regular file") != NULL;
+    int skipped_by_choice = strstr(why, "not a regular file") != NULL ||
+                            strstr(why, "already scanned") != NULL;
     struct mt_input *in;
 
-    /* A socket or fifo inside a folder of reports is not evidence; note it
-     * without failing the run. Unreadable files and loops are failures. */
+    /* A socket or fifo inside a folder of reports is not evidence, and a
+     * directory linked twice was read once: note them without failing the
+     * run. Unreadable files and loops are failures. */
     mt_engine_message(e, skipped_by_choice ? MT_MSG_NOTE : MT_MSG_ERROR,
                       path, why);
     if (skipped_by_choice) {

@@ -53,7 +53,9 @@
 #define MT_DEPTH_LIMIT 10000
 #endif
 
-/* Files visited under one directory argument. */
+/* Files and directories visited under one directory argument (a tree of
+ * empty folders is work too). Each directory is entered once, however
+ * many symbolic links lead to it. */
 #ifndef MT_MAX_FILES
 #define MT_MAX_FILES 1000000
 #endif
