@@ -65,7 +65,7 @@ enum mt_limit {
     MT_LIMIT_EXPANSION_RATIO = 4, /* decoded / compressed, per input */
     MT_LIMIT_MATCH_BUDGET = 5,    /* PCRE2 match limit per attempt */
     MT_LIMIT_DEPTH_BUDGET = 6,    /* PCRE2 depth limit per attempt */
-    MT_LIMIT_FILES = 7,           /* files visited per directory argument */
+    MT_LIMIT_FILES = 7,           /* files and directories per directory argument */
     MT_LIMIT_FINDING_GROUPS = 8,  /* distinct finding groups kept */
     MT_LIMIT_COUNT_ = 9
 };

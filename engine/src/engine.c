@@ -598,7 +598,7 @@ static int scan_stream(struct mt_state *st, struct mt_input *in,
 }
 
 int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
-                       const char *path)
+                       const char *path, int in_folder)
 {
     struct mt_scan scan;
     struct mt_stream *s;
@@ -611,8 +611,15 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
     scan.no_readahead = st != &st->e->own;
     if (strcmp(path, "-") == 0) {
         s = mt_stream_open_fd(STDIN_FILENO, &scan);
+    } else if (in_folder) {
+        s = mt_stream_open_regular(path, &scan, &why);
     } else {
         s = mt_stream_open_file(path, &scan, &why);
+    }
+    if (s == NULL && why == mt_not_regular) {
+        /* As the walk notes the pipes it sees: not evidence, no failure. */
+        st->message(st->message_ctx, MT_MSG_NOTE, in->path, why);
+        return MT_OK;
     }
     if (s == NULL) {
         in->status = MT_EINPUT;
@@ -622,7 +629,7 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
     return scan_stream(st, in, s, &scan);
 }
 
-int mt_engine_scan_one(struct mt_engine *e, const char *path)
+static int scan_one(struct mt_engine *e, const char *path, int in_folder)
 {
     const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
     struct mt_input *in = mt_engine_add_input(e, name);
@@ -630,11 +637,17 @@ int mt_engine_scan_one(struct mt_engine *e, const char *path)
     if (in == NULL) {
         return MT_ENOMEM;
     }
-    return mt_state_scan_file(&e->own, in, path);
+    return mt_state_scan_file(&e->own, in, path, in_folder);
+}
+
+int mt_engine_scan_one(struct mt_engine *e, const char *path)
+{
+    return scan_one(e, path, 1);
 }
 
 struct walk_ctx {
     struct mt_engine *e;
+    const char *top; /* the path given: read even if not a regular file */
     int status;
 };
 
@@ -646,7 +659,7 @@ static int worse(int a, int b)
 static int on_walk_file(void *ctx, const char *path)
 {
     struct walk_ctx *w = ctx;
-    int rc = mt_engine_scan_one(w->e, path);
+    int rc = scan_one(w->e, path, strcmp(path, w->top) != 0);
 
     w->status = worse(w->status, rc);
     /* Values above 1 stop the walk and tell it apart from "some paths
@@ -692,7 +705,7 @@ static int is_directory(const char *path)
 
 int mt_engine_scan_path(struct mt_engine *e, const char *path)
 {
-    struct walk_ctx w = {e, MT_OK};
+    struct walk_ctx w = {e, path, MT_OK};
     int rc;
 
     if (!e->loaded) {

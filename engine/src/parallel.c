@@ -221,7 +221,7 @@ static struct shard *scan_shard(struct mt_engine *e,
     st.message = shard_message;
     st.message_ctx = sh;
     before = mt_matcher_budget_exceeded(matcher);
-    sh->rc = mt_state_scan_file(&st, &sh->input, path);
+    sh->rc = mt_state_scan_file(&st, &sh->input, path, 1);
     sh->budget_exceeded = mt_matcher_budget_exceeded(matcher) - before;
     if (st.oom || sh->rc == MT_ENOMEM) {
         sh->oom = 1;

@@ -166,15 +166,25 @@ static struct mt_stream *wrap_fd(int fd, int owned, struct mt_scan *scan)
     return s;
 }
 
-struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
-                                      const char **why)
+/* The reason a file met inside a folder is not read: the walk says the
+ * same of the pipes and devices it sees (engine.c notes it, no failure). */
+const char mt_not_regular[] = "not a regular file, skipped";
+
+static struct mt_stream *open_path(const char *path, struct mt_scan *scan,
+                                   const char **why, int regular_only)
 {
     struct mt_stream *s;
     struct stat sb;
-    int fd;
+    int fd, flags = O_RDONLY | O_CLOEXEC;
 
+    /* Opening a FIFO blocks until a writer comes: a file of a folder
+     * replaced by one after the walk must not hang the scan, so the open
+     * does not wait and fstat() decides. */
+    if (regular_only) {
+        flags |= O_NONBLOCK;
+    }
     do {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, flags);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) {
         *why = open_reason(errno);
@@ -187,6 +197,15 @@ struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
         *why = open_reason(EISDIR);
         return NULL;
     }
+    if (regular_only && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+        close(fd);
+        errno = EINVAL;
+        *why = mt_not_regular;
+        return NULL;
+    }
+    if (regular_only) {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    }
     s = wrap_fd(fd, 1, scan);
     if (s == NULL) {
         close(fd);
@@ -195,6 +214,19 @@ struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
         return NULL;
     }
     return s;
+}
+
+struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
+                                      const char **why)
+{
+    return open_path(path, scan, why, 0);
+}
+
+struct mt_stream *mt_stream_open_regular(const char *path,
+                                         struct mt_scan *scan,
+                                         const char **why)
+{
+    return open_path(path, scan, why, 1);
 }
 
 /* The descriptor stays the caller's (stdin above all): never closed. */

@@ -8,8 +8,10 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -926,6 +928,44 @@ TEST(decode_stream_sources)
     }
     ASSERT_INT_EQ(scan.raw_bytes, 16);
     mt_stream_free(s);
+}
+
+/* A file of a folder replaced by a FIFO after the walk: opening it as a
+ * folder's file neither blocks (no writer will ever come) nor reads it. */
+TEST(decode_open_regular_refuses_fifo)
+{
+    struct mt_scan scan;
+    uint64_t limits[MT_LIMIT_COUNT_];
+    const char *why = NULL;
+    char dir[] = "/tmp/mt_fifo_XXXXXX", path[64];
+    struct mt_stream *s;
+
+    mt_limits_defaults(limits);
+    mt_scan_init(&scan, limits, &seen_ops, NULL, NULL, NULL);
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/report.txt", dir);
+    ASSERT_INT_EQ(mkfifo(path, 0600), 0);
+    alarm(10); /* a blocking open would hang: fail instead */
+    s = mt_stream_open_regular(path, &scan, &why);
+    alarm(0);
+    ASSERT_TRUE(s == NULL);
+    ASSERT_TRUE(why == mt_not_regular);
+    ASSERT_STR_EQ(why, "not a regular file, skipped");
+    /* A regular file opens as before, and reads normally. */
+    unlink(path);
+    {
+        FILE *f = fopen(path, "w");
+        char buf[8];
+        ASSERT_TRUE(f != NULL);
+        fputs("abc", f);
+        fclose(f);
+        s = mt_stream_open_regular(path, &scan, &why);
+        ASSERT_TRUE(s != NULL);
+        ASSERT_INT_EQ(mt_stream_read_full(s, buf, sizeof(buf)), 3);
+        mt_stream_free(s);
+    }
+    unlink(path);
+    rmdir(dir);
 }
 
 TEST(decode_zip_encrypted_member_named)

@@ -3,9 +3,11 @@
 #include "walk.h"
 #include "unit.h"
 
+#include "engine_private.h"
 #include "util.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,5 +329,47 @@ TEST(walk_directories_count_toward_limit)
     ASSERT_INT_EQ(rc, 0);
     ASSERT_INT_EQ(w.files, 1);
     mt_buf_free(&w.log);
+    remove_tree(root);
+}
+
+/* path relative to the test's root, for messages. */
+static const char *rel_root(const char *path)
+{
+    size_t n = strlen(root);
+
+    return strncmp(path, root, n) == 0 && path[n] == '/' ? path + n + 1
+                                                         : path;
+}
+
+static void note_message(void *ctx, enum mt_msg_level level,
+                         const char *origin, const char *text)
+{
+    mt_buf_appendf(ctx, "%d %s: %s\n", (int)level, rel_root(origin), text);
+}
+
+/* A file the walk listed, replaced by a FIFO before it is scanned (the
+ * window -j makes wide): scanned as a folder's file it is noted and
+ * skipped as the walk would have, not opened for a writer that never
+ * comes. */
+TEST(walk_fifo_after_walk_not_opened)
+{
+    struct mt_engine *e = mt_engine_new();
+    struct mt_buf msgs;
+    char p[128];
+    int rc;
+
+    make_root();
+    mt_buf_init(&msgs, 0);
+    mt_engine_set_message_cb(e, note_message, &msgs);
+    snprintf(p, sizeof(p), "%s/report.txt", root);
+    ASSERT_INT_EQ(mkfifo(p, 0600), 0);
+    alarm(10);
+    rc = mt_engine_scan_one(e, p);
+    alarm(0);
+    ASSERT_INT_EQ(rc, MT_OK);
+    ASSERT_INT_EQ(mt_engine_failed_inputs(e), 0);
+    ASSERT_STR_EQ(msgs.data, "0 report.txt: not a regular file, skipped\n");
+    mt_buf_free(&msgs);
+    mt_engine_free(e);
     remove_tree(root);
 }
