@@ -88,6 +88,27 @@ static void count_raw(struct mt_stream *s, ptrdiff_t n)
     }
 }
 
+/* A character device or a pipe may never end (/dev/urandom, "yes |"):
+ * what one input may produce, the expanded-bytes limit, bounds what is
+ * read from any source too. Returns 0, or MT_EINPUT with errmsg set. */
+static int over_read_limit(struct mt_stream *s)
+{
+    uint64_t max;
+
+    if (s->scan == NULL) {
+        return 0;
+    }
+    max = s->scan->limits[MT_LIMIT_EXPANDED_BYTES];
+    if (max == 0 || s->scan->raw_bytes <= max) {
+        return 0;
+    }
+    s->scan->aborted = 1;
+    snprintf(s->errmsg, sizeof(s->errmsg),
+             "longer than the expanded-bytes limit (%llu bytes); stopped",
+             (unsigned long long)max);
+    return MT_EINPUT;
+}
+
 /* File and descriptor sources share one state. */
 struct fd_state {
     int fd;
@@ -108,6 +129,9 @@ static ptrdiff_t fd_read(struct mt_stream *s, void *buf, size_t cap)
         return MT_EINPUT;
     }
     count_raw(s, n);
+    if (over_read_limit(s) != 0) {
+        return MT_EINPUT;
+    }
     return n;
 }
 

@@ -104,6 +104,20 @@ static void run_scan(struct run *r, const char *name, const void *data,
     ASSERT_INT_EQ(r->rc, r->scan.status);
 }
 
+/* The same for an input the scan may stop early (raw_bytes < n). */
+static void run_scan_stopped(struct run *r, const char *name,
+                             const void *data, size_t n)
+{
+    struct mt_stream *in;
+
+    mt_scan_init(&r->scan, r->limits, &seen_ops, &r->seen, seen_message,
+                 &r->seen);
+    in = mt_stream_open_memory(data, n, &r->scan);
+    ASSERT_TRUE(in != NULL);
+    r->rc = mt_decode_stream(&r->scan, in, name, 0);
+    mt_stream_free(in);
+}
+
 static const char *log_of(struct run *r)
 {
     return r->seen.log.data ? r->seen.log.data : "";
@@ -966,6 +980,100 @@ TEST(decode_open_regular_refuses_fifo)
     }
     unlink(path);
     rmdir(dir);
+}
+
+/* Text first, then random bytes (what /dev/urandom gives when its first
+ * 4 KiB happen to pass the first check): the text is read, the rest is
+ * stopped at the first 64 KiB window with a reason, not read to its end. */
+TEST(decode_binary_after_text_stops)
+{
+    struct run r;
+    struct mt_buf data;
+    unsigned long long x = 12345;
+    size_t i, lines, lines_in_peek = 0;
+
+    run_init(&r);
+    mt_buf_init(&data, 0);
+    for (lines = 0; data.len < 5000; lines++) {
+        mt_buf_appendf(&data, "line %zu: Error: the call timed out.\n",
+                       lines + 1);
+        lines_in_peek += data.len <= 4096;
+    }
+    for (i = 0; i < 8 * 1024 * 1024; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        mt_buf_appendc(&data, (char)(x >> 56));
+    }
+    r.seen.count_only = 1;
+    run_scan_stopped(&r, "mixed.log", data.data, data.len);
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_HAS(msgs_of(&r), "W mixed.log: binary data in bytes ");
+    ASSERT_HAS(msgs_of(&r), " (more than 5% control bytes); the rest "
+                            "skipped\n");
+    /* The text before the read that turned binary (the first 4 KiB) was
+     * read; of the 8 MiB, only one block. */
+    ASSERT_TRUE(r.seen.records >= lines_in_peek);
+    ASSERT_TRUE(r.seen.records <= lines + 1);
+    ASSERT_TRUE(r.scan.raw_bytes <= 5000 + 256 * 1024);
+    mt_buf_free(&data);
+    run_free(&r);
+}
+
+/* Text with many control bytes is not cut mid-way when its rate stays
+ * under 5%: a console capture with backspaces. */
+TEST(decode_text_with_some_controls_kept)
+{
+    struct run r;
+    struct mt_buf data;
+    size_t i;
+
+    run_init(&r);
+    mt_buf_init(&data, 0);
+    for (i = 1; data.len < 300 * 1024; i++) {
+        mt_buf_appendf(&data, "line %zu: progress at 50%%\b6 of the "
+                              "folders\n", i);
+    }
+    r.seen.count_only = 1;
+    run_scan(&r, "console.log", data.data, data.len);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    ASSERT_INT_EQ(r.seen.records, i - 1);
+    mt_buf_free(&data);
+    run_free(&r);
+}
+
+/* A source longer than the expanded-bytes limit (an endless device or
+ * pipe, here a file) stops there with the reason. */
+TEST(decode_source_bounded_by_expanded_limit)
+{
+    struct run r;
+    char path[] = "/tmp/mt_long_XXXXXX";
+    struct mt_stream *in;
+    const char *why = NULL;
+    int fd, i;
+
+    run_init(&r);
+    fd = mkstemp(path);
+    ASSERT_TRUE(fd >= 0);
+    for (i = 0; i < 1000; i++) {
+        ASSERT_INT_EQ(write(fd, "Error: the call timed out.\n", 27), 27);
+    }
+    close(fd);
+    r.limits[MT_LIMIT_EXPANDED_BYTES] = 8192;
+    mt_scan_init(&r.scan, r.limits, &seen_ops, &r.seen, seen_message,
+                 &r.seen);
+    r.seen.count_only = 1;
+    in = mt_stream_open_file(path, &r.scan, &why);
+    ASSERT_TRUE(in != NULL);
+    r.rc = mt_decode_stream(&r.scan, in, "long.log", 0);
+    mt_stream_free(in);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_STR_EQ(msgs_of(&r), "E long.log: longer than the expanded-bytes "
+                               "limit (8192 bytes); stopped\n");
+    /* The block that crossed the limit is not read: only the first 4 KiB
+     * of the 1000 lines were. */
+    ASSERT_TRUE(r.seen.records < 200);
+    unlink(path);
+    run_free(&r);
 }
 
 TEST(decode_zip_encrypted_member_named)
