@@ -136,6 +136,29 @@ case_endless_sources() {
   expect 3 "$TMP/want" "$?" "$TMP/err" "endless pipe"
 }
 
+# A 20 KB tar whose sparse member declares 1 TiB (text, then a hole): the
+# header's size counts against expanded-bytes before a byte is read, and
+# with no such limit the holes count as expansion, so the ratio stops it.
+# Built here with GNU tar, in its two sparse formats.
+case_sparse_tar() {
+  local fmt
+  truncate -s 1T "$TMP/big.log" || { fail "truncate"; return; }
+  for i in $(seq 1 200); do echo "Error: line $i before the hole"; done |
+    dd of="$TMP/big.log" conv=notrunc 2> /dev/null
+  for fmt in gnu posix; do
+    tar -C "$TMP" --sparse --format=$fmt -cf "$TMP/$fmt.tar" big.log
+    [ "$(wc -c < "$TMP/$fmt.tar")" -lt 65536 ] || fail "$fmt.tar is not small"
+    printf 'migtriage: error: %s!big.log: declares 1099511627776 bytes (sparse), beyond the expanded-bytes limit (68719476736): possible bomb; skipped\n' "$TMP/$fmt.tar" > "$TMP/want"
+    timeout 60 "$BIN" "$TMP/$fmt.tar" > /dev/null 2> "$TMP/err"
+    expect 3 "$TMP/want" "$?" "$TMP/err" "$fmt sparse tar, default limits"
+    timeout 60 "$BIN" --limit expanded-bytes=0 "$TMP/$fmt.tar" > /dev/null 2> "$TMP/err"
+    rc=$?
+    [ "$rc" = 3 ] || fail "$fmt sparse tar, no expanded-bytes limit: exit $rc"
+    grep -q "^migtriage: error: $TMP/$fmt.tar!big.log: expands beyond the limit ([0-9]* bytes, ratio [0-9]*): possible zip bomb; stopped\$" "$TMP/err" ||
+      { fail "$fmt sparse tar, no expanded-bytes limit: no ratio stop"; cat "$TMP/err" >&2; }
+  done
+}
+
 "case_$CASE"
 if [ "$failures" -ne 0 ]; then
   echo "$CASE: $failures failure(s)" >&2
