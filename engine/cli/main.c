@@ -10,14 +10,16 @@
 #include <unistd.h>
 
 #include "migtriage.h"
+#include "datadir.h"
 #include "opts.h"
 
-#ifndef MT_SOURCE_DATA_DIR
-#define MT_SOURCE_DATA_DIR "."
-#endif
-#ifndef MT_INSTALL_DATA_DIR
-#define MT_INSTALL_DATA_DIR "/usr/local/share/migtriage"
-#endif
+
+/* Edits allowed between a typed word and a command: one on short words,
+ * where two would make most short names "near" something. */
+static int typo_limit(const char *word)
+{
+    return strlen(word) <= 4 ? 1 : 2;
+}
 
 /* One message line. stderr is line-buffered (main()), so each line goes
  * out in one write rather than one per character: a run over a folder
@@ -42,45 +44,6 @@ static void on_message(void *ctx, enum mt_msg_level level,
 static void put_clean(const char *s)
 {
     mt_put_clean(stderr, s, (size_t)-1);
-}
-
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Where the knowledge lives: options, then $MT_DATA_DIR, then the source
- * tree the binary was built from, then the install prefix. */
-static void find_data(const struct mt_opts *o, char *patterns, char *kb,
-                      size_t cap)
-{
-    const char *roots[3];
-    const char *env = getenv("MT_DATA_DIR");
-    int i, n = 0;
-
-    if (env != NULL && *env) {
-        roots[n++] = env;
-    }
-    roots[n++] = MT_SOURCE_DATA_DIR;
-    roots[n++] = MT_INSTALL_DATA_DIR;
-    snprintf(patterns, cap, "%s/patterns", roots[0]);
-    snprintf(kb, cap, "%s/kb", roots[0]);
-    for (i = 0; i < n; i++) {
-        char p[4096];
-        snprintf(p, sizeof(p), "%s/patterns", roots[i]);
-        if (is_dir(p)) {
-            snprintf(patterns, cap, "%s/patterns", roots[i]);
-            snprintf(kb, cap, "%s/kb", roots[i]);
-            break;
-        }
-    }
-    if (o->patterns_dir != NULL) {
-        snprintf(patterns, cap, "%s", o->patterns_dir);
-    }
-    if (o->kb_dir != NULL) {
-        snprintf(kb, cap, "%s", o->kb_dir);
-    }
 }
 
 static int use_color(const struct mt_opts *o)
@@ -209,10 +172,49 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
         }
         return MT_EXIT_OK;
     }
+    if (o->nargs >= 2) {
+        static const char *const subs[] = {"search", "show", "list", "lint",
+                                           "export", NULL};
+        int near = mt_suggest_word(sub, subs, typo_limit(sub));
+        if (near >= 0 && strcmp(subs[near], sub) != 0) {
+            fputs("migtriage: kb: unknown command '", stderr);
+            put_clean(sub);
+            fprintf(stderr, "'; did you mean 'migtriage kb %s'?\n"
+                            "Try 'migtriage --help'\n", subs[near]);
+            return MT_EXIT_USAGE;
+        }
+    }
     fprintf(stderr, "migtriage: kb: expected 'lint', 'search WORDS', "
                     "'show ID', 'list [FAMILY]' or 'export'\n"
                     "Try 'migtriage --help'\n");
     return MT_EXIT_USAGE;
+}
+
+/* A first argument that is no file but a typo of a command ("explian",
+ * "serch") is a usage error with a suggestion, not a missing input that
+ * would be reported as such beside an empty report. Returns 1 when it
+ * said so. */
+static int mistyped_command(const char *arg)
+{
+    static const char *const cmds[] = {"explain", "kb",   "search", "show",
+                                       "list",    "lint", "export", NULL};
+    struct stat st;
+    int near;
+
+    if (strcmp(arg, "-") == 0 || strchr(arg, '/') != NULL ||
+        strchr(arg, '.') != NULL || stat(arg, &st) == 0) {
+        return 0;
+    }
+    near = mt_suggest_word(arg, cmds, typo_limit(arg));
+    if (near < 0) {
+        return 0;
+    }
+    fputs("migtriage: '", stderr);
+    put_clean(arg);
+    fprintf(stderr, "' is not a file or a command; did you mean "
+                    "'migtriage %s%s'?\nTry 'migtriage --help'\n",
+            near >= 2 ? "kb " : "", cmds[near]);
+    return 1;
 }
 
 /* Most of standard input explain reads ("explain -"): a pasted error,
@@ -287,6 +289,46 @@ static int run_scan(struct mt_engine *e, const struct mt_opts *o)
     return worst >= 0 && worst >= o->fail_on ? MT_EXIT_FINDINGS : MT_EXIT_OK;
 }
 
+/* The program's version and the knowledge base's, with what was loaded:
+ * the first thing to ask for when two people's results differ. */
+static int print_version(struct mt_engine *e, const struct mt_opts *o)
+{
+    size_t sigs, arts;
+
+    mt_engine_kb_counts(e, &sigs, &arts);
+    printf("migtriage %s\nknowledge base %s: %zu signatures, %zu articles\n",
+           MT_VERSION, mt_engine_kb_version(e), sigs, arts);
+    return fflush(stdout) == 0 ? MT_EXIT_OK : MT_EXIT_USAGE;
+}
+
+/* --extra-kb folders, else the user's own folder when it exists. */
+static int add_extra_knowledge(struct mt_engine *e, const struct mt_opts *o)
+{
+    char user[4096];
+    int i;
+
+    for (i = 0; i < o->nextra; i++) {
+        if (mt_engine_add_knowledge(e, o->extra[i]) != MT_OK) {
+            fputs("migtriage: error: --extra-kb ", stderr);
+            put_clean(o->extra[i]);
+            fputs(": ", stderr);
+            put_clean(mt_engine_errmsg(e));
+            fputc('\n', stderr);
+            return -1;
+        }
+    }
+    if (o->nextra == 0 && mt_find_user_knowledge(user, sizeof(user)) &&
+        mt_engine_add_knowledge(e, user) != MT_OK) {
+        fputs("migtriage: error: ", stderr);
+        put_clean(user);
+        fputs(": ", stderr);
+        put_clean(mt_engine_errmsg(e));
+        fputc('\n', stderr);
+        return -1;
+    }
+    return 0;
+}
+
 static int run(struct mt_opts *opts)
 {
     struct mt_opts o = *opts;
@@ -296,10 +338,6 @@ static int run(struct mt_opts *opts)
 
     if (o.help) {
         mt_opts_usage();
-        return MT_EXIT_OK;
-    }
-    if (o.version) {
-        printf("migtriage %s\n", MT_VERSION);
         return MT_EXIT_OK;
     }
     e = mt_engine_new();
@@ -316,7 +354,15 @@ static int run(struct mt_opts *opts)
         mt_engine_set_limit(e, o.limits[i].which, o.limits[i].value);
     }
     mt_engine_set_jobs(e, o.jobs);
-    find_data(&o, patterns, kb, sizeof(patterns));
+    if (!kb_cmd && !explain && o.nargs > 0 && mistyped_command(o.args[0])) {
+        mt_engine_free(e);
+        return MT_EXIT_USAGE;
+    }
+    mt_find_data(&o, patterns, kb, sizeof(patterns));
+    if (add_extra_knowledge(e, &o) != 0) {
+        mt_engine_free(e);
+        return MT_EXIT_USAGE;
+    }
     rc = mt_engine_load(e, patterns, kb);
     if (rc == MT_EINPUT || rc == MT_ENOMEM) {
         fputs("migtriage: error: cannot load the knowledge base: ", stderr);
@@ -326,6 +372,11 @@ static int run(struct mt_opts *opts)
         return MT_EXIT_USAGE;
     }
     mt_engine_set_message_cb(e, on_message, NULL);
+    if (o.version) {
+        rc = print_version(e, &o);
+        mt_engine_free(e);
+        return rc;
+    }
     rc = kb_cmd ? run_kb(e, &o) : explain ? run_explain(e, &o) : run_scan(e, &o);
     mt_engine_free(e);
     return rc;

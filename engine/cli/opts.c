@@ -24,7 +24,8 @@ enum {
     OPT_LIMIT,
     OPT_COLOR,
     OPT_FAMILY,
-    OPT_FLAVOR
+    OPT_FLAVOR,
+    OPT_EXTRA_KB
 };
 
 /* More threads than this is a typo, not a machine. */
@@ -37,6 +38,9 @@ static const struct option_spec specs[] = {
      "(default) or critical"},
     {"patterns", OPT_PATTERNS, 1, "DIR", "signatures directory"},
     {"kb", OPT_KB, 1, "DIR", "articles directory"},
+    {"extra-kb", OPT_EXTRA_KB, 1, "DIR",
+     "also load DIR/patterns and DIR/kb, on top of the shipped knowledge "
+     "(repeatable; default: $MT_USER_DIR, else ~/.config/migtriage)"},
     {"limit", OPT_LIMIT, 1, "NAME=N",
      "change a limit: line-bytes, record-bytes, depth, expanded-bytes, "
      "expansion-ratio, match-budget, depth-budget, files, finding-groups"},
@@ -44,7 +48,7 @@ static const struct option_spec specs[] = {
      "auto (default: on a terminal unless NO_COLOR is set), always, never"},
     {"family", OPT_FAMILY, 1, "F", "kb list: only the articles of family F"},
     {"flavor", OPT_FLAVOR, 1, "F",
-     "kb export: regex syntax, rg (default), grep or pcre"},
+     "kb export: regex syntax, rg (default), ugrep, grep or pcre"},
     {"jobs", 'j', 1, "N",
      "scan N files of a folder at once (default 1; 0: one per CPU); same "
      "output"},
@@ -84,7 +88,7 @@ void mt_opts_usage(void)
            "       migtriage kb show ID\n"
            "       migtriage kb list [--family F]\n"
            "       migtriage kb lint\n"
-           "       migtriage kb export [--flavor rg|grep|pcre]\n"
+           "       migtriage kb export [--flavor rg|ugrep|grep|pcre]\n"
            "\n"
            "Finds known Exchange and Microsoft 365 migration problems in move\n"
            "reports, Format-List output, migration CSVs, HCW logs, AAD Connect\n"
@@ -307,6 +311,14 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
             break;
         case OPT_KB:
             o->kb_dir = optarg;
+            break;
+        case OPT_EXTRA_KB:
+            if (o->nextra == MT_CLI_MAX_EXTRA) {
+                usage_error("--extra-kb given more than %d times",
+                            MT_CLI_MAX_EXTRA);
+                return -1;
+            }
+            o->extra[o->nextra++] = optarg;
             break;
         case OPT_LIMIT:
             if (parse_limit(o, optarg) != 0) {

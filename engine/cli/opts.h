@@ -19,12 +19,17 @@ struct mt_limit_setting {
     uint64_t value;
 };
 
+/* --extra-kb folders; the engine takes 8, one is kept for the default. */
+#define MT_CLI_MAX_EXTRA 7
+
 struct mt_opts {
     enum mt_format format;
     int fail_on; /* enum mt_severity */
     int color;   /* -1 auto, 0 never, 1 always */
     const char *patterns_dir;
     const char *kb_dir;
+    const char *extra[MT_CLI_MAX_EXTRA]; /* --extra-kb */
+    int nextra;
     struct mt_limit_setting limits[MT_LIMIT_COUNT_];
     int nlimits;
     const char *family; /* kb list --family F */

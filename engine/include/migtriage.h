@@ -101,6 +101,20 @@ MT_API void mt_engine_free(struct mt_engine *e);
 MT_API int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
                           const char *kb_dir);
 
+/* Adds a folder of extra knowledge, loaded by mt_engine_load() on top of
+ * the shipped one (not in its place): the .json files of DIR/patterns
+ * and DIR/kb, either may be missing. Their ids must not repeat shipped
+ * ones (kb lint and the load report a duplicate). At most 8 folders; call
+ * before mt_engine_load(). Returns MT_OK, MT_EMISUSE or MT_ENOMEM. */
+MT_API int mt_engine_add_knowledge(struct mt_engine *e, const char *dir);
+
+/* The version of the knowledge base loaded (the first line of kb/VERSION),
+ * or "unversioned"; and how many finding signatures and articles were
+ * loaded, extra folders included. */
+MT_API const char *mt_engine_kb_version(const struct mt_engine *e);
+MT_API void mt_engine_kb_counts(const struct mt_engine *e,
+                                size_t *signatures, size_t *articles);
+
 MT_API void mt_engine_set_limit(struct mt_engine *e, enum mt_limit which,
                                 uint64_t value);
 MT_API uint64_t mt_engine_get_limit(const struct mt_engine *e,
@@ -116,9 +130,35 @@ MT_API void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
  * until the inputs before it are done. Call before scanning. */
 MT_API void mt_engine_set_jobs(struct mt_engine *e, unsigned n);
 
-/* Streams findings as they are found (NDJSON: one finding a line) to out.
- * Call before scanning; the summary line comes from
- * mt_engine_write_report(e, out, MT_FORMAT_NDJSON, 0). */
+/* One finding, handed over as it is found (when the Format-List object
+ * or document holding it ends, so that the mailbox named after the error
+ * is known). Pointers are valid during the call only. */
+struct mt_finding_info {
+    const char *signature; /* signature id, e.g. "mrs.large-item.encountered" */
+    const char *article;   /* article id, e.g. "mrs-large-item" */
+    const char *title;     /* the article's title */
+    enum mt_severity severity;
+    const char *origin;    /* file, or archive!member path */
+    uint64_t line;         /* line (or record) number in origin */
+    const char *mailbox;   /* the mailbox it is about, or NULL */
+    const char *message;   /* the record's text, re-joined and decoded */
+    size_t nfields;        /* captured fields, sorted by name */
+    const char *const *field_names;
+    const char *const *field_values;
+};
+typedef void (*mt_finding_fn)(void *ctx, const struct mt_finding_info *f);
+
+/* Calls fn for every finding as it is found, in input order whatever the
+ * number of jobs (with -j, an input's findings wait until the inputs
+ * before it are done). The report still has every finding. Call before
+ * scanning; replaces mt_engine_stream_to(), which is this callback with
+ * an NDJSON writer behind it. */
+MT_API void mt_engine_set_finding_cb(struct mt_engine *e, mt_finding_fn fn,
+                                     void *ctx);
+
+/* Streams findings as they are found (NDJSON: one finding a line) to out:
+ * the finding callback, writing JSON. Call before scanning; the summary
+ * line comes from mt_engine_write_report(e, out, MT_FORMAT_NDJSON, 0). */
 MT_API void mt_engine_stream_to(struct mt_engine *e, FILE *out);
 
 /* Scans a file, a directory (recursively, in name order) or "-" (stdin).
@@ -201,6 +241,12 @@ MT_API int mt_engine_kb_show(struct mt_engine *e, const char *id, FILE *out,
  * the known ones). */
 MT_API int mt_engine_kb_list(struct mt_engine *e, const char *family,
                              FILE *out, enum mt_format fmt);
+
+/* The index in words (NULL-terminated) of the word nearest to typed, at
+ * most limit edits away (an edit: a letter added, left out, changed, or two
+ * neighbours swapped), or -1. Ties go to the earlier word. */
+MT_API int mt_suggest_word(const char *typed, const char *const *words,
+                           int limit);
 
 /* Detail of the last failed call. */
 MT_API const char *mt_engine_errmsg(const struct mt_engine *e);

@@ -443,6 +443,7 @@ int mt_code_lookup(const struct mt_kb *kb, const char *table,
                 ref->name = mt_json_str(c, "name");
                 ref->meaning = mt_json_str(c, "meaning");
                 ref->article = mt_json_str(c, "article");
+                ref->generic = json_is_true(json_object_get(c, "generic"));
                 return 1;
             }
         }

@@ -26,6 +26,9 @@ struct mt_code_ref {
     const char *name;
     const char *meaning;
     const char *article; /* or NULL */
+    /* A generic code (E_FAIL): it says nothing about the cause, so the
+     * articles that merely list it are not offered. */
+    int generic;
 };
 
 /* The HRESULT layout (winerror.h): S R C N X | facility (11) | code (16). */

@@ -16,7 +16,7 @@ const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
 {
     int a;
 
-    if (sig < 0 || (size_t)sig >= e->patterns.n) {
+    if (sig < 0 || (size_t)sig >= e->patterns.n + e->patterns.nderived) {
         return NULL;
     }
     a = e->patterns.sigs[sig].article_index;
@@ -276,6 +276,10 @@ json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
     json_object_set_new(o, "article", mt_jstr(a ? a->id : s->article));
     json_object_set_new(o, "title", mt_jstr(a ? a->title : NULL));
     json_object_set_new(o, "signature", mt_jstr(s->id));
+    if (s->derived) {
+        /* Recognised by a stable name (kb/names), not by a signature. */
+        json_object_set_new(o, "match", mt_jstr("name"));
+    }
     json_object_set_new(o, "severity",
                         mt_jstr(mt_severity_name((enum mt_severity)f->severity)));
     json_object_set_new(o, "origin", mt_jorigin(f->origin, f->line));

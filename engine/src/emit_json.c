@@ -321,7 +321,7 @@ static void dump(json_t *doc, FILE *out, size_t flags)
     fputc('\n', out);
 }
 
-static json_t *jheader(const char *type)
+static json_t *jheader(const struct mt_engine *e, const char *type)
 {
     json_t *o = json_object();
 
@@ -330,6 +330,7 @@ static json_t *jheader(const char *type)
     }
     json_object_set_new(o, "tool", mt_jstr("migtriage"));
     json_object_set_new(o, "version", mt_jstr(MT_VERSION));
+    json_object_set_new(o, "kb_version", mt_jstr(mt_engine_kb_version(e)));
     return o;
 }
 
@@ -338,9 +339,13 @@ void mt_emit_json(struct mt_engine *e, FILE *out)
     fputs("{\n", out);
     put_member(out, "tool", mt_jstr("migtriage"), 0);
     put_member(out, "version", mt_jstr(MT_VERSION), 0);
+    put_member(out, "kb_version", mt_jstr(mt_engine_kb_version(e)), 0);
     put_member(out, "inputs", jinputs(e), 0);
     put_groups(out, e);
     put_member(out, "summary", jsummary(e), 0);
+    if (e->possible.n > 0) {
+        put_member(out, "possible", mt_jpossibles(e), 0);
+    }
     put_member(out, "unknown", junknown(e), 0);
     put_member(out, "errors", jerrors(e), 1);
     fputs("}\n", out);
@@ -361,8 +366,9 @@ int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
 
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
 {
-    json_t *doc = jheader("summary");
+    json_t *doc = jheader(e, "summary");
 
+    mt_emit_ndjson_possibles(e, out);
     json_object_set_new(doc, "inputs", jinputs(e));
     json_object_set_new(doc, "summary", jsummary(e));
     json_object_set_new(doc, "unknown", junknown(e));

@@ -212,6 +212,7 @@ static void put_article(FILE *out, const struct style *st,
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
     mt_put_clean(out, first->first.message, TEXT_MESSAGE);
     fputc('\n', out);
+    mt_put_name_note(out, e, &first->first);
     put_examples(out, e, order, from, to);
     if (a == NULL) {
         return;
@@ -273,6 +274,35 @@ static void put_failed_inputs(FILE *out, const struct mt_engine *e)
         fputs(": ", out);
         mt_put_clean(out, m->text, 400);
         fputc('\n', out);
+    }
+}
+
+/* "No known problems found" must not read as a clean bill of health when
+ * some inputs, or all of them, could not be read. */
+static void put_nothing_found(FILE *out, const struct mt_engine *e)
+{
+    size_t i, failed = 0;
+
+    for (i = 0; i < e->ninputs; i++) {
+        if (e->inputs[i].status == MT_EINPUT) {
+            failed++;
+        }
+    }
+    if (failed == 0) {
+        fputs("\nNo known problems found.\n", out);
+    } else if (failed == e->ninputs) {
+        if (failed == 1) {
+            fputs("\nNothing was checked: the input could not be read (see "
+                  "below).\n", out);
+        } else {
+            fprintf(out, "\nNothing was checked: none of the %zu inputs could "
+                         "be read (see below).\n", failed);
+        }
+    } else {
+        fprintf(out,
+                "\nNo known problems found in what could be read; %zu of "
+                "%zu inputs could not be read (see below).\n",
+                failed, e->ninputs);
     }
 }
 
@@ -373,8 +403,9 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
         i = j;
     }
     if (e->agg.n == 0) {
-        fputs("\nNo known problems found.\n", out);
+        put_nothing_found(out, e);
     }
+    mt_put_possible_text(out, e);
     put_mailbox_table(out, e);
     put_unknown(out, e);
     put_failed_inputs(out, e);

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "mt_limits.h"
 #include "parallel.h"
+#include "recognise.h"
 #include "scan.h"
 #include "stream.h"
 #include "util.h"
@@ -76,6 +77,7 @@ static void document_reset(struct mt_document *d)
     mt_free(d->origin);
     d->origin = NULL;
     d->block_start = 1;
+    d->event_key = 0;
 }
 
 void mt_engine_free(struct mt_engine *e)
@@ -87,6 +89,8 @@ void mt_engine_free(struct mt_engine *e)
     }
     mt_state_done(&e->own);
     mt_matcher_free(e->matcher);
+    mt_similar_free(e->similar);
+    mt_names_free(&e->names);
     mt_patterns_free(&e->patterns);
     mt_kb_free(&e->kb);
     mt_problems_free(&e->load_problems);
@@ -101,7 +105,11 @@ void mt_engine_free(struct mt_engine *e)
     mt_free(e->messages);
     mt_aggregate_free(&e->agg);
     mt_unknown_free(&e->unknown);
+    mt_possibles_free(&e->possible);
     mt_mailboxes_free(&e->mailboxes);
+    for (i = 0; i < e->nextra; i++) {
+        mt_free(e->extra[i]);
+    }
     mt_free(e);
 }
 
@@ -126,12 +134,6 @@ void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
 {
     e->message_fn = fn;
     e->message_ctx = ctx;
-}
-
-void mt_engine_stream_to(struct mt_engine *e, FILE *out)
-{
-    e->stream = out;
-    e->own.stream = out;
 }
 
 void mt_engine_set_jobs(struct mt_engine *e, unsigned n)
@@ -194,7 +196,8 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
     const char *empty = NULL;
 
     if (mt_patterns_load(&e->patterns, patterns_dir, &e->load_problems) < 0 ||
-        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0) {
+        mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0 ||
+        mt_knowledge_load_extra(e) < 0) {
         rc = MT_EINPUT;
     } else if (e->patterns.n == 0) {
         empty = "signatures";
@@ -208,6 +211,7 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
          * every signature against no articles would only add noise. */
         rc = MT_EINPUT;
     }
+    mt_knowledge_read_version(e, kb_dir);
     for (i = 0; empty == NULL && i < e->patterns.n; i++) {
         struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING) {
@@ -219,7 +223,16 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
             }
         }
     }
-    e->matcher = mt_matcher_new(&e->patterns,
+    /* Stable names and the nearest-article index (names.c, similar.c);
+     * their derived signatures sit after the loaded ones. */
+    if (mt_names_load(&e->names, kb_dir, &e->load_problems) != 0 ||
+        mt_names_derive(&e->names, &e->kb, &e->patterns,
+                        &e->load_problems) != 0 ||
+        (e->similar = mt_similar_new(&e->patterns, &e->kb)) == NULL) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        return MT_ENOMEM;
+    }
+    e->matcher = mt_matcher_new(&e->patterns, &e->names,
                                 e->limits[MT_LIMIT_MATCH_BUDGET],
                                 e->limits[MT_LIMIT_DEPTH_BUDGET]);
     if (e->matcher == NULL) {
@@ -274,9 +287,10 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
     st->doc.block_start = 1;
     st->agg = &e->agg;
     st->unknown = &e->unknown;
+    st->possible = &e->possible;
     st->records = &e->records;
     st->mailboxes = &e->mailboxes;
-    st->stream = e->stream;
+    st->sink = &e->sink;
     st->message = scan_message;
     st->message_ctx = e;
 }
@@ -284,6 +298,7 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
 void mt_state_done(struct mt_state *st)
 {
     document_reset(&st->doc);
+    mt_recognise_done(st);
     mt_free(st->doc.pending);
     st->doc.pending = NULL;
     st->doc.alloc_pending = 0;
@@ -323,6 +338,26 @@ static void register_mailbox(struct mt_state *st, const struct mt_fields *ctx,
     }
 }
 
+/* A name finding whose article a signature also found in the same block
+ * adds nothing. */
+static int named_twice(const struct mt_state *st, const struct mt_finding *f)
+{
+    const struct mt_signature *sigs = st->e->patterns.sigs;
+    size_t i;
+
+    if (!sigs[f->sig].derived) {
+        return 0;
+    }
+    for (i = 0; i < st->doc.npending; i++) {
+        const struct mt_finding *g = &st->doc.pending[i];
+        if (g->sig >= 0 && !sigs[g->sig].derived &&
+            sigs[g->sig].article_index == sigs[f->sig].article_index) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Ends a block: findings take the context their object named after them,
  * then are counted and streamed. */
 static int flush_pending(struct mt_state *st)
@@ -333,10 +368,20 @@ static int flush_pending(struct mt_state *st)
 
     register_mailbox(st, &d->context, -1);
     for (i = 0; i < d->npending; i++) {
-        specific |= !st->e->patterns.sigs[d->pending[i].sig].object_fallback;
+        if (named_twice(st, &d->pending[i])) {
+            mt_finding_clear(&d->pending[i]);
+            d->pending[i].sig = -1;
+        }
+    }
+    for (i = 0; i < d->npending; i++) {
+        specific |= d->pending[i].sig >= 0 &&
+                    !st->e->patterns.sigs[d->pending[i].sig].object_fallback;
     }
     for (i = 0; i < d->npending; i++) {
         struct mt_finding *f = &d->pending[i];
+        if (f->sig < 0) {
+            continue;
+        }
         if (specific && st->e->patterns.sigs[f->sig].object_fallback) {
             mt_finding_clear(f);
             continue;
@@ -345,8 +390,8 @@ static int flush_pending(struct mt_state *st)
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
         register_mailbox(st, &f->context, f->severity);
-        if (st->stream != NULL) {
-            mt_emit_ndjson_finding(st->e, st->stream, f);
+        if (st->sink != NULL) {
+            mt_sink_deliver(st->e, f);
         } else if (st->streamed != NULL &&
                    mt_findings_push_copy(st->streamed, f) != 0) {
             st->oom = 1;
@@ -511,14 +556,13 @@ static int sink_record(void *ctx, const struct mt_record *r)
     h.st = st;
     h.r = r;
     found = mt_matcher_run(st->matcher, r, on_hit, &h, &error_like);
+    if (found >= 0) {
+        found = mt_recognise_record(st, r, found, error_like,
+                                    h.contexts, on_hit, &h);
+    }
     mt_fields_clear(&h.record_context);
     if (found < 0) {
         return found;
-    }
-    /* "Status : Failed" is known (it is context), not an unknown error. */
-    if (found == 0 && error_like && h.contexts == 0) {
-        mt_unknown_add(st->unknown, r->text, r->len,
-                       d->origin ? d->origin : "", r->line);
     }
     if (d->npending >= MAX_PENDING) {
         return flush_pending(st);

@@ -12,8 +12,11 @@
 #include "mailboxes.h"
 #include "match.h"
 #include "migtriage.h"
+#include "names.h"
 #include "patterns.h"
+#include "possible.h"
 #include "problems.h"
+#include "similar.h"
 #include "unknown.h"
 
 /* One top-level input: a command-line file, a file found in a directory,
@@ -47,12 +50,24 @@ struct mt_document {
     struct mt_finding *pending;
     size_t npending;
     size_t alloc_pending;
+    unsigned long long event_key; /* event (source, id) last reported */
 };
 
 /* Where the record sink writes while an input is scanned: the engine's own
  * results (a sequential scan: this is e->own) or one worker's shard of a
  * parallel scan (parallel.c), which is merged into the engine later, in
  * input order. The sink logic is the same for both. */
+/* Where findings go as they are found: the embedder's callback, or the
+ * NDJSON writer (sink.c). fn NULL: nowhere, the report only. */
+struct mt_finding_sink {
+    void (*fn)(struct mt_engine *e, void *ctx, const struct mt_finding *f);
+    void *ctx;
+    mt_finding_fn user_fn; /* mt_engine_set_finding_cb() */
+};
+
+/* Hands f to the engine's sink, if any. */
+void mt_sink_deliver(struct mt_engine *e, const struct mt_finding *f);
+
 struct mt_state {
     struct mt_engine *e; /* knowledge and limits: read only while scanning */
     struct mt_matcher *matcher;
@@ -60,12 +75,15 @@ struct mt_state {
     struct mt_input *current; /* input being scanned */
     struct mt_aggregate *agg;
     struct mt_unknown *unknown;
+    struct mt_possibles *possible;
+    struct mt_similar_scratch similar_scratch; /* made on first use */
     uint64_t *records;
     /* Mailboxes: the registry itself, or (shard) a log of registrations */
     struct mt_mailboxes *mailboxes;
     struct mt_mailbox_log *mailbox_log;
-    /* NDJSON: findings written as found, or (shard) copies kept in order */
-    FILE *stream;
+    /* Findings as found: handed to the sink, or (shard) copies kept in
+     * order for the merge to hand over */
+    const struct mt_finding_sink *sink;
     struct mt_findings *streamed;
     /* Messages about the input: the engine's list and callback, or the
      * shard's list. Called under scan.c's message lock. */
@@ -85,7 +103,12 @@ struct mt_engine {
     struct mt_kb kb;
     struct mt_problems load_problems;
     struct mt_matcher *matcher;
+    struct mt_names names;      /* kb/names: stable names -> articles */
+    struct mt_similar *similar; /* nearest-article index of the samples */
     int loaded;
+    char *extra[MT_MAX_EXTRA_KNOWLEDGE]; /* mt_engine_add_knowledge() */
+    size_t nextra;
+    char kb_version[64]; /* kb/VERSION, "unversioned" without one */
 
     struct mt_input *inputs;
     size_t ninputs;
@@ -98,11 +121,16 @@ struct mt_engine {
     struct mt_state own; /* the sink's state for sequential scans */
     struct mt_aggregate agg;
     struct mt_unknown unknown;
+    struct mt_possibles possible;
     struct mt_mailboxes mailboxes;
     uint64_t records;
     uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
-    FILE *stream; /* NDJSON findings as they are found, or NULL */
+    struct mt_finding_sink sink; /* findings as they are found (sink.c) */
 };
+
+/* Extra knowledge folders and the knowledge base version (knowledge.c). */
+int mt_knowledge_load_extra(struct mt_engine *e);
+void mt_knowledge_read_version(struct mt_engine *e, const char *kb_dir);
 
 /* Scanning, shared by the sequential path (engine.c) and the parallel one
  * (parallel.c). */
@@ -157,5 +185,12 @@ void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
                            const struct mt_finding *f);
 void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags);
+/* Name matches and possible matches (emit_possible.c). */
+void mt_put_name_note(FILE *out, const struct mt_engine *e,
+                      const struct mt_finding *f);
+void mt_put_possible_text(FILE *out, const struct mt_engine *e);
+/* The "possible" array, or NULL when there is none. */
+json_t *mt_jpossibles(const struct mt_engine *e);
+void mt_emit_ndjson_possibles(const struct mt_engine *e, FILE *out);
 
 #endif

@@ -11,8 +11,9 @@
 
 enum flavor {
     FLAVOR_PCRE = 0, /* PCRE2 as loaded, named groups made plain */
-    FLAVOR_RG = 1,   /* Rust regex (rg) and ugrep's default syntax */
-    FLAVOR_GREP = 2  /* POSIX ERE with GNU extensions (grep -E) */
+    FLAVOR_RG = 1,   /* Rust regex (rg) */
+    FLAVOR_GREP = 2, /* POSIX ERE with GNU extensions (grep -E) */
+    FLAVOR_UGREP = 3 /* ugrep's default syntax: rg's, but for \b */
 };
 
 /* One element of a character class: a code point range (lo == hi for a
@@ -438,10 +439,16 @@ static void convert_escape(struct conv *c)
     }
     switch (e) {
     case 'b':
-        put(c, "\\b");
-        return;
     case 'B':
-        put(c, "\\B");
+        /* PCRE2 without UCP has ASCII word boundaries; rg's are Unicode
+         * unless asked otherwise, and on a line with any non-ASCII byte
+         * its fast engines give up on Unicode \b. (?-u:) keeps both the
+         * meaning and rg's speed. */
+        if (c->flavor == FLAVOR_RG) {
+            put(c, e == 'b' ? "(?-u:\\b)" : "(?-u:\\B)");
+        } else {
+            put(c, e == 'b' ? "\\b" : "\\B");
+        }
         return;
     case 'A':
         put(c, c->flavor == FLAVOR_GREP ? "^" : "\\A");
@@ -717,9 +724,11 @@ int mt_engine_kb_export(struct mt_engine *e, FILE *out, const char *flavor)
         f = FLAVOR_PCRE;
     } else if (strcmp(flavor, "grep") == 0) {
         f = FLAVOR_GREP;
+    } else if (strcmp(flavor, "ugrep") == 0) {
+        f = FLAVOR_UGREP;
     } else {
         snprintf(e->errmsg, sizeof(e->errmsg),
-                 "unknown flavor '%s' (pcre, rg, grep)", flavor);
+                 "unknown flavor '%s' (pcre, rg, ugrep, grep)", flavor);
         return MT_EMISUSE;
     }
     if (!e->loaded) {

@@ -14,7 +14,7 @@ static const char *const article_keys[] = {
     "verify", "risk", "refs",   "codes", "tags",       "lookup_only", NULL};
 static const char *const table_keys[] = {"schema", "table", "codes", NULL};
 static const char *const code_keys[] = {"code", "name", "meaning", "article",
-                                        NULL};
+                                        "generic", NULL};
 
 static int valid_article_id(const char *id)
 {

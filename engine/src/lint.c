@@ -56,6 +56,85 @@ static const char *capture_value(const struct mt_hit *hit, const char *name,
     return NULL;
 }
 
+/* The prefilter only runs a regex on records holding its literal, so a
+ * pattern that also accepts a spelling without the literal silently misses
+ * it. Samples are real text, but the variants a pattern tolerates (a
+ * typographic apostrophe for an ASCII one, a space that `\s?` or `\s*`
+ * may drop) are often not among them: make each such variant of a sample
+ * and check that, where the pattern accepts it, the literal is still in it.
+ * Returns 1 when a variant slips past the literal (reported once). */
+static int lint_variant(struct mt_engine *e, int idx, const char *variant,
+                        const char *how, struct mt_problems *p)
+{
+    const struct mt_signature *s = &e->patterns.sigs[idx];
+    struct mt_hit hit;
+
+    if (contains_nocase(variant, s->literal) ||
+        mt_matcher_test(e->matcher, idx, variant, strlen(variant), &hit) !=
+            1) {
+        return 0;
+    }
+    mt_problems_add(p,
+                    "%s: %s: the pattern accepts a sample %s, but the "
+                    "literal \"%s\" is not in it, so the prefilter would "
+                    "hide such lines: %.80s",
+                    s->file, s->id, how, s->literal, variant);
+    return 1;
+}
+
+/* Variants tried per sample: enough for any real message. */
+#define MAX_VARIANTS 128
+
+/* text with its bytes [at, at + cut) replaced by `put`, in v (of room
+ * for the result). */
+static void splice(char *v, const char *text, size_t at, size_t cut,
+                   const char *put)
+{
+    size_t pl = strlen(put);
+
+    memcpy(v, text, at);
+    memcpy(v + at, put, pl);
+    strcpy(v + at + pl, text + at + cut);
+}
+
+/* Each variant changes one place: an apostrophe swapped for the other
+ * kind, or a space left out. One place at a time, because a whole-text
+ * swap also turns the quotes around a value, which the pattern rightly
+ * refuses, and would hide the apostrophe the literal sits on. */
+static void lint_variants(struct mt_engine *e, int idx, const char *text,
+                          struct mt_problems *p)
+{
+    static const char typo_apos[] = "\xe2\x80\x99"; /* U+2019 */
+    const struct mt_signature *s = &e->patterns.sigs[idx];
+    size_t n = strlen(text), i, tried = 0;
+    char *v;
+    int bad = 0;
+
+    if (s->literal == NULL) {
+        return;
+    }
+    v = mt_malloc(n + 3);
+    if (v == NULL) {
+        return;
+    }
+    for (i = 0; i < n && !bad && tried < MAX_VARIANTS; i++) {
+        if (text[i] == '\'') {
+            splice(v, text, i, 1, typo_apos);
+            bad = lint_variant(e, idx, v, "with \u2019 for '", p);
+        } else if (strncmp(text + i, typo_apos, 3) == 0) {
+            splice(v, text, i, 3, "'");
+            bad = lint_variant(e, idx, v, "with ' for \u2019", p);
+        } else if (text[i] == ' ') {
+            splice(v, text, i, 1, "");
+            bad = lint_variant(e, idx, v, "without one of its spaces", p);
+        } else {
+            continue;
+        }
+        tried++;
+    }
+    mt_free(v);
+}
+
 /* Checks one sample (a string, or {"text", "fields"}). */
 static void lint_sample(struct mt_engine *e, int idx, json_t *sample,
                         struct mt_problems *p)
@@ -89,6 +168,8 @@ static void lint_sample(struct mt_engine *e, int idx, json_t *sample,
                         "%s: %s: literal \"%s\" is not in a sample it "
                         "matches, so the prefilter would hide it: %.80s",
                         s->file, s->id, s->literal, text);
+    } else {
+        lint_variants(e, idx, text, p);
     }
     json_object_foreach(fields, key, want) {
         size_t len = 0;
@@ -263,6 +344,49 @@ static enum cost cost_of(const struct mt_signature *s)
     return n >= 8 ? COST_LOW : n >= 4 ? COST_MEDIUM : COST_HIGH;
 }
 
+/* The stable-name table: a meaning is one line; how many articles a
+ * name reaches (the others are listed, as a to-do, not as problems). */
+static void lint_names(const struct mt_engine *e, struct mt_problems *p,
+                       FILE *out)
+{
+    size_t i, k, reached = 0, nulls = 0, unreached = 0;
+
+    for (i = 0; i < e->names.n; i++) {
+        const struct mt_name *x = &e->names.v[i];
+        nulls += x->article == NULL;
+        if (strpbrk(x->meaning, "\r\n") != NULL) {
+            mt_problems_add(p, "%s: %s: meaning must be one line", x->file,
+                            x->name);
+        }
+    }
+    for (k = 0; k < e->kb.n; k++) {
+        int found = 0;
+        for (i = 0; i < e->names.n && !found; i++) {
+            found = e->names.v[i].article_index == (int)k;
+        }
+        reached += found;
+    }
+    fprintf(out,
+            "kb lint: names: %zu in %zu tables (%zu without an article), "
+            "%zu of %zu articles reachable by name\n",
+            e->names.n, e->names.files, nulls, reached, e->kb.n);
+    for (k = 0; k < e->kb.n; k++) {
+        int found = 0;
+        for (i = 0; i < e->names.n && !found; i++) {
+            found = e->names.v[i].article_index == (int)k;
+        }
+        if (!found) {
+            fprintf(out, "%s%s", unreached++ ? ", " : "kb lint: no name yet: ",
+                    e->kb.articles[k].id);
+        }
+    }
+    if (unreached > 0) {
+        fputc('\n', out);
+    }
+    fprintf(out, "kb lint: nearest-article index: %zu words\n",
+            mt_similar_terms(e->similar));
+}
+
 int mt_engine_lint(struct mt_engine *e, FILE *out)
 {
     struct mt_problems p = {0};
@@ -288,6 +412,7 @@ int mt_engine_lint(struct mt_engine *e, FILE *out)
     for (i = 0; i < e->kb.n; i++) {
         lint_article(e, (int)i, &p);
     }
+    lint_names(e, &p, out);
     for (i = 0; i < p.n; i++) {
         /* Problems quote file names and file content. */
         mt_put_clean(out, p.lines[i], (size_t)-1);

@@ -161,6 +161,11 @@ static void each_word(const char *text, word_fn fn, void *ctx)
     }
 }
 
+void mt_lookup_each_word(const char *text, mt_word_fn fn, void *ctx)
+{
+    each_word(text, fn, ctx);
+}
+
 int mt_lookup_distance(const char *a, const char *b, int limit)
 {
     int la = (int)strlen(a), lb = (int)strlen(b), i, j;
@@ -271,6 +276,11 @@ static double ln(double x)
         term *= y2;
     }
     return 2 * sum + k * 0.69314718055994530942;
+}
+
+double mt_lookup_ln(double x)
+{
+    return ln(x);
 }
 
 /* ---- the index: per article, its words and their best weight ---- */
@@ -1267,7 +1277,12 @@ static int related_articles(const struct explain *x,
                                 mt_kb_find(&e->kb, c->refs[r].article), c, x);
             }
         }
-        for (a = 0; a < e->kb.n; a++) {
+        for (r = 0; r < c->nrefs; r++) {
+            if (c->refs[r].generic) {
+                break;
+            }
+        }
+        for (a = 0; r == c->nrefs && a < e->kb.n; a++) {
             json_t *list = json_object_get(e->kb.articles[a].json, "codes");
             json_t *v;
             json_array_foreach(list, k, v) {
@@ -1430,6 +1445,25 @@ static void put_match(FILE *out, struct mt_engine *e,
     }
 }
 
+/* The stable names in a text (kb/names): kind, meaning and the article
+ * each points at. Returns how many were shown. */
+static int put_names(FILE *out, const struct mt_engine *e, const char *text)
+{
+    size_t off = 0, n = strlen(text), start, len;
+    int shown = 0, k;
+
+    while (off < n && shown < 20 &&
+           (k = mt_names_find_from(&e->names, text + off, n - off, 1, &start,
+                                   &len)) >= 0) {
+        const struct mt_name *x = &e->names.v[k];
+        fputs(shown++ == 0 ? "\nNames:\n" : "", out);
+        fprintf(out, "  %s (%s): %s\n    article: %s\n", x->name, x->kind,
+                x->meaning, x->article ? x->article : "none");
+        off += start + len;
+    }
+    return shown;
+}
+
 #define MAX_RELATED 16
 /* Lines of a pasted text echoed before the explanation. */
 #define ECHO_LINES 20
@@ -1506,6 +1540,7 @@ int mt_engine_explain(struct mt_engine *e, const char *text, FILE *out,
                 put_code(out, &codes.v[i]);
             }
         }
+        explained += put_names(out, e, text);
         for (i = 0; i < x.nfound; i++) {
             fputs(i == 0 ? "\nMatching problems:\n\n" : "\n", out);
             put_match(out, e, &x.found[i]);

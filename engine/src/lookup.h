@@ -21,4 +21,14 @@ int mt_lookup_search(const struct mt_engine *e, const char *query,
  * string alignment), or limit + 1 when it is larger than limit. */
 int mt_lookup_distance(const char *a, const char *b, int limit);
 
+/* Calls fn for every word search indexes in text (lower-cased, plural
+ * endings folded, stopwords dropped; part 0), then for the CamelCase parts
+ * of words that have them (part 1). The nearest-article index (similar.c)
+ * reads text the same way. */
+typedef void (*mt_word_fn)(void *ctx, const char *word, int part);
+void mt_lookup_each_word(const char *text, mt_word_fn fn, void *ctx);
+
+/* Natural logarithm without libm (idf weights). */
+double mt_lookup_ln(double x);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "names.h"
 #include "prefilter.h"
 #include "util.h"
 
@@ -13,6 +14,8 @@ static const char *const error_words[] = {"error", "exception", "failed",
                                           "failure", "fatal", "hr=0x",
                                           "cannot", "couldn't", "unable to"};
 #define NERROR_WORDS (sizeof(error_words) / sizeof(error_words[0]))
+/* The one prefilter id every stable name reports. */
+#define NAME_GATE_ID(p) ((int)((p)->n + NERROR_WORDS))
 
 struct mt_matcher {
     const struct mt_patterns *p;
@@ -29,11 +32,13 @@ struct mt_matcher {
     /* per-record scratch */
     size_t min_error_end;
     int error_seen;
+    int name_seen; /* a stable name's literal (the gate) was seen */
     uint64_t budget_exceeded;
     uint64_t regex_runs;
 };
 
 struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
+                                  const struct mt_names *names,
                                   uint64_t match_limit, uint64_t depth_limit)
 {
     struct mt_matcher *m = mt_calloc(1, sizeof(*m));
@@ -85,6 +90,13 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
             goto fail;
         }
     }
+    for (i = 0; names != NULL && i < names->n; i++) {
+        const char *nm = names->v[i].name;
+        if (strcmp(names->v[i].kind, "event") != 0 && strlen(nm) >= 4 &&
+            mt_prefilter_add(m->pf, nm, strlen(nm), NAME_GATE_ID(p)) != 0) {
+            goto fail;
+        }
+    }
     if (mt_prefilter_build(m->pf) != 0) {
         goto fail;
     }
@@ -118,6 +130,8 @@ static void on_literal(void *ctx, int id, size_t end)
             m->stamp[id] = m->gen;
             m->cands[m->ncands++] = id;
         }
+    } else if (id == NAME_GATE_ID(m->p)) {
+        m->name_seen = 1;
     } else if (!m->error_seen || end < m->min_error_end) {
         m->error_seen = 1;
         m->min_error_end = end;
@@ -262,6 +276,7 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
         m->gen = 1;
     }
     m->error_seen = 0;
+    m->name_seen = 0;
     m->min_error_end = 0;
     m->ncands = 0;
     mt_prefilter_scan(m->pf, r->text, r->len, on_literal, m);
@@ -297,6 +312,11 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
         rc = run_pass(m, r, MT_SIG_FINDING, 1, fn, ctx, &found);
     }
     return rc < 0 ? rc : found;
+}
+
+int mt_matcher_name_seen(const struct mt_matcher *m)
+{
+    return m->name_seen;
 }
 
 uint64_t mt_matcher_budget_exceeded(const struct mt_matcher *m)

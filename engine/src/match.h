@@ -33,8 +33,14 @@ typedef int (*mt_hit_fn)(void *ctx, const struct mt_hit *hit);
 
 struct mt_matcher;
 
-/* Returns NULL on allocation failure. p must outlive the matcher. */
+struct mt_names;
+
+/* Returns NULL on allocation failure. p (and names, when not NULL) must
+ * outlive the matcher. The stable names join the literal prefilter as a
+ * gate: mt_matcher_name_seen() then says whether the last record may hold
+ * one, so that the name scan (names.c) runs on those records only. */
 struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
+                                  const struct mt_names *names,
                                   uint64_t match_limit, uint64_t depth_limit);
 void mt_matcher_free(struct mt_matcher *m);
 
@@ -48,6 +54,10 @@ void mt_matcher_free(struct mt_matcher *m);
  * the callback. */
 int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
                    mt_hit_fn fn, void *ctx, int *error_like);
+
+/* Whether the record of the last mt_matcher_run() holds a stable name's
+ * text (compared without case; the name scan confirms). */
+int mt_matcher_name_seen(const struct mt_matcher *m);
 
 /* Tests a single signature against a text (for lint and explain); fills
  * hit when it matches. Returns 1 match, 0 no match, -1 budget exceeded or

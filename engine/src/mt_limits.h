@@ -77,6 +77,10 @@
 #define MT_MAX_EXAMPLES 3
 #define MT_MAX_UNKNOWN_CLUSTERS 2000
 
+/* Extra knowledge folders on top of the shipped one: a person's and a
+ * team's are the cases; more is a mistake in a script. */
+#define MT_MAX_EXTRA_KNOWLEDGE 8
+
 /* Read size for sources and decoders. */
 #define MT_BLOCK (256 * 1024)
 

@@ -47,6 +47,7 @@ struct shard {
     size_t alloc_messages;
     struct mt_aggregate agg;
     struct mt_unknown unknown;
+    struct mt_possibles possible;
     struct mt_mailbox_log mailbox_log;
     struct mt_findings streamed;
     uint64_t records;
@@ -151,6 +152,7 @@ static void shard_free(struct shard *sh)
     mt_free(sh->messages);
     mt_aggregate_free(&sh->agg);
     mt_unknown_free(&sh->unknown);
+    mt_possibles_free(&sh->possible);
     mt_mailbox_log_free(&sh->mailbox_log);
     mt_findings_free(&sh->streamed);
     mt_free(sh);
@@ -215,9 +217,10 @@ static struct shard *scan_shard(struct mt_engine *e,
     st.doc.block_start = 1;
     st.agg = &sh->agg;
     st.unknown = &sh->unknown;
+    st.possible = &sh->possible;
     st.records = &sh->records;
     st.mailbox_log = &sh->mailbox_log;
-    st.streamed = e->stream != NULL ? &sh->streamed : NULL;
+    st.streamed = e->sink.fn != NULL ? &sh->streamed : NULL;
     st.message = shard_message;
     st.message_ctx = sh;
     before = mt_matcher_budget_exceeded(matcher);
@@ -314,11 +317,12 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
     in->budget_exceeded = sh->input.budget_exceeded;
     e->records += sh->records;
     e->budget_exceeded += sh->budget_exceeded;
-    for (i = 0; e->stream != NULL && i < sh->streamed.n; i++) {
-        mt_emit_ndjson_finding(e, e->stream, &sh->streamed.items[i]);
+    for (i = 0; e->sink.fn != NULL && i < sh->streamed.n; i++) {
+        mt_sink_deliver(e, &sh->streamed.items[i]);
     }
     mt_unknown_merge(&e->unknown, &sh->unknown);
-    if (mt_aggregate_merge(&e->agg, &sh->agg) != 0 ||
+    if (mt_possibles_merge(&e->possible, &sh->possible) != 0 ||
+        mt_aggregate_merge(&e->agg, &sh->agg) != 0 ||
         mt_mailbox_log_replay(&sh->mailbox_log, &e->mailboxes) != 0) {
         return MT_ENOMEM;
     }
@@ -435,7 +439,8 @@ static void sync_destroy(struct pool *p)
 
 static struct mt_matcher *new_matcher(const struct mt_engine *e)
 {
-    return mt_matcher_new(&e->patterns, e->limits[MT_LIMIT_MATCH_BUDGET],
+    return mt_matcher_new(&e->patterns, &e->names,
+                          e->limits[MT_LIMIT_MATCH_BUDGET],
                           e->limits[MT_LIMIT_DEPTH_BUDGET]);
 }
 

@@ -273,7 +273,7 @@ void mt_patterns_free(struct mt_patterns *p)
 {
     size_t i;
 
-    for (i = 0; i < p->n; i++) {
+    for (i = 0; i < p->n + p->nderived; i++) {
         free_signature(&p->sigs[i]);
     }
     mt_free(p->sigs);

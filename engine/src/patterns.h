@@ -41,6 +41,9 @@ struct mt_signature {
      * records between blank lines): a FailureType line says the move
      * failed, which the Message of the same object usually says better. */
     int object_fallback;
+    /* Made by the engine, not loaded from patterns/: a name-table match
+     * (names.c) reports its article through one of these. No pattern. */
+    int derived;
     char *literal;
     char *pattern;
     pcre2_code *code; /* NULL when it failed to compile */
@@ -52,7 +55,11 @@ struct mt_signature {
 
 struct mt_patterns {
     struct mt_signature *sigs;
+    /* sigs[0 .. n) are the loaded signatures, which matching, lint and
+     * export walk; sigs[n .. n + nderived) are derived ones (names.c),
+     * which only findings refer to. */
     size_t n;
+    size_t nderived;
     size_t alloc;
     size_t files;
     int jit; /* JIT available and used */

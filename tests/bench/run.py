@@ -243,7 +243,7 @@ def main():
 
     # The same knowledge for everyone: exported by this binary.
     pat = {}
-    for flavor in ("rg", "grep", "pcre"):
+    for flavor in ("rg", "ugrep", "grep", "pcre"):
         pat[flavor] = os.path.join(work, "patterns.%s" % flavor)
         with open(pat[flavor], "wb") as f:
             p = subprocess.run([mt, "kb", "export", "--flavor", flavor],
@@ -291,8 +291,8 @@ def main():
         peers = [
             ("rg -c -f (rg flavor)", "rg",
              lambda p: ["rg", "--no-config", "-c", "-f", pat["rg"], p]),
-            ("ugrep -c -f (rg flavor)", "ugrep",
-             lambda p: ["ugrep", "-c", "-f", pat["rg"], p]),
+            ("ugrep -c -f (ugrep flavor)", "ugrep",
+             lambda p: ["ugrep", "-c", "-f", pat["ugrep"], p]),
             ("grep -cE -f (grep flavor)", "grep",
              lambda p: ["grep", "-cE", "-f", pat["grep"], p]),
             ("rg -P -c -f (pcre flavor)", "rg",
@@ -335,13 +335,13 @@ def main():
                  lambda p: ["rg", "--no-config", "-z", "-c", "-f",
                             pat["rg"], p]),
                 ("ugrep -z -c -f", "ugrep",
-                 lambda p: ["ugrep", "-z", "-c", "-f", pat["rg"], p])):
+                 lambda p: ["ugrep", "-z", "-c", "-f", pat["ugrep"], p])):
             if not have(tool) or b.skipped(label):
                 continue
             # A slice of a gzip stream is not a gzip file: when the peer is
             # too slow for the whole .gz it is timed on the gzipped slice.
             sl = [x for x in peer_rows if x["tool"] == tool and
-                  x["label"].endswith("(rg flavor)")]
+                  x["label"].endswith(("(rg flavor)", "(ugrep flavor)"))]
             target, note = gz, ""
             if sl and sl[0]["target"] != big:
                 target = sl[0]["target"] + ".gz"
@@ -386,7 +386,7 @@ def main():
                      ["rg", "--no-config", "--no-ignore", "-j1", "-c", "-f",
                       pat["rg"], rep]),
                     ("ugrep -r -c -f (default threads)", "ugrep",
-                     ["ugrep", "-r", "-c", "-f", pat["rg"], rep]),
+                     ["ugrep", "-r", "-c", "-f", pat["ugrep"], rep]),
                     ("grep -r -cE -f", "grep",
                      ["grep", "-r", "-cE", "-f", pat["grep"], rep])):
                 if not have(tool) or b.skipped(label):
@@ -394,7 +394,8 @@ def main():
                 # A peer that needed a slice of big.log would take minutes
                 # here too: skip it rather than wait.
                 slow = [x for x in peer_rows if x["tool"] == tool and
-                        x["note"] and "(rg flavor)" in x["label"]]
+                        x["note"] and x["label"].endswith(
+                            ("(rg flavor)", "(ugrep flavor)"))]
                 if slow and "(rg flavor)" in label or (
                         slow and tool == "ugrep"):
                     b.notes.append("%s on reports/ skipped: %s" % (

@@ -1,0 +1,463 @@
+/* names.c: the stable-name table: loading, the derived signatures that
+ * report a name's article, and the whole-token scan of a record. */
+#include "names.h"
+
+#include <string.h>
+
+#include "datafile.h"
+#include "util.h"
+
+static const char *const table_keys[] = {"schema", "table", "names", NULL};
+static const char *const name_keys[] = {"name", "kind", "meaning", "article",
+                                        "no_article", NULL};
+static const char *const kinds[] = {"exception", "sync-error", "run-status",
+                                    "hcw-code", "event",
+                                    "status-detail", NULL};
+
+static int token_byte(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+static unsigned long long name_hash(const char *s, size_t n)
+{
+    return mt_hash(s, n, MT_HASH_SEED);
+}
+
+int mt_names_lookup(const struct mt_names *nm, const char *s, size_t len)
+{
+    size_t mask, i;
+
+    if (nm->table_size == 0) {
+        return -1;
+    }
+    mask = nm->table_size - 1;
+    for (i = (size_t)name_hash(s, len) & mask; nm->table[i] != 0;
+         i = (i + 1) & mask) {
+        const struct mt_name *x = &nm->v[nm->table[i] - 1];
+        if (strlen(x->name) == len && memcmp(x->name, s, len) == 0) {
+            return (int)(nm->table[i] - 1);
+        }
+    }
+    return -1;
+}
+
+/* A name the token scan can find is one token, not starting or ending
+ * with '.' or '-' (those are stripped from tokens). Events are looked up
+ * by source and id instead. */
+static int scannable(const char *name)
+{
+    size_t n = strlen(name), i;
+
+    if (n == 0 || name[0] == '.' || name[0] == '-' || name[n - 1] == '.' ||
+        name[n - 1] == '-') {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (!token_byte((unsigned char)name[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int event_form(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    const char *p;
+
+    if (slash == NULL || slash == name || slash[1] == '\0') {
+        return 0;
+    }
+    for (p = slash + 1; *p; p++) {
+        if (*p < '0' || *p > '9') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int known_kind(const char *kind)
+{
+    int i;
+
+    for (i = 0; kinds[i]; i++) {
+        if (strcmp(kinds[i], kind) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void insert(struct mt_names *nm, size_t idx)
+{
+    size_t mask = nm->table_size - 1, k;
+    const char *name = nm->v[idx].name;
+
+    for (k = (size_t)name_hash(name, strlen(name)) & mask;
+         nm->table[k] != 0; k = (k + 1) & mask) {
+    }
+    nm->table[k] = idx + 1;
+}
+
+/* Keeps the table at most half full. */
+static int grow_table(struct mt_names *nm)
+{
+    size_t size = nm->table_size ? nm->table_size : 64, i;
+
+    if (nm->n * 2 <= nm->table_size) {
+        insert(nm, nm->n - 1);
+        return 0;
+    }
+    while (size < nm->n * 2) {
+        size *= 2;
+    }
+    mt_free(nm->table);
+    nm->table = mt_calloc(size, sizeof(*nm->table));
+    nm->table_size = nm->table ? size : 0;
+    if (nm->table == NULL) {
+        return -1;
+    }
+    for (i = 0; i < nm->n; i++) {
+        insert(nm, i);
+    }
+    return 0;
+}
+
+/* Checks one entry; returns 1 when it can be kept. */
+static int check_entry(json_t *o, const char *file, size_t idx,
+                       struct mt_problems *probs)
+{
+    const char *name = json_is_object(o) ? mt_json_str(o, "name") : NULL;
+    const char *kind = name ? mt_json_str(o, "kind") : NULL;
+    json_t *art = name ? json_object_get(o, "article") : NULL;
+
+    if (name == NULL || kind == NULL || mt_json_str(o, "meaning") == NULL ||
+        art == NULL || !(json_is_string(art) || json_is_null(art))) {
+        mt_problems_add(probs, "%s: name entry %zu needs name, kind, meaning "
+                               "and article (an id or null)",
+                        file, idx);
+        return 0;
+    }
+    if (mt_datafile_check_keys(o, name_keys, file, name, probs) != 0) {
+        return 0;
+    }
+    if (!known_kind(kind)) {
+        mt_problems_add(probs, "%s: %s: unknown kind \"%s\"", file, name,
+                        kind);
+        return 0;
+    }
+    if (json_is_null(art) && mt_json_str(o, "no_article") == NULL) {
+        mt_problems_add(probs, "%s: %s: article is null but no_article does "
+                               "not say why",
+                        file, name);
+        return 0;
+    }
+    if (strcmp(kind, "event") == 0 ? !event_form(name) : !scannable(name)) {
+        mt_problems_add(probs, "%s: %s: %s", file, name,
+                        strcmp(kind, "event") == 0
+                            ? "an event is written Source/Id (ADSync/6941)"
+                            : "not one token of [A-Za-z0-9_.-]: a scan "
+                              "could never find it");
+        return 0;
+    }
+    return 1;
+}
+
+static int add_entry(struct mt_names *nm, json_t *o, const char *file)
+{
+    struct mt_name *x;
+    const char *art = mt_json_str(o, "article");
+
+    if (nm->n == nm->alloc) {
+        size_t n = nm->alloc ? nm->alloc * 2 : 256;
+        struct mt_name *grown = mt_realloc(nm->v, n * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        nm->v = grown;
+        nm->alloc = n;
+    }
+    x = &nm->v[nm->n];
+    memset(x, 0, sizeof(*x));
+    x->name = mt_strdup(mt_json_str(o, "name"));
+    x->kind = mt_strdup(mt_json_str(o, "kind"));
+    x->meaning = mt_strdup(mt_json_str(o, "meaning"));
+    x->article = art ? mt_strdup(art) : NULL;
+    x->file = mt_strdup(file);
+    x->article_index = -1;
+    x->sig = -1;
+    if (x->name == NULL || x->kind == NULL || x->meaning == NULL ||
+        x->file == NULL || (art != NULL && x->article == NULL)) {
+        mt_free(x->name);
+        mt_free(x->kind);
+        mt_free(x->meaning);
+        mt_free(x->article);
+        mt_free(x->file);
+        return -1;
+    }
+    nm->n++;
+    return 0;
+}
+
+static int load_file(struct mt_names *nm, const char *path,
+                     struct mt_problems *probs)
+{
+    json_t *root = mt_datafile_load(path, probs), *list, *o;
+    size_t i;
+    int rc = 0;
+
+    if (root == NULL) {
+        return 0;
+    }
+    mt_datafile_check_keys(root, table_keys, path, "table", probs);
+    list = json_object_get(root, "names");
+    if (json_integer_value(json_object_get(root, "schema")) != 1 ||
+        mt_json_str(root, "table") == NULL || !json_is_array(list)) {
+        mt_problems_add(probs, "%s: needs \"schema\": 1, a table name and a "
+                               "names list",
+                        path);
+        json_decref(root);
+        return 0;
+    }
+    nm->files++;
+    json_array_foreach(list, i, o) {
+        const char *name;
+        if (!check_entry(o, path, i, probs)) {
+            continue;
+        }
+        name = mt_json_str(o, "name");
+        if (mt_names_lookup(nm, name, strlen(name)) >= 0) {
+            mt_problems_add(probs, "%s: %s: duplicate name", path, name);
+            continue;
+        }
+        if (add_entry(nm, o, path) != 0 || grow_table(nm) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+int mt_names_load(struct mt_names *nm, const char *kb_dir,
+                  struct mt_problems *probs)
+{
+    char *dir = mt_asprintf("%s/names", kb_dir), **files = NULL;
+    int n, i, rc = 0;
+    size_t k;
+
+    if (dir == NULL) {
+        return -1;
+    }
+    n = mt_datafile_list(dir, &files); /* the folder is optional */
+    for (i = 0; i < n && rc == 0; i++) {
+        char *path = mt_asprintf("%s/%s", dir, files[i]);
+        rc = path != NULL ? load_file(nm, path, probs) : -1;
+        mt_free(path);
+    }
+    if (n > 0) {
+        mt_datafile_list_free(files, n);
+    }
+    mt_free(dir);
+    nm->min_len = (size_t)-1;
+    nm->max_len = 0;
+    for (k = 0; k < nm->n; k++) {
+        size_t len = strlen(nm->v[k].name);
+        if (strcmp(nm->v[k].kind, "event") == 0) {
+            continue;
+        }
+        nm->min_len = len < nm->min_len ? len : nm->min_len;
+        nm->max_len = len > nm->max_len ? len : nm->max_len;
+    }
+    return rc;
+}
+
+void mt_names_free(struct mt_names *nm)
+{
+    size_t i;
+
+    for (i = 0; i < nm->n; i++) {
+        mt_free(nm->v[i].name);
+        mt_free(nm->v[i].kind);
+        mt_free(nm->v[i].meaning);
+        mt_free(nm->v[i].article);
+        mt_free(nm->v[i].file);
+    }
+    mt_free(nm->v);
+    mt_free(nm->table);
+    memset(nm, 0, sizeof(*nm));
+}
+
+/* The worst severity of the article's own finding signatures, or -1. */
+static int article_severity(const struct mt_patterns *p, int art)
+{
+    int worst = -1;
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        const struct mt_signature *s = &p->sigs[i];
+        if (s->kind == MT_SIG_FINDING && s->article_index == art &&
+            s->severity > worst) {
+            worst = s->severity;
+        }
+    }
+    return worst;
+}
+
+/* The derived signature for (article, event or not), made on first use. */
+static int derived_sig(struct mt_patterns *p, const struct mt_kb *kb,
+                       int art, int event)
+{
+    const char *prefix = event ? "event." : "name.";
+    const char *id = kb->articles[art].id;
+    struct mt_signature *s;
+    size_t i;
+    int sev;
+
+    for (i = p->n; i < p->n + p->nderived; i++) {
+        if (p->sigs[i].article_index == art &&
+            p->sigs[i].object_fallback == event) {
+            return (int)i;
+        }
+    }
+    if (p->n + p->nderived == p->alloc) {
+        size_t n = p->alloc ? p->alloc * 2 : 64;
+        struct mt_signature *grown = mt_realloc(p->sigs, n * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        p->sigs = grown;
+        p->alloc = n;
+    }
+    s = &p->sigs[p->n + p->nderived];
+    memset(s, 0, sizeof(*s));
+    s->id = mt_asprintf("%s%s", prefix, id);
+    s->file = mt_strdup("kb/names");
+    s->article = mt_strdup(id);
+    if (s->id == NULL || s->file == NULL || s->article == NULL) {
+        mt_free(s->id);
+        mt_free(s->file);
+        mt_free(s->article);
+        return -1;
+    }
+    s->rev = 1;
+    s->kind = MT_SIG_FINDING;
+    s->article_index = art;
+    sev = article_severity(p, art);
+    s->severity = sev >= 0 ? sev : 1; /* warning */
+    /* An event id says which component complained, not what is wrong:
+     * anything else found in the same object explains it better. */
+    s->object_fallback = event;
+    s->derived = 1;
+    return (int)(p->n + p->nderived++);
+}
+
+int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
+                    struct mt_patterns *p, struct mt_problems *probs)
+{
+    size_t i;
+
+    for (i = 0; i < nm->n; i++) {
+        struct mt_name *x = &nm->v[i];
+        if (x->article == NULL) {
+            continue;
+        }
+        x->article_index = mt_kb_find(kb, x->article);
+        if (x->article_index < 0) {
+            mt_problems_add(probs, "%s: %s: article \"%s\" does not exist",
+                            x->file, x->name, x->article);
+            continue;
+        }
+        x->sig = derived_sig(p, kb, x->article_index,
+                             strcmp(x->kind, "event") == 0);
+        if (x->sig < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Looks a token up whole, then from each dot on. */
+static int token_name(const struct mt_names *nm, const char *t, size_t n,
+                      int any, size_t *start, size_t *len)
+{
+    size_t off = 0;
+
+    for (;;) {
+        size_t rest = n - off;
+        if (rest >= nm->min_len && rest <= nm->max_len) {
+            int k = mt_names_lookup(nm, t + off, rest);
+            if (k >= 0 && (any || nm->v[k].sig >= 0)) {
+                *start = off;
+                *len = rest;
+                return k;
+            }
+        }
+        while (off < n && t[off] != '.') {
+            off++;
+        }
+        if (off >= n) {
+            return -1;
+        }
+        off++;
+    }
+}
+
+int mt_names_find_from(const struct mt_names *nm, const char *text,
+                       size_t n, int any, size_t *start, size_t *len)
+{
+    size_t i = 0;
+
+    if (nm->n == 0 || nm->max_len == 0) {
+        return -1;
+    }
+    while (i < n) {
+        size_t b, e;
+        int k;
+
+        while (i < n && !token_byte((unsigned char)text[i])) {
+            i++;
+        }
+        b = i;
+        while (i < n && token_byte((unsigned char)text[i])) {
+            i++;
+        }
+        e = i;
+        /* "...Exception." ends a sentence; "--> X" leads with dashes. */
+        while (b < e && (text[b] == '.' || text[b] == '-')) {
+            b++;
+        }
+        while (e > b && (text[e - 1] == '.' || text[e - 1] == '-')) {
+            e--;
+        }
+        if (e - b < nm->min_len) {
+            continue;
+        }
+        k = token_name(nm, text + b, e - b, any, start, len);
+        if (k >= 0) {
+            *start += b;
+            return k;
+        }
+    }
+    return -1;
+}
+
+int mt_names_find(const struct mt_names *nm, const char *text, size_t n,
+                  size_t *start, size_t *len)
+{
+    return mt_names_find_from(nm, text, n, 0, start, len);
+}
+
+int mt_names_event(const struct mt_names *nm, const char *source,
+                   const char *id)
+{
+    char key[256];
+    int n = snprintf(key, sizeof(key), "%s/%s", source, id);
+
+    if (n <= 0 || (size_t)n >= sizeof(key)) {
+        return -1;
+    }
+    return mt_names_lookup(nm, key, (size_t)n);
+}

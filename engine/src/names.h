@@ -1,0 +1,75 @@
+/* names.h: the stable-name table (kb/names/<table>.json). Error text reworded
+ * by another Exchange build, a translation or a paste still carries its
+ * stable names: exception classes (TooManyLargeItemsPermanentException),
+ * AAD Connect error names (AttributeValueMustBeUnique), sync run results
+ * (stopped-server-down), HCW codes, and event ids with their source. Each
+ * name points at the article that explains it, so a record no signature
+ * knows is still recognised by the names it contains. */
+#ifndef MT_NAMES_H
+#define MT_NAMES_H
+
+#include <stddef.h>
+
+#include "kb.h"
+#include "patterns.h"
+#include "problems.h"
+
+struct mt_name {
+    char *name;    /* as it appears in text; events: "Source/Id" */
+    char *kind;    /* exception, sync-error, run-status, hcw-code, event,
+                      status-detail */
+    char *meaning; /* one line, our own words */
+    char *article; /* article id, or NULL (no_article says why) */
+    char *file;
+    int article_index; /* into the kb, -1 when none */
+    int sig;           /* derived signature that reports it, -1 when none */
+};
+
+struct mt_names {
+    struct mt_name *v;
+    size_t n;
+    size_t alloc;
+    size_t files;
+    /* Open addressing over the names: index + 1, 0 = empty. */
+    size_t *table;
+    size_t table_size;
+    size_t min_len, max_len; /* of the names a token scan can find */
+};
+
+/* Loads kb_dir/names/<table>.json (the folder is optional). Problems (unknown
+ * keys, a missing field, an unknown kind, a duplicate name, a name a
+ * token scan could never find) are added to probs and the entry skipped.
+ * Returns 0, or -1 when out of memory. */
+int mt_names_load(struct mt_names *nm, const char *kb_dir,
+                  struct mt_problems *probs);
+void mt_names_free(struct mt_names *nm);
+
+/* Resolves every name's article in kb (a missing one is a problem) and
+ * appends to p one derived signature per article the names reach: id
+ * "name.<article>" (or "event.<article>" for event ids, reported only
+ * when nothing else was found in the object), kind finding, severity the
+ * worst of the article's own signatures (warning when it has none), no
+ * pattern. Returns 0, or -1 when out of memory. */
+int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
+                    struct mt_patterns *p, struct mt_problems *probs);
+
+/* Index of the name spelled exactly s (len bytes), or -1. */
+int mt_names_lookup(const struct mt_names *nm, const char *s, size_t len);
+
+/* The first name with an article in text, scanning tokens of
+ * [A-Za-z0-9_.-] left to right (a dotted token is also tried from each
+ * dot on: Microsoft.Exchange.X finds X). Case-sensitive, whole tokens
+ * only. Returns its index and sets *start, *len, or returns -1. */
+int mt_names_find(const struct mt_names *nm, const char *text, size_t n,
+                  size_t *start, size_t *len);
+
+/* Like mt_names_find; any = 1 also finds names without an article
+ * (explain shows their meaning). */
+int mt_names_find_from(const struct mt_names *nm, const char *text,
+                       size_t n, int any, size_t *start, size_t *len);
+
+/* The event-id entry for source and id ("ADSync", "6941"), or -1. */
+int mt_names_event(const struct mt_names *nm, const char *source,
+                   const char *id);
+
+#endif
