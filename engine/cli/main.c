@@ -221,23 +221,35 @@ static int mistyped_command(const char *arg)
  * not a log; logs go to the scan. */
 #define EXPLAIN_STDIN_MAX (1024 * 1024)
 
-static char *read_stdin(void)
+/* Reads standard input for "explain -" and decodes it as a scanned file
+ * is decoded (a Windows clipboard gives UTF-16 with CRLF). A paste longer
+ * than EXPLAIN_STDIN_MAX is said to be so (*too_long) rather than cut
+ * silently. NULL when out of memory or too long. */
+static char *read_stdin(struct mt_engine *e, int *too_long)
 {
-    char *buf = malloc(EXPLAIN_STDIN_MAX + 1);
+    char *buf = malloc(EXPLAIN_STDIN_MAX + 1), *text;
     size_t n;
 
+    *too_long = 0;
     if (buf == NULL) {
         return NULL;
     }
-    n = fread(buf, 1, EXPLAIN_STDIN_MAX, stdin);
-    buf[n] = '\0';
-    return buf;
+    /* One byte more than allowed tells "exactly the limit" from "more". */
+    n = fread(buf, 1, EXPLAIN_STDIN_MAX + 1, stdin);
+    if (n > EXPLAIN_STDIN_MAX) {
+        free(buf);
+        *too_long = 1;
+        return NULL;
+    }
+    text = mt_engine_decode_text(e, "(stdin)", buf, n);
+    free(buf);
+    return text;
 }
 
 static int run_explain(struct mt_engine *e, const struct mt_opts *o)
 {
     char *text;
-    int n;
+    int n, too_long = 0;
 
     if (o->nargs < 2) {
         fprintf(stderr, "migtriage: explain: expected an error code or "
@@ -245,8 +257,16 @@ static int run_explain(struct mt_engine *e, const struct mt_opts *o)
                         "Try 'migtriage --help'\n");
         return MT_EXIT_USAGE;
     }
-    text = o->nargs == 2 && strcmp(o->args[1], "-") == 0 ? read_stdin()
-                                                          : join_args(o, 1);
+    text = o->nargs == 2 && strcmp(o->args[1], "-") == 0
+               ? read_stdin(e, &too_long)
+               : join_args(o, 1);
+    if (too_long) {
+        fprintf(stderr, "migtriage: explain: standard input is longer than "
+                        "%d bytes, more than a paste; nothing explained "
+                        "(scan a log with 'migtriage -')\n",
+                EXPLAIN_STDIN_MAX);
+        return MT_EXIT_INPUT;
+    }
     if (text == NULL) {
         fprintf(stderr, "migtriage: error: out of memory\n");
         return MT_EXIT_USAGE;

@@ -220,6 +220,15 @@ MT_API int mt_engine_kb_export(struct mt_engine *e, FILE *out,
 MT_API int mt_engine_explain(struct mt_engine *e, const char *text,
                              FILE *out, enum mt_format fmt);
 
+/* Decodes bytes as the scan decodes a text file (UTF-8 with or without
+ * BOM, UTF-16LE/BE with or without BOM, invalid UTF-8 as Windows-1252,
+ * NULs dropped; problems go to the message callback under name) into a
+ * NUL-terminated UTF-8 string for mt_engine_explain(): a paste read from
+ * a Windows clipboard is UTF-16. Binary data gives "". NULL when out of
+ * memory; free() the result. */
+MT_API char *mt_engine_decode_text(struct mt_engine *e, const char *name,
+                                   const void *data, size_t len);
+
 /* Ranks the articles for query (words in any order, typos tolerated) by
  * title, id, tags, codes, the literals of their signatures, summary and
  * cause; writes the best first with a score of 100. Returns the number of

@@ -392,6 +392,10 @@ static int start_reader(struct text *t)
 
 static int deliver(struct text *t, const char *text, size_t n)
 {
+    if (t->scan->text_out != NULL) {
+        return mt_buf_append(t->scan->text_out, text, n) != 0 ? MT_ENOMEM
+                                                               : 0;
+    }
     if (t->reader != NULL) {
         return t->fmt->feed(t->reader, text, n);
     }
@@ -517,21 +521,24 @@ int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,
     t.in_len -= skip;
     t.in_off = skip;
 
-    rc = scan->sink->begin ? scan->sink->begin(scan->sink_ctx, origin) : 0;
-    if (rc < 0) {
-        scan->aborted = 1;
-        goto done;
+    if (scan->text_out == NULL) {
+        rc = scan->sink->begin ? scan->sink->begin(scan->sink_ctx, origin)
+                               : 0;
+        if (rc < 0) {
+            scan->aborted = 1;
+            goto done;
+        }
+        began = 1;
     }
-    began = 1;
     scan->documents++;
     if (n == 0 && eof) {
         warn(&t, MT_MSG_ERROR, "%s", in->errmsg);
     }
     rc = run(&t, in, eof);
-    if (rc == 0 && t.reader == NULL) {
+    if (rc == 0 && t.reader == NULL && scan->text_out == NULL) {
         rc = start_reader(&t); /* a document shorter than the peek */
     }
-    if (rc == 0) {
+    if (rc == 0 && scan->text_out == NULL) {
         rc = t.fmt->finish(t.reader);
     }
     if (rc < 0) {

@@ -796,6 +796,31 @@ int mt_engine_scan_memory(struct mt_engine *e, const char *name,
     return scan_stream(&e->own, in, s, &scan);
 }
 
+char *mt_engine_decode_text(struct mt_engine *e, const char *name,
+                            const void *data, size_t len)
+{
+    struct mt_scan scan;
+    struct mt_stream *s;
+    struct mt_buf text;
+    int rc;
+
+    mt_buf_init(&text, 0);
+    mt_scan_init(&scan, e->limits, &engine_sink, &e->own, scan_message, e);
+    scan.text_out = &text;
+    s = mt_stream_open_memory(data, len, &scan);
+    if (s == NULL) {
+        return NULL;
+    }
+    /* Text only: a compressed paste is not a paste. */
+    rc = mt_text_scan(&scan, s, name);
+    mt_stream_free(s);
+    if (rc == MT_ENOMEM || mt_buf_appendc(&text, '\0') != 0) {
+        mt_buf_free(&text);
+        return NULL;
+    }
+    return mt_buf_steal(&text);
+}
+
 uint64_t mt_engine_budget_exceeded(const struct mt_engine *e)
 {
     return mt_matcher_budget_exceeded(e->matcher) + e->budget_exceeded;

@@ -159,6 +159,23 @@ case_sparse_tar() {
   done
 }
 
+# "explain -" reads a paste of up to 1 MiB; more is said, not cut.
+case_explain_stdin_limit() {
+  { printf 'Error: MapiExceptionNotFound (hr=0x8004010f)\n'; head -c 1048531 /dev/zero | tr '\0' 'a'; } > "$TMP/paste"
+  [ "$(wc -c < "$TMP/paste")" = 1048576 ] || fail "paste is not 1 MiB"
+  "$BIN" explain - < "$TMP/paste" > "$TMP/out" 2> "$TMP/err"
+  rc=$?
+  : > "$TMP/want"
+  expect 0 "$TMP/want" "$rc" "$TMP/err" "explain - of exactly 1 MiB"
+  grep -q 'MAPI_E_NOT_FOUND' "$TMP/out" || fail "1 MiB paste not explained"
+  printf 'x' >> "$TMP/paste"
+  "$BIN" explain - < "$TMP/paste" > "$TMP/out" 2> "$TMP/err"
+  rc=$?
+  printf "migtriage: explain: standard input is longer than 1048576 bytes, more than a paste; nothing explained (scan a log with 'migtriage -')\n" > "$TMP/want"
+  expect 3 "$TMP/want" "$rc" "$TMP/err" "explain - of 1 MiB + 1"
+  [ -s "$TMP/out" ] && fail "output despite the limit"
+}
+
 "case_$CASE"
 if [ "$failures" -ne 0 ]; then
   echo "$CASE: $failures failure(s)" >&2
