@@ -123,16 +123,16 @@ EOT
 case_endless_sources() {
   local i
   for i in 1 2 3 4 5 6; do
-    timeout 30 "$BIN" /dev/urandom > /dev/null 2> "$TMP/err"
+    timeout 120 "$BIN" /dev/urandom > /dev/null 2> "$TMP/err"
     rc=$?
     if [ "$rc" = 124 ]; then
-      fail "/dev/urandom read for 30 s"
+      fail "/dev/urandom read for 120 s"
     elif ! grep -q '^migtriage: \(note: /dev/urandom: binary data, skipped\|warning: /dev/urandom: binary data in bytes [0-9]*-[0-9]* (more than 5% control bytes); the rest skipped\)$' "$TMP/err"; then
       fail "/dev/urandom: no binary note"; cat "$TMP/err" >&2
     fi
   done
   printf 'migtriage: error: (stdin): longer than the expanded-bytes limit (20000000 bytes); stopped\n' > "$TMP/want"
-  (yes 'Error: The call timed out.' | timeout 30 "$BIN" --limit expanded-bytes=20000000 - > /dev/null 2> "$TMP/err"; exit "${PIPESTATUS[1]}")
+  (yes 'Error: The call timed out.' | timeout 120 "$BIN" --limit expanded-bytes=20000000 - > /dev/null 2> "$TMP/err"; exit "${PIPESTATUS[1]}")
   expect 3 "$TMP/want" "$?" "$TMP/err" "endless pipe"
 }
 
