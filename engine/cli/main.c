@@ -1,6 +1,8 @@
 /* main.c: the migtriage command: parses options, loads the knowledge,
  * scans the inputs or runs a kb subcommand, prints, and maps the outcome to
  * an exit code. It uses only the public header. */
+#define _GNU_SOURCE /* fopencookie */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,41 +15,11 @@
 #include "opts.h"
 
 
-/* Writes text to stderr without control characters: file names and log
- * text are not trusted to be free of escape sequences. */
-static void put_clean(const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c < 0x20 || c == 0x7f ? '?' : c, stderr);
-    }
-}
-
 /* Edits allowed between a typed word and a command: one on short words,
  * where two would make most short names "near" something. */
 static int typo_limit(const char *word)
 {
     return strlen(word) <= 4 ? 1 : 2;
-}
-
-/* One message line, gathered so that unbuffered stderr gets it in one
- * write rather than one per character: a run over a folder can print
- * thousands of them. */
-struct line {
-    char buf[1024];
-    size_t n;
-};
-
-static void line_put(struct line *l, const char *s, int clean)
-{
-    for (; s != NULL && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (l->n == sizeof(l->buf)) {
-            fwrite(l->buf, 1, l->n, stderr);
-            l->n = 0;
-        }
-        l->buf[l->n++] = clean && (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
 }
 
 /* Progress on stderr: only on a terminal (or --progress always), only
@@ -111,25 +83,30 @@ static void progress_start(struct mt_engine *e, int mode)
     mt_engine_set_progress_cb(e, on_progress, NULL);
 }
 
+/* One message line. stderr is line-buffered (main()), so each line goes
+ * out in one write rather than one per character: a run over a folder
+ * can print thousands. File names and log text are not trusted to be
+ * free of escape sequences. */
 static void on_message(void *ctx, enum mt_msg_level level,
                        const char *origin, const char *text)
 {
     static const char *const names[] = {"note", "warning", "error"};
-    struct line l;
 
     (void)ctx;
     progress_clear();
-    l.n = 0;
-    line_put(&l, "migtriage: ", 0);
-    line_put(&l, names[level % 3], 0);
-    line_put(&l, ": ", 0);
+    fprintf(stderr, "migtriage: %s: ", names[level % 3]);
     if (origin != NULL && *origin) {
-        line_put(&l, origin, 1);
-        line_put(&l, ": ", 0);
+        mt_put_clean(stderr, origin, (size_t)-1);
+        fputs(": ", stderr);
     }
-    line_put(&l, text, 1);
-    line_put(&l, "\n", 0);
-    fwrite(l.buf, 1, l.n, stderr);
+    mt_put_clean(stderr, text, (size_t)-1);
+    fputc('\n', stderr);
+}
+
+/* An engine message about the command (a kb id, a directory) on stderr. */
+static void put_clean(const char *s)
+{
+    mt_put_clean(stderr, s, (size_t)-1);
 }
 
 static int use_color(const struct mt_opts *o)
@@ -181,11 +158,14 @@ static int out_of_memory(void)
 
 /* A lookup's count: something found is 0, nothing is 1, an engine error
  * (output unwritable) is reported and counts as 2; out of memory is left
- * to run(). */
+ * to run(); output that could not be written is main()'s to report, once. */
 static int lookup_exit(struct mt_engine *e, const char *what, int n)
 {
     if (n < 0 && mt_engine_out_of_memory(e)) {
         return MT_EXIT_NOMEM;
+    }
+    if (n < 0 && ferror(stdout)) {
+        return MT_EXIT_USAGE;
     }
     if (n < 0) {
         fprintf(stderr, "migtriage: %s: ", what);
@@ -218,6 +198,9 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
     }
     if (strcmp(sub, "show") == 0 && o->nargs == 3) {
         n = mt_engine_kb_show(e, o->args[2], stdout, fmt);
+        if (n != MT_OK && ferror(stdout)) {
+            return MT_EXIT_USAGE;
+        }
         if (n != MT_OK && !mt_engine_out_of_memory(e)) {
             fputs("migtriage: kb show: ", stderr);
             put_clean(mt_engine_errmsg(e));
@@ -242,7 +225,7 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
             return MT_EXIT_USAGE;
         }
         n = mt_engine_kb_list(e, family, stdout, fmt);
-        if (n == MT_EINPUT && !mt_engine_out_of_memory(e)) {
+        if (n == MT_EINPUT && !ferror(stdout) && !mt_engine_out_of_memory(e)) {
             fputs("migtriage: kb list: ", stderr);
             put_clean(mt_engine_errmsg(e));
             fputc('\n', stderr);
@@ -254,7 +237,7 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
         /* "kb export", "kb export --flavor grep" or "kb export grep". */
         n = mt_engine_kb_export(e, stdout, o->nargs == 3 ? o->args[2]
                                                          : o->flavor);
-        if (n < 0 && !mt_engine_out_of_memory(e)) {
+        if (n < 0 && !ferror(stdout) && !mt_engine_out_of_memory(e)) {
             fputs("migtriage: kb export: ", stderr);
             put_clean(mt_engine_errmsg(e));
             fputs("\nTry 'migtriage --help'\n", stderr);
@@ -311,23 +294,35 @@ static int mistyped_command(const char *arg)
  * not a log; logs go to the scan. */
 #define EXPLAIN_STDIN_MAX (1024 * 1024)
 
-static char *read_stdin(void)
+/* Reads standard input for "explain -" and decodes it as a scanned file
+ * is decoded (a Windows clipboard gives UTF-16 with CRLF). A paste longer
+ * than EXPLAIN_STDIN_MAX is said to be so (*too_long) rather than cut
+ * silently. NULL when out of memory or too long. */
+static char *read_stdin(struct mt_engine *e, int *too_long)
 {
-    char *buf = malloc(EXPLAIN_STDIN_MAX + 1);
+    char *buf = malloc(EXPLAIN_STDIN_MAX + 1), *text;
     size_t n;
 
+    *too_long = 0;
     if (buf == NULL) {
         return NULL;
     }
-    n = fread(buf, 1, EXPLAIN_STDIN_MAX, stdin);
-    buf[n] = '\0';
-    return buf;
+    /* One byte more than allowed tells "exactly the limit" from "more". */
+    n = fread(buf, 1, EXPLAIN_STDIN_MAX + 1, stdin);
+    if (n > EXPLAIN_STDIN_MAX) {
+        free(buf);
+        *too_long = 1;
+        return NULL;
+    }
+    text = mt_engine_decode_text(e, "(stdin)", buf, n);
+    free(buf);
+    return text;
 }
 
 static int run_explain(struct mt_engine *e, const struct mt_opts *o)
 {
     char *text;
-    int n;
+    int n, too_long = 0;
 
     if (o->nargs < 2) {
         fprintf(stderr, "migtriage: explain: expected an error code or "
@@ -335,8 +330,16 @@ static int run_explain(struct mt_engine *e, const struct mt_opts *o)
                         "Try 'migtriage --help'\n");
         return MT_EXIT_USAGE;
     }
-    text = o->nargs == 2 && strcmp(o->args[1], "-") == 0 ? read_stdin()
-                                                          : join_args(o, 1);
+    text = o->nargs == 2 && strcmp(o->args[1], "-") == 0
+               ? read_stdin(e, &too_long)
+               : join_args(o, 1);
+    if (too_long) {
+        fprintf(stderr, "migtriage: explain: standard input is longer than "
+                        "%d bytes, more than a paste; nothing explained "
+                        "(scan a log with 'migtriage -')\n",
+                EXPLAIN_STDIN_MAX);
+        return MT_EXIT_INPUT;
+    }
     if (text == NULL) {
         return MT_EXIT_NOMEM; /* run() says so */
     }
@@ -392,7 +395,9 @@ static int run_scan(struct mt_engine *e, const struct mt_opts *o)
         progress_clear();
         return MT_EXIT_NOMEM;
     }
-    for (i = 0; i < o->nargs; i++) {
+    /* A reader that went away (NDJSON into "head") ends the scan: what
+     * is left could not be shown; main() reports the write error. */
+    for (i = 0; i < o->nargs && !ferror(stdout); i++) {
         if (mt_engine_scan_path(e, o->args[i]) == MT_ENOMEM) {
             progress_clear();
             return MT_EXIT_NOMEM;
@@ -497,9 +502,9 @@ static int run(struct mt_opts *opts)
         return out_of_memory();
     }
     if (rc == MT_EINPUT) {
-        fprintf(stderr, "migtriage: error: cannot load the knowledge base: "
-                        "%s\n",
-                mt_engine_errmsg(e));
+        fputs("migtriage: error: cannot load the knowledge base: ", stderr);
+        put_clean(mt_engine_errmsg(e));
+        fputc('\n', stderr);
         mt_engine_free(e);
         return MT_EXIT_USAGE;
     }
@@ -520,16 +525,93 @@ static int run(struct mt_opts *opts)
     return rc;
 }
 
+/* The first error writing standard output. The engine flushes its output
+ * itself and stdio forgets the cause, so standard output goes through
+ * write_stdout(), which keeps it for finish_stdout(). */
+static int stdout_errno;
+
+static ssize_t write_stdout(void *cookie, const char *buf, size_t n)
+{
+    size_t done = 0;
+    ssize_t w;
+
+    (void)cookie;
+    while (done < n) {
+        w = write(STDOUT_FILENO, buf + done, n - done);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w < 0) {
+            if (stdout_errno == 0) {
+                stdout_errno = errno;
+            }
+            return done > 0 ? (ssize_t)done : -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)n;
+}
+
+static void watch_stdout(void)
+{
+    static const cookie_io_functions_t fns = {NULL, write_stdout, NULL,
+                                              NULL};
+    FILE *f = fopencookie(NULL, "w", fns);
+
+    if (f == NULL) {
+        return; /* plain stdout: errors still found, cause maybe not */
+    }
+    /* A terminal sees each line as it is written, as before. */
+    setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+    stdout = f;
+}
+
+/* Output that did not reach its destination (a full disk, a closed
+ * descriptor, a reader gone with SIGPIPE ignored) is a failure whatever the
+ * command found: stdio keeps the failed bytes and the error flag, so the
+ * last flush fails again and errno names the cause. Returns 0, or the
+ * exit code after reporting it. */
+static int finish_stdout(void)
+{
+    int err = 0;
+
+    errno = 0;
+    if (fflush(stdout) != 0) {
+        err = errno;
+    }
+    if (ferror(stdout) && err == 0) {
+        err = errno ? errno : EIO;
+    }
+    errno = 0;
+    if (fclose(stdout) != 0 && err == 0) {
+        err = errno ? errno : EIO;
+    }
+    if (stdout_errno != 0) {
+        err = stdout_errno;
+    }
+    if (err == 0) {
+        return 0;
+    }
+    fprintf(stderr, "migtriage: write error: %s\n", strerror(err));
+    return MT_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     struct mt_opts o;
     int rc;
 
+    watch_stdout();
+    setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
     if (mt_opts_parse(&o, argc, argv) != 0) {
         mt_opts_free(&o);
+        finish_stdout();
         return MT_EXIT_USAGE;
     }
     rc = run(&o);
     mt_opts_free(&o);
+    if (finish_stdout() != 0) {
+        rc = MT_EXIT_USAGE;
+    }
     return rc;
 }

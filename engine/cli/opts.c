@@ -2,6 +2,7 @@
  * prints --help, so the two cannot drift apart. */
 #include "opts.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,12 +82,16 @@ static const char *const limit_names[MT_LIMIT_COUNT_] = {
 __attribute__((format(printf, 1, 2))) static void
 usage_error(const char *fmt, ...)
 {
+    char text[512];
     va_list ap;
 
-    fputs("migtriage: ", stderr);
+    /* The words quoted back come from the command line: a file name
+     * mistaken for an option may hold escape sequences. */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    fputs("migtriage: ", stderr);
+    mt_put_clean(stderr, text, (size_t)-1);
     fputs("\nTry 'migtriage --help'\n", stderr);
 }
 
@@ -130,14 +135,38 @@ void mt_opts_usage(void)
            "Exit codes:\n"
            "  0  no finding at or above --fail-on\n"
            "  1  findings at or above --fail-on\n"
-           "  2  usage error, or the knowledge base cannot be read\n"
+           "  2  usage error, the knowledge base cannot be read, or the\n"
+           "     output cannot be written\n"
            "  3  some inputs could not be read (the others were analysed)\n"
            "  4  out of memory (what was printed may be incomplete)\n");
 }
 
+/* What each limit accepts (indexed by enum mt_limit). A 0 that means "no
+ * limit" is allowed where the engine reads it so; elsewhere 0 would stop
+ * everything (a PCRE2 budget of 0 fails every match). The PCRE2 budgets
+ * are 32-bit, so a larger number would silently wrap. */
+struct limit_range {
+    uint64_t min;
+    uint64_t max;
+    int zero_is_none;
+};
+
+static const struct limit_range limit_ranges[MT_LIMIT_COUNT_] = {
+    {64, 1ULL << 30, 0},          /* line-bytes */
+    {64, 1ULL << 30, 0},          /* record-bytes */
+    {0, 64, 0},                   /* depth: 0 reads plain text only */
+    {1, UINT64_MAX, 1},           /* expanded-bytes */
+    {1, UINT64_MAX, 1},           /* expansion-ratio */
+    {1, UINT32_MAX, 0},           /* match-budget */
+    {1, UINT32_MAX, 0},           /* depth-budget */
+    {1, UINT64_MAX, 1},           /* files */
+    {1, UINT64_MAX, 1},           /* finding-groups */
+};
+
 static int parse_limit(struct mt_opts *o, const char *arg)
 {
     const char *eq = strchr(arg, '=');
+    const struct limit_range *range;
     char *end;
     unsigned long long v;
     int i;
@@ -156,9 +185,23 @@ static int parse_limit(struct mt_opts *o, const char *arg)
         usage_error("unknown limit in '%s'", arg);
         return -1;
     }
+    range = &limit_ranges[i];
+    errno = 0;
     v = strtoull(eq + 1, &end, 10);
-    if (eq[1] == '\0' || *end != '\0' || eq[1] == '-') {
-        usage_error("--limit value must be a number: '%s'", arg);
+    if (eq[1] < '0' || eq[1] > '9' || *end != '\0' || errno == ERANGE ||
+        (v < range->min && !(v == 0 && range->zero_is_none)) ||
+        v > range->max) {
+        if (range->zero_is_none) {
+            usage_error("--limit %s takes 0 (no limit) or a number from "
+                        "%llu to %llu, not '%s'",
+                        limit_names[i], (unsigned long long)range->min,
+                        (unsigned long long)range->max, eq + 1);
+        } else {
+            usage_error("--limit %s takes a number from %llu to %llu, not "
+                        "'%s'",
+                        limit_names[i], (unsigned long long)range->min,
+                        (unsigned long long)range->max, eq + 1);
+        }
         return -1;
     }
     o->limits[o->nlimits].which = (enum mt_limit)i;

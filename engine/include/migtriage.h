@@ -68,7 +68,7 @@ enum mt_limit {
     MT_LIMIT_EXPANSION_RATIO = 4, /* decoded / compressed, per input */
     MT_LIMIT_MATCH_BUDGET = 5,    /* PCRE2 match limit per attempt */
     MT_LIMIT_DEPTH_BUDGET = 6,    /* PCRE2 depth limit per attempt */
-    MT_LIMIT_FILES = 7,           /* files visited per directory argument */
+    MT_LIMIT_FILES = 7,           /* files and directories per directory argument */
     MT_LIMIT_FINDING_GROUPS = 8,  /* distinct finding groups kept */
     MT_LIMIT_JSON_VALUE_BYTES = 9, /* one top-level JSON value held */
     MT_LIMIT_COUNT_ = 10
@@ -85,6 +85,13 @@ typedef void (*mt_message_fn)(void *ctx, enum mt_msg_level level,
                               const char *origin, const char *text);
 
 struct mt_engine;
+
+/* Writes text from logs or file names where a terminal may show it: C0
+ * controls (a tab as a space), DEL, C1 controls (U+0080..U+009F, such as
+ * CSI) and bytes that are not UTF-8 each become '?', so no escape sequence
+ * gets through. At most max bytes of s (a character is not split);
+ * "..." marks a cut. */
+MT_API void mt_put_clean(FILE *out, const char *s, size_t max);
 
 /* Creates an engine with default limits and no knowledge loaded.
  * Returns NULL only when out of memory. */
@@ -236,6 +243,15 @@ MT_API int mt_engine_kb_export(struct mt_engine *e, FILE *out,
  * 0 = nothing found), or a negative mt_status. */
 MT_API int mt_engine_explain(struct mt_engine *e, const char *text,
                              FILE *out, enum mt_format fmt);
+
+/* Decodes bytes as the scan decodes a text file (UTF-8 with or without
+ * BOM, UTF-16LE/BE with or without BOM, invalid UTF-8 as Windows-1252,
+ * NULs dropped; problems go to the message callback under name) into a
+ * NUL-terminated UTF-8 string for mt_engine_explain(): a paste read from
+ * a Windows clipboard is UTF-16. Binary data gives "". NULL when out of
+ * memory; free() the result. */
+MT_API char *mt_engine_decode_text(struct mt_engine *e, const char *name,
+                                   const void *data, size_t len);
 
 /* Ranks the articles for query (words in any order, typos tolerated) by
  * title, id, tags, codes, the literals of their signatures, summary and

@@ -18,10 +18,32 @@ struct source {
     unsigned char buf[ARCHIVE_BLOCK];
 };
 
+/* What the members of a stored archive (tar, cpio) produced, against what
+ * was read for them: more out than in is expansion too (a sparse member's
+ * holes are zeros that no input byte paid for). */
+struct stored {
+    uint64_t out;     /* member bytes handed out */
+    uint64_t charged; /* of the excess, already charged */
+};
+
 struct member {
     struct archive *a;
     int account; /* member data is decompressed: charge the bomb limits */
+    struct stored *stored; /* else: charge what exceeds the input */
 };
+
+/* The bytes of n just handed out that no input byte accounts for. */
+static uint64_t stored_excess(struct member *m, size_t n)
+{
+    la_int64_t read = archive_filter_bytes(m->a, -1);
+    uint64_t in = read > 0 ? (uint64_t)read : 0, excess, charge;
+
+    m->stored->out += n;
+    excess = m->stored->out > in ? m->stored->out - in : 0;
+    charge = excess > m->stored->charged ? excess - m->stored->charged : 0;
+    m->stored->charged += charge;
+    return charge;
+}
 
 static int has(const unsigned char *p, size_t n, size_t off, const char *m,
                size_t len)
@@ -89,10 +111,15 @@ static ptrdiff_t member_read(struct mt_stream *s, void *buf, size_t cap)
                  e ? e : "cannot read member data");
         return MT_EINPUT;
     }
-    if (n > 0 && m->account && s->scan &&
-        mt_scan_account_expansion(s->scan, (size_t)n) != 0) {
-        mt_scan_expansion_reason(s->scan, s->errmsg, sizeof(s->errmsg));
-        return MT_EINPUT;
+    if (n > 0 && s->scan) {
+        uint64_t charge = m->account ? (uint64_t)n
+                                     : stored_excess(m, (size_t)n);
+        if (charge > 0 &&
+            mt_scan_account_expansion(s->scan, (size_t)charge) != 0) {
+            mt_scan_expansion_reason(s->scan, s->errmsg,
+                                     sizeof(s->errmsg));
+            return MT_EINPUT;
+        }
     }
     return (ptrdiff_t)n;
 }
@@ -115,13 +142,39 @@ static int worse(int a, int b)
     return a < b ? a : b;
 }
 
+/* Bytes of a member that its header promises and no stored data backs:
+ * all of them when the member is decompressed, the holes of a sparse
+ * member of a stored archive. */
+static uint64_t declared_expansion(struct archive_entry *e, int account)
+{
+    la_int64_t size, off, len;
+    uint64_t data = 0;
+
+    if (!archive_entry_size_is_set(e) || archive_entry_size(e) <= 0) {
+        return 0;
+    }
+    size = archive_entry_size(e);
+    if (account) {
+        return (uint64_t)size;
+    }
+    if (archive_entry_sparse_reset(e) == 0) {
+        return 0;
+    }
+    while (archive_entry_sparse_next(e, &off, &len) == ARCHIVE_OK) {
+        data += len > 0 ? (uint64_t)len : 0;
+    }
+    return (uint64_t)size > data ? (uint64_t)size - data : 0;
+}
+
 /* Decodes one regular member. Returns its status; a read error of its
  * data is copied to err (already reported under the member's name). */
 static int scan_member(struct mt_scan *scan, struct archive *a,
-                       struct archive_entry *e, const char *origin,
-                       int depth, char *err, size_t err_size)
+                       struct archive_entry *e, struct stored *stored,
+                       const char *origin, int depth, char *err,
+                       size_t err_size)
 {
     const char *name = archive_entry_pathname_utf8(e);
+    uint64_t max = scan->limits[MT_LIMIT_EXPANDED_BYTES], promised;
     struct member m;
     struct mt_stream *s;
     char *mo;
@@ -153,6 +206,23 @@ static int scan_member(struct mt_scan *scan, struct archive *a,
     }
     m.a = a;
     m.account = expands(a);
+    m.stored = stored;
+    /* What the header promises is judged before a byte is read: a 20 KB
+     * tar whose sparse member declares 1 TiB of holes is not read for
+     * hours until the limit trips. */
+    promised = declared_expansion(e, m.account);
+    if (max && promised > max - (scan->expanded_bytes < max
+                                     ? scan->expanded_bytes
+                                     : max)) {
+        mt_scan_message(scan, MT_MSG_ERROR, mo,
+                        "declares %llu bytes%s, beyond the expanded-bytes "
+                        "limit (%llu): possible bomb; skipped",
+                        (unsigned long long)archive_entry_size(e),
+                        m.account ? "" : " (sparse)",
+                        (unsigned long long)max);
+        mt_free(mo);
+        return MT_EINPUT;
+    }
     s = mt_stream_new(&member_ops, &m, NULL, scan);
     if (s == NULL) {
         mt_scan_message(scan, MT_MSG_ERROR, mo, "out of memory");
@@ -214,6 +284,7 @@ int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
     struct archive_entry *e;
     unsigned char head[8];
     char last_err[256] = "";
+    struct stored stored = {0, 0};
     struct mt_buf mem;
     int rc = MT_OK, r, retries = 0, whole = 0;
     ptrdiff_t hn;
@@ -302,8 +373,8 @@ int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
             archive_entry_hardlink(e) != NULL) {
             continue;
         }
-        rc = worse(rc, scan_member(scan, a, e, origin, depth, last_err,
-                                   sizeof(last_err)));
+        rc = worse(rc, scan_member(scan, a, e, &stored, origin, depth,
+                                   last_err, sizeof(last_err)));
     }
     goto done;
 nomem:

@@ -351,30 +351,55 @@ char *mt_prose_placeholders(const char *text)
     return mt_buf_steal(&b);
 }
 
-/* Writes log text with control characters (C0, DEL, C1) replaced by '?',
- * cut at max bytes on a character boundary. */
+/* Bytes of the well-formed UTF-8 character at p (at most n), or 0. */
+static size_t utf8_char_len(const unsigned char *p, size_t n)
+{
+    unsigned char lo, hi;
+    int need = mt_utf8_lead(p[0], &lo, &hi), k;
+
+    if (need == 0 || (size_t)need >= n) {
+        return 0;
+    }
+    for (k = 1; k <= need; k++) {
+        unsigned char c = p[k];
+        if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) {
+            return 0;
+        }
+    }
+    return (size_t)need + 1;
+}
+
+/* Writes text for a terminal: C0 controls (a tab as a space), DEL, C1
+ * controls (U+0080..U+009F, such as CSI) and bytes that are not UTF-8 (a
+ * file name's lone 0x9B is CSI to an 8-bit terminal) each become '?'. */
 void mt_put_clean(FILE *out, const char *s, size_t max)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
+    size_t i = 0, n = strlen(s), len;
 
-    for (; p[i] && i < max; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7f) {
-            fputc(p[i] == '\t' ? ' ' : '?', out);
-        } else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
-            fputc('?', out); /* U+0080..U+009F, C1 controls such as CSI */
-            i++;
-        } else {
-            fputc(p[i], out);
-        }
+    if (max > n) {
+        max = n;
     }
-    if (p[i]) {
-        while ((p[i] & 0xc0) == 0x80) { /* finish a split character */
-            fputc(p[i++], out);
+    while (i < max) {
+        if (p[i] < 0x80) {
+            fputc(p[i] == '\t' ? ' ' : p[i] < 0x20 || p[i] == 0x7f ? '?'
+                                                                   : p[i],
+                  out);
+            i++;
+            continue;
         }
-        if (p[i]) {
-            fputs("...", out);
+        len = utf8_char_len(p + i, n - i);
+        if (len == 0 || (p[i] == 0xc2 && p[i + 1] <= 0x9f)) {
+            fputc('?', out);
+            i += len ? len : 1;
+            continue;
         }
+        /* A character the cut at max splits is written whole. */
+        fwrite(p + i, 1, len, out);
+        i += len;
+    }
+    if (i < n) {
+        fputs("...", out);
     }
 }
 

@@ -31,6 +31,8 @@ static json_t *jinputs(const struct mt_engine *e)
                             json_integer((json_int_t)in->records));
         json_object_set_new(o, "findings",
                             json_integer((json_int_t)in->findings));
+        json_object_set_new(o, "budget_exceeded",
+                            json_integer((json_int_t)in->budget_exceeded));
         json_array_append_new(arr, o);
     }
     return arr;

@@ -221,13 +221,26 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
         snprintf(e->errmsg, sizeof(e->errmsg), "knowledge already loaded");
         return MT_EMISUSE;
     }
+    const char *empty = NULL;
+
     if (mt_patterns_load(&e->patterns, patterns_dir, &e->load_problems) < 0 ||
         mt_kb_load(&e->kb, kb_dir, &e->load_problems) < 0 ||
         mt_knowledge_load_extra(e) < 0) {
         rc = MT_EINPUT;
+    } else if (e->patterns.n == 0) {
+        empty = "signatures";
+    } else if (e->kb.n == 0) {
+        empty = "articles";
+    }
+    if (empty != NULL) {
+        /* A wrong --kb/--patterns, or files all broken: scanning would
+         * find nothing and look like a clean result. Its file problems
+         * still go out as warnings (which file, what is wrong); checking
+         * every signature against no articles would only add noise. */
+        rc = MT_EINPUT;
     }
     mt_knowledge_read_version(e, kb_dir);
-    for (i = 0; i < e->patterns.n; i++) {
+    for (i = 0; empty == NULL && i < e->patterns.n; i++) {
         struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING) {
             s->article_index = mt_kb_find(&e->kb, s->article);
@@ -268,7 +281,11 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
     if (rc == MT_OK && e->load_problems.n > 0) {
         rc = MT_EDATA;
     }
-    if (rc != MT_OK) {
+    if (empty != NULL) {
+        snprintf(e->errmsg, sizeof(e->errmsg),
+                 "%s: no %s loaded (no valid .json file in it)",
+                 empty[0] == 's' ? patterns_dir : kb_dir, empty);
+    } else if (rc != MT_OK) {
         snprintf(e->errmsg, sizeof(e->errmsg), "%s",
                  e->load_problems.n ? e->load_problems.lines[0]
                                     : "cannot load the knowledge base");
@@ -683,6 +700,7 @@ struct mt_input *mt_engine_add_input(struct mt_engine *e, const char *path)
 static int scan_stream(struct mt_state *st, struct mt_input *in,
                        struct mt_stream *s, struct mt_scan *scan)
 {
+    uint64_t budget_before = mt_matcher_budget_exceeded(st->matcher);
     int rc;
 
     st->current = in;
@@ -694,11 +712,27 @@ static int scan_stream(struct mt_state *st, struct mt_input *in,
     if (rc < scan->status) {
         in->status = rc < MT_EINPUT ? MT_EINPUT : rc;
     }
+    /* A regex the budget stopped neither matched nor failed to: findings
+     * may be missing, which the reader must know. */
+    in->budget_exceeded = mt_matcher_budget_exceeded(st->matcher) -
+                          budget_before;
+    if (in->budget_exceeded > 0) {
+        char text[160];
+        snprintf(text, sizeof(text),
+                 "%llu signature match%s stopped by the match budget "
+                 "(--limit match-budget, depth-budget); findings may be missing",
+                 (unsigned long long)in->budget_exceeded,
+                 in->budget_exceeded == 1 ? "" : "es");
+        st->message(st->message_ctx, MT_MSG_WARNING, in->path, text);
+        if (in->status == MT_OK) {
+            in->status = MT_WARN;
+        }
+    }
     return in->status;
 }
 
 int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
-                       const char *path)
+                       const char *path, int in_folder)
 {
     struct mt_scan scan;
     struct mt_stream *s;
@@ -711,8 +745,15 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
     scan.no_readahead = st != &st->e->own;
     if (strcmp(path, "-") == 0) {
         s = mt_stream_open_fd(STDIN_FILENO, &scan);
+    } else if (in_folder) {
+        s = mt_stream_open_regular(path, &scan, &why);
     } else {
         s = mt_stream_open_file(path, &scan, &why);
+    }
+    if (s == NULL && why == mt_not_regular) {
+        /* As the walk notes the pipes it sees: not evidence, no failure. */
+        st->message(st->message_ctx, MT_MSG_NOTE, in->path, why);
+        return MT_OK;
     }
     if (s == NULL) {
         in->status = MT_EINPUT;
@@ -722,7 +763,7 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
     return scan_stream(st, in, s, &scan);
 }
 
-int mt_engine_scan_one(struct mt_engine *e, const char *path)
+static int scan_one(struct mt_engine *e, const char *path, int in_folder)
 {
     const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
     struct mt_input *in = mt_engine_add_input(e, name);
@@ -731,7 +772,7 @@ int mt_engine_scan_one(struct mt_engine *e, const char *path)
     if (in == NULL) {
         return MT_ENOMEM;
     }
-    rc = mt_state_scan_file(&e->own, in, path);
+    rc = mt_state_scan_file(&e->own, in, path, in_folder);
     e->own.text_bytes = 0;
     mt_engine_progress(e, e->inputs[e->ninputs - 1].bytes);
     return rc;
@@ -801,8 +842,14 @@ int mt_engine_add_filter(struct mt_engine *e, enum mt_filter which,
     return MT_EMISUSE;
 }
 
+int mt_engine_scan_one(struct mt_engine *e, const char *path)
+{
+    return scan_one(e, path, 1);
+}
+
 struct walk_ctx {
     struct mt_engine *e;
+    const char *top; /* the path given: read even if not a regular file */
     int status;
 };
 
@@ -814,7 +861,7 @@ static int worse(int a, int b)
 static int on_walk_file(void *ctx, const char *path)
 {
     struct walk_ctx *w = ctx;
-    int rc = mt_engine_scan_one(w->e, path);
+    int rc = scan_one(w->e, path, strcmp(path, w->top) != 0);
 
     w->status = worse(w->status, rc);
     /* Values above 1 stop the walk and tell it apart from "some paths
@@ -825,11 +872,13 @@ static int on_walk_file(void *ctx, const char *path)
 int mt_engine_walk_error(struct mt_engine *e, const char *path,
                          const char *why)
 {
-    int skipped_by_choice = strstr(why, "not a regular file") != NULL;
+    int skipped_by_choice = strstr(why, "not a regular file") != NULL ||
+                            strstr(why, "already scanned") != NULL;
     struct mt_input *in;
 
-    /* A socket or fifo inside a folder of reports is not evidence; note it
-     * without failing the run. Unreadable files and loops are failures. */
+    /* A socket or fifo inside a folder of reports is not evidence, and a
+     * directory linked twice was read once: note them without failing the
+     * run. Unreadable files and loops are failures. */
     mt_engine_message(e, skipped_by_choice ? MT_MSG_NOTE : MT_MSG_ERROR,
                       path, why);
     if (skipped_by_choice) {
@@ -858,7 +907,7 @@ static int is_directory(const char *path)
 
 static int scan_path(struct mt_engine *e, const char *path)
 {
-    struct walk_ctx w = {e, MT_OK};
+    struct walk_ctx w = {e, path, MT_OK};
     int rc;
 
     if (!e->loaded) {
@@ -914,6 +963,31 @@ int mt_engine_scan_memory(struct mt_engine *e, const char *name,
                           const void *data, size_t len)
 {
     return unless_out_of_memory(e, scan_memory(e, name, data, len));
+}
+
+char *mt_engine_decode_text(struct mt_engine *e, const char *name,
+                            const void *data, size_t len)
+{
+    struct mt_scan scan;
+    struct mt_stream *s;
+    struct mt_buf text;
+    int rc;
+
+    mt_buf_init(&text, 0);
+    mt_scan_init(&scan, e->limits, &engine_sink, &e->own, scan_message, e);
+    scan.text_out = &text;
+    s = mt_stream_open_memory(data, len, &scan);
+    if (s == NULL) {
+        return NULL;
+    }
+    /* Text only: a compressed paste is not a paste. */
+    rc = mt_text_scan(&scan, s, name);
+    mt_stream_free(s);
+    if (rc == MT_ENOMEM || mt_buf_appendc(&text, '\0') != 0) {
+        mt_buf_free(&text);
+        return NULL;
+    }
+    return mt_buf_steal(&text);
 }
 
 uint64_t mt_engine_budget_exceeded(const struct mt_engine *e)

@@ -31,6 +31,7 @@ struct mt_input {
     uint64_t records;
     uint64_t documents;
     uint64_t findings;
+    uint64_t budget_exceeded; /* regex runs the match budget stopped */
 };
 
 struct mt_message {
@@ -159,10 +160,12 @@ void mt_knowledge_read_version(struct mt_engine *e, const char *kb_dir);
 void mt_state_init_engine(struct mt_state *st, struct mt_engine *e);
 /* Frees what a state's document holds (not its targets). */
 void mt_state_done(struct mt_state *st);
-/* Scans the file path ("-": stdin) as the input in, into st. Returns
- * the input's status, or MT_ENOMEM. */
+/* Scans the file path ("-": stdin) as the input in, into st. A file found
+ * in a folder (in_folder) must be a regular file; a named pipe given on
+ * the command line (<(zcat x)) is read. Returns the input's status, or
+ * MT_ENOMEM. */
 int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
-                       const char *path);
+                       const char *path, int in_folder);
 /* Appends an input record (path copied); NULL when out of memory. */
 struct mt_input *mt_engine_add_input(struct mt_engine *e, const char *path);
 /* Keeps a message for the report and passes it to the message callback. */
@@ -172,7 +175,7 @@ void mt_engine_message(struct mt_engine *e, enum mt_msg_level level,
  * a failed input. Returns the status it gives the scan. */
 int mt_engine_walk_error(struct mt_engine *e, const char *path,
                          const char *why);
-/* Scans one file found by a walk with the engine's own state. */
+/* Scans one file found in a folder with the engine's own state. */
 int mt_engine_scan_one(struct mt_engine *e, const char *path);
 /* Match attempts over budget, of every matcher the scans used. */
 uint64_t mt_engine_budget_exceeded(const struct mt_engine *e);

@@ -7,7 +7,8 @@
  * is small, and Debian packages no well-kept C CSV library worth a
  * dependency. It follows what PowerShell writes (FORMATS.md section 4):
  * an optional "#TYPE" line, a header of property names, "" for a quote
- * inside quotes, null written as nothing, CR/LF copied raw inside quotes,
+ * inside quotes, null written as nothing, CR/LF copied raw inside quotes
+ * (a message broken over lines is one value, joined by spaces),
  * and ',' ';' or tab as delimiter (sniffed from the header line). */
 #include "format.h"
 
@@ -107,6 +108,7 @@ struct mt_format_reader {
     uint64_t quote_line; /* line of the open quoted cell */
 
     struct mt_buf rec;
+    struct mt_buf joined; /* a cell's field value, continuation lines in */
     struct mt_record_ctx ctx[ROW_CTX];
 };
 
@@ -423,8 +425,74 @@ static int send(struct mt_format_reader *r, struct mt_record *rec)
     return r->scan->sink->record(r->scan->sink_ctx, rec);
 }
 
-/* One cell: its first line as "Label : value", each further line as its
- * own record (a report entry per line is matched alone). */
+static size_t count_newlines(const char *s, size_t n)
+{
+    size_t k = 0;
+    const char *p;
+
+    while ((p = memchr(s, '\n', n)) != NULL) {
+        k++;
+        n -= (size_t)(p + 1 - s);
+        s = p + 1;
+    }
+    return k;
+}
+
+/* Whether a line of a cell starts a report entry of its own (a timestamp:
+ * "1/2/2019 2:59:34 PM [EXHV-1234] ..." in any culture's digits order)
+ * rather than continuing the text before it. */
+static int starts_entry(const char *s, size_t n)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    return n > 0 && *s >= '0' && *s <= '9';
+}
+
+/* The value of a cell's field record: its first line with the lines that
+ * continue it (a Message or Error cell whose text breaks over lines),
+ * joined by spaces as Format-List's wrapped lines are, into buf. *rest is
+ * set to the '\n' before the first line left for records of their own, or
+ * NULL. Returns the value length. */
+static size_t joined_value(const struct mt_format_reader *r,
+                           const struct cell *c, struct mt_buf *buf,
+                           const char **rest)
+{
+    const char *s = r->row.data + c->off, *end = s + c->len, *nl, *line;
+    size_t n;
+
+    mt_buf_reset(buf);
+    n = first_line_len(r, c);
+    mt_buf_append(buf, s, n);
+    nl = n < c->len ? s + n : NULL;
+    while (nl != NULL) {
+        line = nl + 1;
+        nl = memchr(line, '\n', (size_t)(end - line));
+        n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        if (nl == NULL && c->cut) {
+            n = trim_partial(line, n);
+        }
+        if (starts_entry(line, n)) {
+            *rest = line - 1;
+            return buf->len;
+        }
+        while (n > 0 && (*line == ' ' || *line == '\t')) {
+            line++;
+            n--;
+        }
+        if (n > 0 && (mt_buf_appendc(buf, ' ') != 0 ||
+                      mt_buf_append(buf, line, n) != 0)) {
+            break;
+        }
+    }
+    *rest = NULL;
+    return buf->len;
+}
+
+/* One cell: its first line, with the lines continuing it, as "Label :
+ * value"; from the first line that starts an entry (a timestamp) on, each
+ * line as its own record (a report entry per line is matched alone). */
 static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
                      uint64_t last_line)
 {
@@ -433,6 +501,7 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
     const char *label = i < r->nlabels && r->labels[i] ? r->labels[i] : NULL;
     char made[24];
     struct mt_record rec;
+    const char *value, *rest;
     size_t llen, room, vlen;
     uint64_t line = c->line;
     int rc;
@@ -443,18 +512,19 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
         label = made;
     }
     llen = strlen(label);
-    vlen = first_line_len(r, c);
+    vlen = joined_value(r, c, &r->joined, &rest);
+    value = r->joined.data ? r->joined.data : "";
     room = r->max_record > llen + 3 ? r->max_record - llen - 3 : 0;
     memset(&rec, 0, sizeof(rec));
     rec.flags = c->cut ? MT_RECF_TRUNCATED : 0;
     if (vlen > room) {
         vlen = room;
-        while (vlen > 0 && ((unsigned char)s[vlen] & 0xc0) == 0x80) {
+        while (vlen > 0 && ((unsigned char)value[vlen] & 0xc0) == 0x80) {
             vlen--;
         }
         rec.flags |= MT_RECF_TRUNCATED;
     }
-    if (mt_format_field(&r->rec, label, llen, s, vlen, &rec) != 0) {
+    if (mt_format_field(&r->rec, label, llen, value, vlen, &rec) != 0) {
         return MT_ENOMEM;
     }
     rec.line = r->row_line;
@@ -464,8 +534,12 @@ static int emit_cell(struct mt_format_reader *r, size_t i, size_t nctx,
     if ((rc = send(r, &rec)) != 0) {
         return rc;
     }
-    /* Further lines, if the cell has any: s is at the '\n' before each. */
-    s = memchr(s, '\n', c->len);
+    /* Further entries, if the cell has any: s is at the '\n' before each;
+     * the lines joined above are not sent again. */
+    if (rest != NULL) {
+        line += (uint64_t)count_newlines(s, (size_t)(rest - s));
+    }
+    s = rest;
     while (s != NULL) {
         const char *nl;
         size_t n;
@@ -783,6 +857,7 @@ static struct mt_format_reader *csv_open(struct mt_scan *scan,
     mt_buf_init(&r->head, 0);
     mt_buf_init(&r->row, 0);
     mt_buf_init(&r->rec, 0);
+    mt_buf_init(&r->joined, 0);
     return r;
 }
 
@@ -855,6 +930,7 @@ static void csv_free(struct mt_format_reader *r)
     mt_buf_free(&r->head);
     mt_buf_free(&r->row);
     mt_buf_free(&r->rec);
+    mt_buf_free(&r->joined);
     mt_free(r);
 }
 

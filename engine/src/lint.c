@@ -414,7 +414,9 @@ int mt_engine_lint(struct mt_engine *e, FILE *out)
     }
     lint_names(e, &p, out);
     for (i = 0; i < p.n; i++) {
-        fprintf(out, "%s\n", p.lines[i]);
+        /* Problems quote file names and file content. */
+        mt_put_clean(out, p.lines[i], (size_t)-1);
+        fputc('\n', out);
     }
     fprintf(out,
             "kb lint: %d signatures (%d context) in %zu files, %zu articles, "

@@ -60,8 +60,14 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
         m->md == NULL || m->mctx == NULL) {
         goto fail;
     }
-    pcre2_set_match_limit(m->mctx, (uint32_t)match_limit);
-    pcre2_set_depth_limit(m->mctx, (uint32_t)depth_limit);
+    /* PCRE2's budgets are 32-bit: a larger value means "as much as it
+     * can", not what the cast would wrap it to (2^32 to 0). */
+    pcre2_set_match_limit(m->mctx, match_limit > UINT32_MAX
+                                       ? UINT32_MAX
+                                       : (uint32_t)match_limit);
+    pcre2_set_depth_limit(m->mctx, depth_limit > UINT32_MAX
+                                       ? UINT32_MAX
+                                       : (uint32_t)depth_limit);
     /* The default JIT stack (32 KiB) is too small for long records with
      * lazy quantifiers; 1 MiB keeps them within the match budget instead
      * of failing early. */

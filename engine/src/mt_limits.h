@@ -24,7 +24,9 @@
 #endif
 
 /* Decoded bytes per top-level input: a 1 GiB log compresses to ~50 MiB, so
- * 64 GiB leaves room for real bulk data and stops zip bombs at some point. */
+ * 64 GiB leaves room for real bulk data and stops zip bombs at some point.
+ * Bytes read from the source itself are bounded by it too (an endless
+ * pipe or character device). */
 #ifndef MT_MAX_EXPANDED
 #define MT_MAX_EXPANDED (64ULL * 1024 * 1024 * 1024)
 #endif
@@ -53,7 +55,9 @@
 #define MT_DEPTH_LIMIT 10000
 #endif
 
-/* Files visited under one directory argument. */
+/* Files and directories visited under one directory argument (a tree of
+ * empty folders is work too). Each directory is entered once, however
+ * many symbolic links lead to it. */
 #ifndef MT_MAX_FILES
 #define MT_MAX_FILES 1000000
 #endif

@@ -228,7 +228,7 @@ static struct shard *scan_shard(struct mt_engine *e,
     st.message = shard_message;
     st.message_ctx = sh;
     before = mt_matcher_budget_exceeded(matcher);
-    sh->rc = mt_state_scan_file(&st, &sh->input, path);
+    sh->rc = mt_state_scan_file(&st, &sh->input, path, 1);
     sh->budget_exceeded = mt_matcher_budget_exceeded(matcher) - before;
     if (st.oom || sh->rc == MT_ENOMEM) {
         sh->oom = 1;
@@ -318,6 +318,7 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
     in->records = sh->input.records;
     in->documents = sh->input.documents;
     in->findings = sh->input.findings;
+    in->budget_exceeded = sh->input.budget_exceeded;
     e->records += sh->records;
     e->budget_exceeded += sh->budget_exceeded;
     for (i = 0; e->sink.fn != NULL && i < sh->streamed.n; i++) {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct mt_stream;
+struct mt_buf;
 
 struct mt_scan {
     mt_message_fn message;      /* where input messages go (may be NULL) */
@@ -23,6 +24,8 @@ struct mt_scan {
     int status;                 /* worst: MT_OK, MT_WARN or MT_EINPUT */
     int aborted;                /* a hard limit tripped: stop reading */
     int no_readahead;           /* a pool worker: its cores are taken */
+    struct mt_buf *text_out;    /* set: decoded text goes here, not to
+                                   the format readers and the sink */
     const struct mt_sink_ops *sink;
     void *sink_ctx;
 };

@@ -88,6 +88,27 @@ static void count_raw(struct mt_stream *s, ptrdiff_t n)
     }
 }
 
+/* A character device or a pipe may never end (/dev/urandom, "yes |"):
+ * what one input may produce, the expanded-bytes limit, bounds what is
+ * read from any source too. Returns 0, or MT_EINPUT with errmsg set. */
+static int over_read_limit(struct mt_stream *s)
+{
+    uint64_t max;
+
+    if (s->scan == NULL) {
+        return 0;
+    }
+    max = s->scan->limits[MT_LIMIT_EXPANDED_BYTES];
+    if (max == 0 || s->scan->raw_bytes <= max) {
+        return 0;
+    }
+    s->scan->aborted = 1;
+    snprintf(s->errmsg, sizeof(s->errmsg),
+             "longer than the expanded-bytes limit (%llu bytes); stopped",
+             (unsigned long long)max);
+    return MT_EINPUT;
+}
+
 /* File and descriptor sources share one state. */
 struct fd_state {
     int fd;
@@ -108,6 +129,9 @@ static ptrdiff_t fd_read(struct mt_stream *s, void *buf, size_t cap)
         return MT_EINPUT;
     }
     count_raw(s, n);
+    if (over_read_limit(s) != 0) {
+        return MT_EINPUT;
+    }
     return n;
 }
 
@@ -166,15 +190,25 @@ static struct mt_stream *wrap_fd(int fd, int owned, struct mt_scan *scan)
     return s;
 }
 
-struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
-                                      const char **why)
+/* The reason a file met inside a folder is not read: the walk says the
+ * same of the pipes and devices it sees (engine.c notes it, no failure). */
+const char mt_not_regular[] = "not a regular file, skipped";
+
+static struct mt_stream *open_path(const char *path, struct mt_scan *scan,
+                                   const char **why, int regular_only)
 {
     struct mt_stream *s;
     struct stat sb;
-    int fd;
+    int fd, flags = O_RDONLY | O_CLOEXEC;
 
+    /* Opening a FIFO blocks until a writer comes: a file of a folder
+     * replaced by one after the walk must not hang the scan, so the open
+     * does not wait and fstat() decides. */
+    if (regular_only) {
+        flags |= O_NONBLOCK;
+    }
     do {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, flags);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) {
         *why = open_reason(errno);
@@ -187,6 +221,15 @@ struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
         *why = open_reason(EISDIR);
         return NULL;
     }
+    if (regular_only && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+        close(fd);
+        errno = EINVAL;
+        *why = mt_not_regular;
+        return NULL;
+    }
+    if (regular_only) {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    }
     s = wrap_fd(fd, 1, scan);
     if (s == NULL) {
         close(fd);
@@ -195,6 +238,19 @@ struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
         return NULL;
     }
     return s;
+}
+
+struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
+                                      const char **why)
+{
+    return open_path(path, scan, why, 0);
+}
+
+struct mt_stream *mt_stream_open_regular(const char *path,
+                                         struct mt_scan *scan,
+                                         const char **why)
+{
+    return open_path(path, scan, why, 1);
 }
 
 /* The descriptor stays the caller's (stdin above all): never closed. */

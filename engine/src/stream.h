@@ -42,6 +42,13 @@ struct mt_stream *mt_stream_new(const struct mt_stream_ops *ops, void *state,
  * *why (static string) and return NULL. */
 struct mt_stream *mt_stream_open_file(const char *path, struct mt_scan *scan,
                                       const char **why);
+/* The same for a file met inside a folder: anything but a regular file
+ * (a FIFO, a device, put there after the walk looked) is refused without
+ * blocking, *why then being mt_not_regular. */
+struct mt_stream *mt_stream_open_regular(const char *path,
+                                         struct mt_scan *scan,
+                                         const char **why);
+extern const char mt_not_regular[];
 struct mt_stream *mt_stream_open_fd(int fd, struct mt_scan *scan);
 struct mt_stream *mt_stream_open_memory(const void *p, size_t n,
                                         struct mt_scan *scan);

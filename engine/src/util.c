@@ -302,3 +302,35 @@ unsigned long long mt_hash(const void *p, size_t n, unsigned long long h)
     }
     return h;
 }
+
+int mt_utf8_lead(unsigned char b, unsigned char *lo, unsigned char *hi)
+{
+    *lo = 0x80;
+    *hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) {
+        return 1;
+    }
+    if (b == 0xE0) {
+        *lo = 0xA0;
+        return 2;
+    }
+    if (b == 0xED) {
+        *hi = 0x9F;
+        return 2;
+    }
+    if (b >= 0xE1 && b <= 0xEF) {
+        return 2;
+    }
+    if (b == 0xF0) {
+        *lo = 0x90;
+        return 3;
+    }
+    if (b == 0xF4) {
+        *hi = 0x8F;
+        return 3;
+    }
+    if (b >= 0xF1 && b <= 0xF3) {
+        return 3;
+    }
+    return 0;
+}

@@ -48,6 +48,11 @@ void mt_buf_free(struct mt_buf *b);
 char *mt_buf_steal(struct mt_buf *b);
 
 /* 64-bit FNV-1a, for hashing keys and fingerprints. */
+/* The continuation count of a UTF-8 lead byte (0: not a lead byte) and
+ * the range its next byte must fall in, which rules out overlong forms,
+ * surrogates and code points past U+10FFFF. */
+int mt_utf8_lead(unsigned char b, unsigned char *lo, unsigned char *hi);
+
 unsigned long long mt_hash(const void *p, size_t n, unsigned long long h);
 #define MT_HASH_SEED 1469598103934665603ULL
 

@@ -1,6 +1,9 @@
 /* walk.c: expands a command-line path into the files to scan, directories
  * recursively in strcmp order of names, so every machine sees the same
- * order; directory loops, depth and the file count are bounded. */
+ * order. Each directory is entered once, by device and inode, whatever
+ * symbolic links lead to it again (loops, a link to a sibling, chains of
+ * links that would otherwise multiply the work); depth and the count of
+ * files and directories are bounded. */
 #include "walk.h"
 
 #include "util.h"
@@ -21,9 +24,17 @@ struct dir_id {
     ino_t ino;
 };
 
+/* Every directory entered so far: an open-addressing hash set. */
+struct dir_set {
+    struct dir_id *slots;
+    size_t cap; /* a power of two, or 0 */
+    size_t n;
+};
+
 struct walk {
     uint64_t max_files;
-    uint64_t files;
+    uint64_t files; /* files and directories met, for max_files */
+    struct dir_set seen;
     mt_walk_file_fn on_file;
     mt_walk_error_fn on_error;
     void *ctx;
@@ -56,6 +67,73 @@ static void fail(struct walk *w, const char *path, const char *why)
     if (w->on_error) {
         w->on_error(w->ctx, path, why);
     }
+}
+
+static size_t dir_slot(const struct dir_set *set, const struct dir_id *id)
+{
+    unsigned long long h = mt_hash(id, sizeof(*id), 14695981039346656037ULL);
+    size_t i = (size_t)h & (set->cap - 1);
+
+    while (set->slots[i].ino != 0 || set->slots[i].dev != 0) {
+        if (set->slots[i].dev == id->dev && set->slots[i].ino == id->ino) {
+            break;
+        }
+        i = (i + 1) & (set->cap - 1);
+    }
+    return i;
+}
+
+/* Adds a directory; returns 1 when it was new, 0 when already there, -1
+ * when out of memory. (0, 0) marks an empty slot: no real directory has
+ * inode 0. */
+static int dir_set_add(struct dir_set *set, dev_t dev, ino_t ino)
+{
+    struct dir_id id;
+    size_t i;
+
+    memset(&id, 0, sizeof(id));
+    id.dev = dev;
+    id.ino = ino;
+    if ((set->n + 1) * 2 > set->cap) {
+        struct dir_set grown = {NULL, set->cap ? set->cap * 2 : 64, 0};
+        grown.slots = mt_calloc(grown.cap, sizeof(*grown.slots));
+        if (grown.slots == NULL) {
+            return -1;
+        }
+        for (i = 0; i < set->cap; i++) {
+            if (set->slots[i].ino != 0 || set->slots[i].dev != 0) {
+                grown.slots[dir_slot(&grown, &set->slots[i])] =
+                    set->slots[i];
+                grown.n++;
+            }
+        }
+        mt_free(set->slots);
+        *set = grown;
+    }
+    i = dir_slot(set, &id);
+    if (set->slots[i].dev == dev && set->slots[i].ino == ino) {
+        return 0;
+    }
+    set->slots[i] = id;
+    set->n++;
+    return 1;
+}
+
+/* Counts a file or directory against the limit; 0 when over it (said
+ * once, and the walk stops). */
+static int count_one(struct walk *w)
+{
+    if (w->max_files && w->files >= w->max_files) {
+        char why[96];
+        snprintf(why, sizeof(why),
+                 "more than %llu files and directories; the rest skipped",
+                 (unsigned long long)w->max_files);
+        fail(w, w->top, why);
+        w->stop = 1;
+        return 0;
+    }
+    w->files++;
+    return 1;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -159,15 +237,9 @@ static void visit(struct walk *w, const char *path, int top)
         fail(w, path, reason(errno));
         return;
     }
-    if (w->max_files && w->files >= w->max_files) {
-        char why[96];
-        snprintf(why, sizeof(why), "more than %llu files; the rest skipped",
-                 (unsigned long long)w->max_files);
-        fail(w, w->top, why);
-        w->stop = 1;
+    if (!count_one(w)) {
         return;
     }
-    w->files++;
     rc = w->on_file(w->ctx, path);
     if (rc != 0) {
         w->stop = 1;
@@ -190,6 +262,22 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *sb)
     }
     if (w->depth >= WALK_MAX_DEPTH) {
         fail(w, path, "nested deeper than 256 directories, skipped");
+        return;
+    }
+    switch (dir_set_add(&w->seen, sb->st_dev, sb->st_ino)) {
+    case 0:
+        /* Reached again through a symbolic link: its files are in. */
+        fail(w, path, "directory already scanned under another name, "
+                      "skipped");
+        return;
+    case -1:
+        fail(w, path, "out of memory");
+        w->stop = 1;
+        return;
+    default:
+        break;
+    }
+    if (!count_one(w)) {
         return;
     }
     if (list_dir(w, path, &names, &n) != 0) {
@@ -245,6 +333,7 @@ int mt_walk_path(const char *path, uint64_t max_files,
     } else {
         rc = w->errors ? 1 : 0;
     }
+    mt_free(w->seen.slots);
     mt_free(w);
     return rc;
 }

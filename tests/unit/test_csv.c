@@ -253,21 +253,44 @@ TEST(csv_embedded_crlf_in_quoted_cell)
               "third line\",\"Failed\"\r\n"
               "\"c\",\"x\",\"y\"\r\n",
               0);
-    ASSERT_INT_EQ(c.n, 10);
-    ASSERT_STR_EQ(c.got[1].text, "ErrorSummary : first line");
+    /* The lines continuing the cell are its value, joined by spaces (a
+     * message broken over lines is matched whole). */
+    ASSERT_INT_EQ(c.n, 8);
+    ASSERT_STR_EQ(c.got[1].text,
+                  "ErrorSummary : first line --> second line third line");
     ASSERT_INT_EQ(c.got[1].line, 2);
     ASSERT_INT_EQ(c.got[1].last_line, 5);
-    ASSERT_INT_EQ(c.got[2].kind, MT_REC_LINE);
-    ASSERT_STR_EQ(c.got[2].text, "--> second line");
-    ASSERT_INT_EQ(c.got[2].line, 3);
-    ASSERT_STR_EQ(c.got[2].mailbox, "bwilson@contoso.com");
-    ASSERT_STR_EQ(c.got[3].text, "third line");
+    ASSERT_STR_EQ(c.got[1].mailbox, "bwilson@contoso.com");
+    ASSERT_STR_EQ(c.got[2].text, "Status : Failed");
+    ASSERT_INT_EQ(c.got[3].kind, MT_REC_BLANK);
     ASSERT_INT_EQ(c.got[3].line, 5);
-    ASSERT_STR_EQ(c.got[4].text, "Status : Failed");
-    ASSERT_INT_EQ(c.got[5].kind, MT_REC_BLANK);
-    ASSERT_INT_EQ(c.got[5].line, 5);
-    ASSERT_STR_EQ(c.got[6].text, "Identity : c");
-    ASSERT_INT_EQ(c.got[6].line, 6);
+    ASSERT_STR_EQ(c.got[4].text, "Identity : c");
+    ASSERT_INT_EQ(c.got[4].line, 6);
+}
+
+/* A Report cell: from the first timestamped entry on, each line stays a
+ * record of its own, with its line number (entries are matched alone). */
+TEST(csv_report_cell_entries_stay_lines)
+{
+    static struct collect c;
+
+    read_both(&c,
+              "\"Identity\",\"Report\"\r\n"
+              "\"jdoe\",\"1/2/2019 2:59:34 PM [EXHV-1] Move started.\r\n"
+              "1/2/2019 3:01:10 PM [EXHV-1] Fatal error TooManyLargeItems\r\n"
+              "PermanentException has occurred.\"\r\n",
+              0);
+    ASSERT_INT_EQ(c.n, 5);
+    ASSERT_STR_EQ(c.got[1].text,
+                  "Report : 1/2/2019 2:59:34 PM [EXHV-1] Move started.");
+    ASSERT_INT_EQ(c.got[2].kind, MT_REC_LINE);
+    ASSERT_STR_EQ(c.got[2].text, "1/2/2019 3:01:10 PM [EXHV-1] Fatal error "
+                                 "TooManyLargeItems");
+    ASSERT_INT_EQ(c.got[2].line, 3);
+    ASSERT_INT_EQ(c.got[3].kind, MT_REC_LINE);
+    ASSERT_STR_EQ(c.got[3].text, "PermanentException has occurred.");
+    ASSERT_INT_EQ(c.got[3].line, 4);
+    ASSERT_INT_EQ(c.got[4].kind, MT_REC_BLANK);
 }
 
 TEST(csv_doubled_quotes)
@@ -335,11 +358,11 @@ TEST(csv_unterminated_quote_keeps_text)
     ASSERT_INT_EQ(c.levels[0], MT_MSG_ERROR);
     ASSERT_STR_EQ(c.msgs[0],
                   "CSV: unterminated quoted field starting at line 3");
-    ASSERT_INT_EQ(c.n, 7);
-    ASSERT_STR_EQ(c.got[4].text, "Error : MigrationPermanentException: cut");
-    ASSERT_STR_EQ(c.got[5].text, "here");
-    ASSERT_STR_EQ(c.got[5].mailbox, "b");
-    ASSERT_INT_EQ(c.got[6].kind, MT_REC_BLANK);
+    ASSERT_INT_EQ(c.n, 6);
+    ASSERT_STR_EQ(c.got[4].text,
+                  "Error : MigrationPermanentException: cut here");
+    ASSERT_STR_EQ(c.got[4].mailbox, "b");
+    ASSERT_INT_EQ(c.got[5].kind, MT_REC_BLANK);
 }
 
 TEST(csv_format_table_objects_warn)
@@ -428,10 +451,11 @@ TEST(csv_cut_cell_keeps_whole_characters)
               "\xe2\x82\xac\",\"a\n\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2"
               "\x82\xac\xe2\x82\xac\xe2\x82\xac\"\n",
               16);
-    ASSERT_INT_EQ(c.n, 4);
+    ASSERT_INT_EQ(c.n, 3);
     ASSERT_STR_EQ(c.got[0].mailbox, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
                                     "\xe2\x82\xac\xe2\x82\xac");
-    ASSERT_STR_EQ(c.got[2].text, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
-                                 "\xe2\x82\xac");
-    ASSERT_TRUE(c.got[2].flags & MT_RECF_TRUNCATED);
+    /* The second line joins the value; 8 bytes of room end on a whole
+     * character. */
+    ASSERT_STR_EQ(c.got[1].text, "Error : a \xe2\x82\xac\xe2\x82\xac");
+    ASSERT_TRUE(c.got[1].flags & MT_RECF_TRUNCATED);
 }

@@ -8,8 +8,10 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -100,6 +102,20 @@ static void run_scan(struct run *r, const char *name, const void *data,
     ASSERT_INT_EQ(r->scan.raw_bytes, n);
     /* The worst status seen and the one returned agree. */
     ASSERT_INT_EQ(r->rc, r->scan.status);
+}
+
+/* The same for an input the scan may stop early (raw_bytes < n). */
+static void run_scan_stopped(struct run *r, const char *name,
+                             const void *data, size_t n)
+{
+    struct mt_stream *in;
+
+    mt_scan_init(&r->scan, r->limits, &seen_ops, &r->seen, seen_message,
+                 &r->seen);
+    in = mt_stream_open_memory(data, n, &r->scan);
+    ASSERT_TRUE(in != NULL);
+    r->rc = mt_decode_stream(&r->scan, in, name, 0);
+    mt_stream_free(in);
 }
 
 static const char *log_of(struct run *r)
@@ -482,10 +498,31 @@ TEST(decode_zip_bomb_expanded_limit)
     r.limits[MT_LIMIT_EXPANDED_BYTES] = 1u << 20;
     run_scan(&r, "b.zip", zip, zipn);
     ASSERT_INT_EQ(r.rc, MT_EINPUT);
-    ASSERT_HAS(msgs_of(&r), "E b.zip!bomb.log: expands beyond the limit (");
-    ASSERT_HAS(msgs_of(&r), "possible zip bomb; stopped");
-    ASSERT_TRUE(r.scan.aborted);
-    ASSERT_TRUE(r.scan.expanded_bytes < 2u << 20);
+    /* The member's header says 8 MiB: judged before inflating a byte. */
+    ASSERT_STR_EQ(msgs_of(&r), "E b.zip!bomb.log: declares 8388608 bytes, "
+                               "beyond the expanded-bytes limit (1048576): "
+                               "possible bomb; skipped\n");
+    ASSERT_INT_EQ(r.scan.expanded_bytes, 0);
+    run_free(&r);
+    free(zip);
+
+    /* Two such members under a 12 MiB limit: the first is read, the
+     * second would pass the limit. */
+    {
+        struct entry two[2] = {{"one.log", t, big}, {"two.log", t, big}};
+        zip = make_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, two, 2,
+                           &zipn);
+    }
+    run_init(&r);
+    r.seen.count_only = 1;
+    r.limits[MT_LIMIT_EXPANDED_BYTES] = 12u << 20;
+    run_scan(&r, "b.zip", zip, zipn);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_STR_EQ(msgs_of(&r), "E b.zip!two.log: declares 8388608 bytes, "
+                               "beyond the expanded-bytes limit (12582912): "
+                               "possible bomb; skipped\n");
+    ASSERT_INT_EQ(r.scan.expanded_bytes, big);
+    ASSERT_INT_EQ(r.seen.records, (big + 79) / 80); /* last line cut */
     run_free(&r);
     free(t);
     free(zip);
@@ -926,6 +963,138 @@ TEST(decode_stream_sources)
     }
     ASSERT_INT_EQ(scan.raw_bytes, 16);
     mt_stream_free(s);
+}
+
+/* A file of a folder replaced by a FIFO after the walk: opening it as a
+ * folder's file neither blocks (no writer will ever come) nor reads it. */
+TEST(decode_open_regular_refuses_fifo)
+{
+    struct mt_scan scan;
+    uint64_t limits[MT_LIMIT_COUNT_];
+    const char *why = NULL;
+    char dir[] = "/tmp/mt_fifo_XXXXXX", path[64];
+    struct mt_stream *s;
+
+    mt_limits_defaults(limits);
+    mt_scan_init(&scan, limits, &seen_ops, NULL, NULL, NULL);
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/report.txt", dir);
+    ASSERT_INT_EQ(mkfifo(path, 0600), 0);
+    alarm(10); /* a blocking open would hang: fail instead */
+    s = mt_stream_open_regular(path, &scan, &why);
+    alarm(0);
+    ASSERT_TRUE(s == NULL);
+    ASSERT_TRUE(why == mt_not_regular);
+    ASSERT_STR_EQ(why, "not a regular file, skipped");
+    /* A regular file opens as before, and reads normally. */
+    unlink(path);
+    {
+        FILE *f = fopen(path, "w");
+        char buf[8];
+        ASSERT_TRUE(f != NULL);
+        fputs("abc", f);
+        fclose(f);
+        s = mt_stream_open_regular(path, &scan, &why);
+        ASSERT_TRUE(s != NULL);
+        ASSERT_INT_EQ(mt_stream_read_full(s, buf, sizeof(buf)), 3);
+        mt_stream_free(s);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Text first, then random bytes (what /dev/urandom gives when its first
+ * 4 KiB happen to pass the first check): the text is read, the rest is
+ * stopped at the first 64 KiB window with a reason, not read to its end. */
+TEST(decode_binary_after_text_stops)
+{
+    struct run r;
+    struct mt_buf data;
+    unsigned long long x = 12345;
+    size_t i, lines, lines_in_peek = 0;
+
+    run_init(&r);
+    mt_buf_init(&data, 0);
+    for (lines = 0; data.len < 5000; lines++) {
+        mt_buf_appendf(&data, "line %zu: Error: the call timed out.\n",
+                       lines + 1);
+        lines_in_peek += data.len <= 4096;
+    }
+    for (i = 0; i < 8 * 1024 * 1024; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        mt_buf_appendc(&data, (char)(x >> 56));
+    }
+    r.seen.count_only = 1;
+    run_scan_stopped(&r, "mixed.log", data.data, data.len);
+    ASSERT_INT_EQ(r.rc, MT_WARN);
+    ASSERT_HAS(msgs_of(&r), "W mixed.log: binary data in bytes ");
+    ASSERT_HAS(msgs_of(&r), " (more than 5% control bytes); the rest "
+                            "skipped\n");
+    /* The text before the read that turned binary (the first 4 KiB) was
+     * read; of the 8 MiB, only one block. */
+    ASSERT_TRUE(r.seen.records >= lines_in_peek);
+    ASSERT_TRUE(r.seen.records <= lines + 1);
+    ASSERT_TRUE(r.scan.raw_bytes <= 5000 + 256 * 1024);
+    mt_buf_free(&data);
+    run_free(&r);
+}
+
+/* Text with many control bytes is not cut mid-way when its rate stays
+ * under 5%: a console capture with backspaces. */
+TEST(decode_text_with_some_controls_kept)
+{
+    struct run r;
+    struct mt_buf data;
+    size_t i;
+
+    run_init(&r);
+    mt_buf_init(&data, 0);
+    for (i = 1; data.len < 300 * 1024; i++) {
+        mt_buf_appendf(&data, "line %zu: progress at 50%%\b6 of the "
+                              "folders\n", i);
+    }
+    r.seen.count_only = 1;
+    run_scan(&r, "console.log", data.data, data.len);
+    ASSERT_INT_EQ(r.rc, MT_OK);
+    ASSERT_STR_EQ(msgs_of(&r), "");
+    ASSERT_INT_EQ(r.seen.records, i - 1);
+    mt_buf_free(&data);
+    run_free(&r);
+}
+
+/* A source longer than the expanded-bytes limit (an endless device or
+ * pipe, here a file) stops there with the reason. */
+TEST(decode_source_bounded_by_expanded_limit)
+{
+    struct run r;
+    char path[] = "/tmp/mt_long_XXXXXX";
+    struct mt_stream *in;
+    const char *why = NULL;
+    int fd, i;
+
+    run_init(&r);
+    fd = mkstemp(path);
+    ASSERT_TRUE(fd >= 0);
+    for (i = 0; i < 1000; i++) {
+        ASSERT_INT_EQ(write(fd, "Error: the call timed out.\n", 27), 27);
+    }
+    close(fd);
+    r.limits[MT_LIMIT_EXPANDED_BYTES] = 8192;
+    mt_scan_init(&r.scan, r.limits, &seen_ops, &r.seen, seen_message,
+                 &r.seen);
+    r.seen.count_only = 1;
+    in = mt_stream_open_file(path, &r.scan, &why);
+    ASSERT_TRUE(in != NULL);
+    r.rc = mt_decode_stream(&r.scan, in, "long.log", 0);
+    mt_stream_free(in);
+    ASSERT_INT_EQ(r.rc, MT_EINPUT);
+    ASSERT_STR_EQ(msgs_of(&r), "E long.log: longer than the expanded-bytes "
+                               "limit (8192 bytes); stopped\n");
+    /* The block that crossed the limit is not read: only the first 4 KiB
+     * of the 1000 lines were. */
+    ASSERT_TRUE(r.seen.records < 200);
+    unlink(path);
+    run_free(&r);
 }
 
 TEST(decode_zip_encrypted_member_named)

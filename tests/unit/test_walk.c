@@ -3,9 +3,11 @@
 #include "walk.h"
 #include "unit.h"
 
+#include "engine_private.h"
 #include "util.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,11 +204,12 @@ TEST(walk_file_limit_and_stop)
     put("1.log", "1");
     put("2.log", "2");
     put("3.log", "3");
-    rc = walk(&w, root, 2);
+    /* The folder itself and two files. */
+    rc = walk(&w, root, 3);
     ASSERT_INT_EQ(rc, 1);
     ASSERT_TRUE(strstr(w.log.data, "F 1.log\nF 2.log\nX ") == w.log.data);
-    ASSERT_TRUE(strstr(w.log.data, ": more than 2 files; the rest "
-                                   "skipped\n") != NULL);
+    ASSERT_TRUE(strstr(w.log.data, ": more than 3 files and directories; "
+                                   "the rest skipped\n") != NULL);
     mt_buf_free(&w.log);
 
     /* A callback's non-zero return stops the walk and is returned. */
@@ -239,5 +242,134 @@ TEST(walk_depth_bounded)
                     NULL);
     mt_buf_free(&w.log);
     mt_buf_free(&p);
+    remove_tree(root);
+}
+
+/* A link to a sibling directory: its files are listed once, under the
+ * first name in walk order. */
+TEST(walk_symlinked_sibling_once)
+{
+    struct walked w = {0};
+    char p[128];
+    int rc;
+
+    make_root();
+    dir("b");
+    put("b/f.log", "f");
+    snprintf(p, sizeof(p), "%s/a", root);
+    ASSERT_INT_EQ(symlink("b", p), 0);
+    rc = walk(&w, root, 0);
+    ASSERT_INT_EQ(rc, 1);
+    ASSERT_STR_EQ(w.log.data,
+                  "F a/f.log\n"
+                  "X b: directory already scanned under another name, "
+                  "skipped\n");
+    mt_buf_free(&w.log);
+    remove_tree(root);
+}
+
+/* d0 links twice to d1, d1 twice to d2, ...: no loop, but following every
+ * link visits 2^18 directories. Each is entered once. */
+TEST(walk_branching_symlink_chain_linear)
+{
+    struct walked w = {0};
+    char p[160], target[32], top[128];
+    const char *line;
+    int i, rc, dups = 0;
+
+    make_root();
+    for (i = 0; i <= 18; i++) {
+        snprintf(p, sizeof(p), "d%d", i);
+        dir(p);
+    }
+    for (i = 0; i < 18; i++) {
+        snprintf(target, sizeof(target), "../d%d", i + 1);
+        snprintf(p, sizeof(p), "%s/d%d/x", root, i);
+        ASSERT_INT_EQ(symlink(target, p), 0);
+        snprintf(p, sizeof(p), "%s/d%d/y", root, i);
+        ASSERT_INT_EQ(symlink(target, p), 0);
+    }
+    put("d18/f.log", "f");
+    snprintf(top, sizeof(top), "%s/d0", root);
+    rc = walk(&w, top, 0);
+    ASSERT_INT_EQ(rc, 1);
+    ASSERT_INT_EQ(w.files, 1);
+    for (line = w.log.data; line && (line = strstr(line, "already scanned"));
+         line++) {
+        dups++;
+    }
+    ASSERT_INT_EQ(dups, 18);
+    ASSERT_TRUE(w.log.data != NULL &&
+                strstr(w.log.data, "F d0/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/"
+                                   "x/f.log\n") == w.log.data);
+    mt_buf_free(&w.log);
+    remove_tree(root);
+}
+
+/* Directories count toward the limit: a tree of empty folders is not a
+ * way around it. */
+TEST(walk_directories_count_toward_limit)
+{
+    struct walked w = {0};
+    int rc;
+
+    make_root();
+    dir("a");
+    dir("a/b");
+    dir("a/b/c");
+    put("a/b/c/f.log", "f");
+    rc = walk(&w, root, 3);
+    ASSERT_INT_EQ(rc, 1);
+    ASSERT_INT_EQ(w.files, 0);
+    ASSERT_TRUE(w.log.data != NULL &&
+                strstr(w.log.data, ": more than 3 files and directories; "
+                                   "the rest skipped\n") != NULL);
+    mt_buf_free(&w.log);
+    rc = walk(&w, root, 5);
+    ASSERT_INT_EQ(rc, 0);
+    ASSERT_INT_EQ(w.files, 1);
+    mt_buf_free(&w.log);
+    remove_tree(root);
+}
+
+/* path relative to the test's root, for messages. */
+static const char *rel_root(const char *path)
+{
+    size_t n = strlen(root);
+
+    return strncmp(path, root, n) == 0 && path[n] == '/' ? path + n + 1
+                                                         : path;
+}
+
+static void note_message(void *ctx, enum mt_msg_level level,
+                         const char *origin, const char *text)
+{
+    mt_buf_appendf(ctx, "%d %s: %s\n", (int)level, rel_root(origin), text);
+}
+
+/* A file the walk listed, replaced by a FIFO before it is scanned (the
+ * window -j makes wide): scanned as a folder's file it is noted and
+ * skipped as the walk would have, not opened for a writer that never
+ * comes. */
+TEST(walk_fifo_after_walk_not_opened)
+{
+    struct mt_engine *e = mt_engine_new();
+    struct mt_buf msgs;
+    char p[128];
+    int rc;
+
+    make_root();
+    mt_buf_init(&msgs, 0);
+    mt_engine_set_message_cb(e, note_message, &msgs);
+    snprintf(p, sizeof(p), "%s/report.txt", root);
+    ASSERT_INT_EQ(mkfifo(p, 0600), 0);
+    alarm(10);
+    rc = mt_engine_scan_one(e, p);
+    alarm(0);
+    ASSERT_INT_EQ(rc, MT_OK);
+    ASSERT_INT_EQ(mt_engine_failed_inputs(e), 0);
+    ASSERT_STR_EQ(msgs.data, "0 report.txt: not a regular file, skipped\n");
+    mt_buf_free(&msgs);
+    mt_engine_free(e);
     remove_tree(root);
 }
