@@ -281,3 +281,9 @@ void mt_prefilter_free(struct mt_prefilter *pf)
     mt_free(pf->outs);
     mt_free(pf);
 }
+
+int mt_prefilter_from_cache(const struct mt_prefilter *pf)
+{
+    (void)pf;
+    return 0; /* the built-in automaton is not cached */
+}

@@ -22,4 +22,8 @@ void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
                        size_t n, mt_prefilter_hit_fn fn, void *ctx);
 void mt_prefilter_free(struct mt_prefilter *pf);
 
+/* 1 when the build read a compiled database from the on-disk cache
+ * (Hyperscan only; see prefilter_hs.c), 0 when it compiled one. */
+int mt_prefilter_from_cache(const struct mt_prefilter *pf);
+
 #endif
