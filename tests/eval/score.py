@@ -9,6 +9,9 @@ published, with a header of '# key: value' lines:
     # topic:  what the error is about, in a few words
     # expect: the article id(s) that explain it, '|' between alternatives;
     #         'none' when the knowledge base rightly has no article for it
+    # overlap: yes when the text was already among the KB authors' samples
+    #          (see overlap.py); such texts are scored and listed, but kept
+    #          out of the recall and reach figures
 
 The rest of the file is the text, fed to `migtriage --format json -` as a
 user would paste it. A text counts as
@@ -16,7 +19,8 @@ user would paste it. A text counts as
   - possible  when only a 'possible' (nearest-article) match names one,
   - wrong     when something else was reported and no expected article,
   - missed    when nothing was reported.
-Recall is sure / total; 'reach' is (sure + possible) / total. Texts whose
+Recall is sure / total; 'reach' is (sure + possible) / total, both over
+the held-out texts only (overlapping texts are reported apart). Texts whose
 expectation is 'none' are scored for silence instead (a false alarm when a
 sure finding is reported).
 
@@ -92,25 +96,32 @@ def main(argv):
         else:
             verdict = "missed"
         rows.append({"file": name, "family": meta.get("family", "?"),
+                     "overlap": meta.get("overlap", "").lower() == "yes",
                      "expect": expect, "verdict": verdict,
                      "sure": sorted(sure), "possible": sorted(possible)})
 
+    held = [r for r in rows if not r["overlap"]]
+    overlapping = [r for r in rows if r["overlap"]]
     by_family = collections.OrderedDict()
-    for r in rows:
+    for r in held:
         by_family.setdefault(r["family"], collections.Counter())[
             r["verdict"]] += 1
-    total = collections.Counter(r["verdict"] for r in rows)
+    total = collections.Counter(r["verdict"] for r in held)
     scored = sum(total[v] for v in ("sure", "possible", "wrong", "missed"))
 
     if "--json" in flags:
-        json.dump({"rows": rows, "total": total,
-                   "by_family": by_family}, sys.stdout, indent=1)
+        json.dump({"rows": rows, "total": total, "by_family": by_family,
+                   "overlap": {"files": [r["file"] for r in overlapping],
+                               "verdicts": collections.Counter(
+                                   r["verdict"] for r in overlapping)}},
+                  sys.stdout, indent=1)
         print()
         return 0
     if "--verbose" in flags:
         for r in rows:
-            print("%-8s %-10s %-12s expect=%s sure=%s possible=%s" % (
-                r["file"], r["family"], r["verdict"], "|".join(r["expect"]),
+            print("%-8s %-10s %-12s %sexpect=%s sure=%s possible=%s" % (
+                r["file"], r["family"], r["verdict"],
+                "overlap " if r["overlap"] else "", "|".join(r["expect"]),
                 ",".join(r["sure"]), ",".join(r["possible"])))
         print()
     print("%-10s %5s %5s %8s %5s %6s %7s %7s" % (
@@ -134,6 +145,12 @@ def main(argv):
             total["quiet"], total["false-alarm"]))
     if total["unlabelled"]:
         print("unlabelled (no '# expect:'): %d" % total["unlabelled"])
+    if overlapping:
+        oc = collections.Counter(r["verdict"] for r in overlapping)
+        print("overlapping with KB samples (not in recall): %d texts (%s): %s"
+              % (len(overlapping),
+                 ", ".join("%s %d" % (v, oc[v]) for v in sorted(oc)),
+                 " ".join(r["file"] for r in overlapping)))
     return 0
 
 
