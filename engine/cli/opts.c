@@ -42,7 +42,8 @@ static const struct option_spec specs[] = {
      "(repeatable; default: $MT_USER_DIR, else ~/.config/migtriage)"},
     {"limit", OPT_LIMIT, 1, "NAME=N",
      "change a limit: line-bytes, record-bytes, depth, expanded-bytes, "
-     "expansion-ratio, match-budget, depth-budget, files, finding-groups"},
+     "expansion-ratio, match-budget, depth-budget, files, finding-groups, "
+     "json-value-bytes"},
     {"color", OPT_COLOR, 1, "WHEN",
      "auto (default: on a terminal unless NO_COLOR is set), always, never"},
     {"family", OPT_FAMILY, 1, "F", "kb list: only the articles of family F"},
@@ -59,7 +60,7 @@ static const struct option_spec specs[] = {
 static const char *const limit_names[MT_LIMIT_COUNT_] = {
     "line-bytes",   "record-bytes", "depth", "expanded-bytes",
     "expansion-ratio", "match-budget", "depth-budget", "files",
-    "finding-groups"};
+    "finding-groups", "json-value-bytes"};
 
 __attribute__((format(printf, 1, 2))) static void
 usage_error(const char *fmt, ...)

@@ -67,7 +67,8 @@ enum mt_limit {
     MT_LIMIT_DEPTH_BUDGET = 6,    /* PCRE2 depth limit per attempt */
     MT_LIMIT_FILES = 7,           /* files visited per directory argument */
     MT_LIMIT_FINDING_GROUPS = 8,  /* distinct finding groups kept */
-    MT_LIMIT_COUNT_ = 9
+    MT_LIMIT_JSON_VALUE_BYTES = 9, /* one top-level JSON value held */
+    MT_LIMIT_COUNT_ = 10
 };
 
 /* Level of a message about an input, passed to the message callback. */

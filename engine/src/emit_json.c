@@ -127,61 +127,171 @@ static json_t *jby_article(const struct mt_engine *e, struct pair *p,
     return arr;
 }
 
-/* Every mailbox the inputs named, with its status and batch, its worst
- * finding and its findings per article; mailboxes without findings are
- * listed too (worst_severity null), so a bulk run shows which are fine. */
-static json_t *jby_mailbox(const struct mt_engine *e, struct pair *p,
-                           size_t n)
+/* One mailbox of by_mailbox: its status and batch, its worst finding and
+ * its findings per article (from the pairs at *j on, sorted by mailbox,
+ * which it consumes). Mailboxes without findings are listed too
+ * (worst_severity null), so a bulk run shows which are fine. */
+static json_t *jmailbox(const struct mt_engine *e,
+                        const struct mt_mailbox *mb, const struct pair *p,
+                        size_t n, size_t *j)
 {
-    json_t *arr = json_array();
-    size_t *order = mt_mailboxes_sorted(&e->mailboxes), i, j = 0;
+    json_t *o = json_object(), *arts = json_object();
+    int c;
 
-    if (order == NULL) {
-        return arr;
+    /* Pairs and mailboxes are both sorted by name: walk them together. */
+    while (*j < n && (c = strcmp(p[*j].mailbox, mb->name)) <= 0) {
+        if (c == 0) {
+            const char *id = e->kb.articles[p[*j].article].id;
+            json_t *prev = json_object_get(arts, id);
+            json_int_t sum = (json_int_t)p[*j].count +
+                             (prev ? json_integer_value(prev) : 0);
+            json_object_set_new(arts, id, json_integer(sum));
+        }
+        (*j)++;
+    }
+    json_object_set_new(o, "mailbox", mt_jstr(mb->name));
+    json_object_set_new(o, "status", mt_jstr(mb->status));
+    json_object_set_new(o, "batch", mt_jstr(mb->batch));
+    json_object_set_new(
+        o, "worst_severity",
+        mb->worst >= 0 ? mt_jstr(mt_severity_name((enum mt_severity)mb->worst))
+                       : json_null());
+    json_object_set_new(o, "findings", json_integer((json_int_t)mb->findings));
+    json_object_set_new(o, "articles", arts);
+    return o;
+}
+
+/* How a value is laid out: JSON_INDENT(2) at a nesting depth (the
+ * document), or compact (an NDJSON line). */
+struct layout {
+    int compact;
+    int depth;
+};
+
+static size_t dump_flags(const struct layout *l)
+{
+    return (l->compact ? JSON_COMPACT : JSON_INDENT(2)) |
+           JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+}
+
+static void put_nested(FILE *out, json_t *value, int depth);
+
+/* Writes n bytes of text with each line after the first indented by
+ * 2 * depth more, a line at a time. */
+static void put_indented(FILE *out, const char *text, size_t n, int depth)
+{
+    const char *end = text + n;
+
+    while (text < end) {
+        const char *nl = memchr(text, '\n', (size_t)(end - text));
+        size_t k = nl ? (size_t)(nl - text) + 1 : (size_t)(end - text);
+        fwrite(text, 1, k, out);
+        if (nl != NULL) {
+            fprintf(out, "%*s", 2 * depth, "");
+        }
+        text += k;
+    }
+}
+
+static void put_value(FILE *out, json_t *value, const struct layout *l)
+{
+    if (l->compact) {
+        char *text = json_dumps(value, dump_flags(l));
+        if (text != NULL) {
+            fputs(text, out);
+        }
+        free(text); /* jansson allocated it */
+    } else {
+        put_nested(out, value, l->depth);
+    }
+}
+
+/* Writes object o (not empty) laid out as l, without its closing brace,
+ * so that members written by hand can follow; returns the text that
+ * closes it. */
+static const char *put_open_object(FILE *out, json_t *o,
+                                   const struct layout *l)
+{
+    char *text = json_dumps(o, dump_flags(l));
+    size_t n = text ? strlen(text) : 0;
+
+    /* Drop "}" (compact) or "\n}" (indented). */
+    n = n >= 2 && !l->compact ? n - 2 : n >= 1 ? n - 1 : 0;
+    if (text != NULL) {
+        put_indented(out, text, n, l->depth);
+    }
+    free(text); /* jansson allocated it */
+    return l->compact ? "}" : "\n}";
+}
+
+/* Writes the closing text of put_open_object() at l's depth. */
+static void put_close_object(FILE *out, const char *close,
+                             const struct layout *l)
+{
+    if (close[0] == '\n') {
+        fprintf(out, "\n%*s}", 2 * l->depth, "");
+    } else {
+        fputs(close, out);
+    }
+}
+
+/* ",\"key\":" (compact) or ",\n<indent>\"key\": " as a member of an
+ * object at l's depth. */
+static void put_key(FILE *out, const char *key, const struct layout *l)
+{
+    if (l->compact) {
+        fprintf(out, ",\"%s\":", key);
+    } else {
+        fprintf(out, ",\n%*s\"%s\": ", 2 * (l->depth + 1), "", key);
+    }
+}
+
+/* The by_mailbox array, one mailbox at a time, as a member of the summary
+ * object at l's depth: a run over a million mailboxes would otherwise hold
+ * the whole array as a JSON tree, and then its text. */
+static void put_by_mailbox(FILE *out, const struct mt_engine *e,
+                           struct pair *p, size_t n, const struct layout *l)
+{
+    size_t *order = mt_mailboxes_sorted(&e->mailboxes), i, j = 0;
+    struct layout item = {l->compact, l->depth + 2};
+
+    put_key(out, "by_mailbox", l);
+    if (order == NULL || e->mailboxes.n == 0) {
+        fputs("[]", out);
+        mt_free(order);
+        return;
     }
     pair_engine = e;
     qsort(p, n, sizeof(*p), compare_by_mailbox);
+    fputc('[', out);
     for (i = 0; i < e->mailboxes.n; i++) {
-        const struct mt_mailbox *mb = &e->mailboxes.items[order[i]];
-        json_t *o = json_object(), *arts = json_object();
-        int c;
-
-        /* Pairs and mailboxes are both sorted by name: walk them
-         * together. */
-        while (j < n && (c = strcmp(p[j].mailbox, mb->name)) <= 0) {
-            if (c == 0) {
-                const char *id = e->kb.articles[p[j].article].id;
-                json_t *prev = json_object_get(arts, id);
-                json_int_t sum = (json_int_t)p[j].count +
-                                 (prev ? json_integer_value(prev) : 0);
-                json_object_set_new(arts, id, json_integer(sum));
-            }
-            j++;
+        json_t *o = jmailbox(e, &e->mailboxes.items[order[i]], p, n, &j);
+        if (l->compact) {
+            fputs(i ? "," : "", out);
+        } else {
+            fprintf(out, "%s\n%*s", i ? "," : "", 2 * item.depth, "");
         }
-        json_object_set_new(o, "mailbox", mt_jstr(mb->name));
-        json_object_set_new(o, "status", mt_jstr(mb->status));
-        json_object_set_new(o, "batch", mt_jstr(mb->batch));
-        json_object_set_new(
-            o, "worst_severity",
-            mb->worst >= 0
-                ? mt_jstr(mt_severity_name((enum mt_severity)mb->worst))
-                : json_null());
-        json_object_set_new(o, "findings",
-                            json_integer((json_int_t)mb->findings));
-        json_object_set_new(o, "articles", arts);
-        json_array_append_new(arr, o);
+        put_value(out, o, &item);
+        json_decref(o);
     }
+    if (!l->compact) {
+        fprintf(out, "\n%*s", 2 * (l->depth + 1), "");
+    }
+    fputc(']', out);
     mt_free(order);
-    return arr;
 }
 
-static json_t *jsummary(struct mt_engine *e)
+/* The summary object: counts and by_article as one tree (bounded by the
+ * articles), by_mailbox streamed after them. */
+static void put_summary(FILE *out, struct mt_engine *e,
+                        const struct layout *l)
 {
     static const char *const sev[] = {"critical", "error", "warning",
                                       "info"};
     json_t *o = json_object(), *bysev = json_object();
     struct pair *pairs = mt_calloc(e->agg.n + 1, sizeof(*pairs));
     size_t npairs = pairs ? collect_pairs(e, pairs) : 0;
+    const char *close;
     int i;
 
     for (i = 0; i < 4; i++) {
@@ -205,9 +315,11 @@ static json_t *jsummary(struct mt_engine *e)
         json_integer((json_int_t)mt_engine_budget_exceeded(e)));
     json_object_set_new(o, "by_severity", bysev);
     json_object_set_new(o, "by_article", jby_article(e, pairs, npairs));
-    json_object_set_new(o, "by_mailbox", jby_mailbox(e, pairs, npairs));
+    close = put_open_object(out, o, l);
+    json_decref(o);
+    put_by_mailbox(out, e, pairs, npairs, l);
+    put_close_object(out, close, l);
     mt_free(pairs);
-    return o;
 }
 
 #define MAX_JSON_CLUSTERS 100
@@ -274,13 +386,9 @@ static void put_nested(FILE *out, json_t *value, int depth)
 {
     char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                        JSON_ENCODE_ANY);
-    const char *p;
 
-    for (p = text; p != NULL && *p; p++) {
-        fputc(*p, out);
-        if (*p == '\n') {
-            fprintf(out, "%*s", 2 * depth, "");
-        }
+    if (text != NULL) {
+        put_indented(out, text, strlen(text), depth);
     }
     free(text); /* jansson allocated it */
 }
@@ -334,13 +442,17 @@ static json_t *jheader(const struct mt_engine *e, const char *type)
 
 void mt_emit_json(struct mt_engine *e, FILE *out)
 {
+    struct layout summary = {0, 1};
+
     fputs("{\n", out);
     put_member(out, "tool", mt_jstr("migtriage"), 0);
     put_member(out, "version", mt_jstr(MT_VERSION), 0);
     put_member(out, "kb_version", mt_jstr(mt_engine_kb_version(e)), 0);
     put_member(out, "inputs", jinputs(e), 0);
     put_groups(out, e);
-    put_member(out, "summary", jsummary(e), 0);
+    fputs("  \"summary\": ", out);
+    put_summary(out, e, &summary);
+    fputs(",\n", out);
     if (e->possible.n > 0) {
         put_member(out, "possible", mt_jpossibles(e), 0);
     }
@@ -362,15 +474,28 @@ int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
     return 0;
 }
 
+/* The summary line, with the summary object streamed (see put_summary):
+ * the same bytes as one compact dump of the whole line. */
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
 {
-    json_t *doc = jheader(e, "summary");
+    struct layout compact = {1, 0};
+    json_t *doc = jheader(e, "summary"), *v;
+    const char *close;
 
     mt_emit_ndjson_possibles(e, out);
     json_object_set_new(doc, "inputs", jinputs(e));
-    json_object_set_new(doc, "summary", jsummary(e));
-    json_object_set_new(doc, "unknown", junknown(e));
-    json_object_set_new(doc, "errors", jerrors(e));
-    dump(doc, out, JSON_COMPACT);
+    close = put_open_object(out, doc, &compact);
     json_decref(doc);
+    fputs(",\"summary\":", out);
+    put_summary(out, e, &compact);
+    put_key(out, "unknown", &compact);
+    v = junknown(e);
+    put_value(out, v, &compact);
+    json_decref(v);
+    put_key(out, "errors", &compact);
+    v = jerrors(e);
+    put_value(out, v, &compact);
+    json_decref(v);
+    put_close_object(out, close, &compact);
+    fputc('\n', out);
 }

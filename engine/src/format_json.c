@@ -2,9 +2,13 @@
  * Format-List of it would show: "Name : value" MT_REC_FIELD records
  * (nested objects as "Parent.Name : value"), one MT_REC_LINE per string of
  * an array (report entries), and an MT_REC_BLANK after each top-level
- * object. Jansson parses whole documents only, so the text is held (up to
- * a bound); a document past the bound or one Jansson rejects is read by
- * the plain reader instead, so nothing read is lost. */
+ * object. The text is streamed: a small tokenizer finds where each
+ * top-level value ends (an element of the document's array, or a document
+ * that is one object) and only that value is held and parsed by Jansson,
+ * so memory follows the largest object, not the file. A value past the
+ * json-value-bytes limit, or one Jansson rejects, is read by the plain
+ * reader from its first line on, with the rest of the input, so nothing
+ * read is lost. */
 #include "format.h"
 
 #include <jansson.h>
@@ -15,14 +19,13 @@
 
 #include "util.h"
 
-/* Largest document held for Jansson. ConvertTo-Json's default depth of 2
- * keeps real exports to a few MiB even for thousands of mailboxes. */
-#define MAX_DOCUMENT (64ULL * 1024 * 1024)
 /* Object nesting walked; deeper values are shown as compact JSON. Depth 2
  * is ConvertTo-Json's default; -Depth raises it (up to 100). */
 #define MAX_DEPTH 8
 /* Longest "Parent.Child.Name" label kept. */
 #define MAX_LABEL 512
+/* A UTF-8 byte order mark, skipped between documents. */
+static const char BOM[] = "\xEF\xBB\xBF";
 /* Context pairs per object: mailbox, batch, status. */
 #define OBJ_CTX 3
 
@@ -35,23 +38,48 @@ static const char *const batch_keys[] = {"BatchId", "BatchName"};
 #define NBATCH (sizeof(batch_keys) / sizeof(batch_keys[0]))
 static const char *const status_keys[] = {"Status"};
 
+/* Where the tokenizer is. */
+enum json_place {
+    BETWEEN_DOCUMENTS, /* before a document, or after one */
+    IN_ARRAY,          /* inside a document's top-level array */
+    IN_VALUE           /* inside a top-level value, which is held */
+};
+
+/* What may come next inside the top-level array. */
+enum json_expect {
+    ELEMENT_OR_CLOSE, /* after "[" */
+    COMMA_OR_CLOSE,   /* after an element */
+    ELEMENT           /* after "," */
+};
+
 struct mt_format_reader {
     struct mt_scan *scan;
     const char *origin;
     size_t max_record;
-    uint64_t max_document;
-    struct mt_buf doc;
+    uint64_t max_value;
     /* Set once the text goes to the plain reader instead. */
     struct mt_format_reader *plain;
 
-    /* While walking one top-level object. */
+    /* The tokenizer. */
+    enum json_place place;
+    enum json_expect expect;
+    int in_array;        /* the held value is an element of an array */
+    int bare;            /* the held value is a number, true, false, null */
+    int in_string, escaped;
+    unsigned bom_seen;   /* bytes of a UTF-8 BOM seen between documents */
+    unsigned depth;      /* brackets open inside the held value */
+    uint64_t at_line;    /* line of the next byte */
+    size_t at_column;    /* its offset in the line */
+    uint64_t value_line; /* where the held value starts */
+    size_t value_column;
+    uint64_t array_line; /* where the open top-level array starts */
+    struct mt_buf value;
+
+    /* While walking one top-level value. */
     uint64_t line, last_line;
     struct mt_record_ctx ctx[OBJ_CTX];
     size_t nctx;
     struct mt_buf rec;
-    /* Lines of the top-level objects' braces, in document order. */
-    uint64_t *open_lines, *close_lines;
-    size_t nlines, next_obj;
 };
 
 /* ---- bidding ---- */
@@ -352,18 +380,13 @@ static void add_ctx(struct mt_format_reader *r, const char *name, json_t *v)
     }
 }
 
-/* One top-level object (or array element): its records, then a blank. */
+/* One top-level object (or array element), which spans lines r->line to
+ * r->last_line: its records, then a blank. */
 static int walk_top(struct mt_format_reader *r, json_t *v)
 {
     struct mt_record rec;
     int rc;
 
-    r->line = r->last_line = 1;
-    if (json_is_object(v) && r->next_obj < r->nlines) {
-        r->line = r->open_lines[r->next_obj];
-        r->last_line = r->close_lines[r->next_obj];
-        r->next_obj++;
-    }
     r->nctx = 0;
     if (json_is_object(v)) {
         /* Every record knows its mailbox, even one before "Identity". */
@@ -388,82 +411,234 @@ static int walk_top(struct mt_format_reader *r, json_t *v)
     return rc;
 }
 
-/* Lines of the braces of the top-level objects (those of a top-level
- * array, or the document's own): Jansson keeps no positions. */
-static int find_lines(struct mt_format_reader *r)
-{
-    const char *s = r->doc.data;
-    size_t n = r->doc.len, i, alloc = 0;
-    uint64_t line = 1, open_line = 1;
-    int depth = 0, instr = 0, top_array = -1;
-
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\n') {
-            line++;
-            continue;
-        }
-        if (instr) {
-            if (c == '\\') {
-                i++;
-            } else if (c == '"') {
-                instr = 0;
-            }
-            continue;
-        }
-        if (c == '"') {
-            instr = 1;
-        } else if (c == '{' || c == '[') {
-            if (top_array < 0) {
-                top_array = c == '[';
-            }
-            if (c == '{' && depth == top_array) {
-                open_line = line;
-            }
-            depth++;
-        } else if (c == '}' || c == ']') {
-            depth--;
-            if (c == '}' && depth == top_array) {
-                if (r->nlines == alloc) {
-                    size_t na = alloc ? alloc * 2 : 64;
-                    uint64_t *o = mt_realloc(r->open_lines, na * sizeof(*o));
-                    uint64_t *cl;
-                    if (o == NULL) {
-                        return MT_ENOMEM;
-                    }
-                    r->open_lines = o;
-                    cl = mt_realloc(r->close_lines, na * sizeof(*cl));
-                    if (cl == NULL) {
-                        return MT_ENOMEM;
-                    }
-                    r->close_lines = cl;
-                    alloc = na;
-                }
-                r->open_lines[r->nlines] = open_line;
-                r->close_lines[r->nlines] = line;
-                r->nlines++;
-            }
-        }
-    }
-    return 0;
-}
-
 /* ---- the reader ---- */
 
-/* Hands the held text to the plain reader, which reads the rest too. */
+/* Hands the held value and all that follows to the plain reader, after as
+ * many empty lines as come before the value, so its line numbers stay
+ * right. */
 static int to_plain(struct mt_format_reader *r)
 {
+    static const char newlines[64] = {
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'};
+    uint64_t skip = r->value_line - 1;
     int rc = 0;
 
     r->plain = mt_format_plain.open(r->scan, r->origin);
     if (r->plain == NULL) {
         return MT_ENOMEM;
     }
-    if (r->doc.len > 0) {
-        rc = mt_format_plain.feed(r->plain, r->doc.data, r->doc.len);
+    while (skip > 0 && rc == 0) {
+        size_t k = skip < sizeof(newlines) ? (size_t)skip : sizeof(newlines);
+        rc = mt_format_plain.feed(r->plain, newlines, k);
+        skip -= k;
     }
-    mt_buf_free(&r->doc);
+    /* The column the value starts at, as blanks. */
+    for (skip = r->value_column; skip > 0 && rc == 0; skip--) {
+        rc = mt_format_plain.feed(r->plain, " ", 1);
+    }
+    if (rc == 0 && r->value.len > 0) {
+        rc = mt_format_plain.feed(r->plain, r->value.data, r->value.len);
+    }
+    mt_buf_free(&r->value);
     return rc;
+}
+
+/* Parses and walks the held value, which ended on line r->at_line; a
+ * value Jansson rejects is reported and read as plain text. */
+static int value_done(struct mt_format_reader *r)
+{
+    json_error_t err;
+    json_t *v = json_loadb(r->value.data, r->value.len, JSON_DECODE_ANY,
+                           &err);
+    int rc;
+
+    if (v == NULL) {
+        long long line = (long long)r->value_line + err.line - 1;
+        long long column = err.line == 1
+                               ? (long long)r->value_column + err.column
+                               : err.column;
+        mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
+                        "JSON: %s at line %lld column %lld", err.text, line,
+                        column);
+        return to_plain(r);
+    }
+    r->line = r->value_line;
+    r->last_line = r->at_line;
+    rc = walk_top(r, v);
+    json_decref(v);
+    mt_buf_reset(&r->value);
+    r->place = r->in_array ? IN_ARRAY : BETWEEN_DOCUMENTS;
+    r->expect = COMMA_OR_CLOSE;
+    return rc;
+}
+
+/* Starts holding a top-level value at byte c. */
+static void value_start(struct mt_format_reader *r, char c, int in_array)
+{
+    r->place = IN_VALUE;
+    r->in_array = in_array;
+    r->bare = c != '{' && c != '[' && c != '"';
+    r->in_string = 0;
+    r->escaped = 0;
+    r->depth = 0;
+    r->value_line = r->at_line;
+    r->value_column = r->at_column;
+    mt_buf_reset(&r->value);
+}
+
+/* Text that cannot start or continue a document where it stands: one line
+ * on stderr, then the plain reader from there on. */
+static int stray_text(struct mt_format_reader *r, char c)
+{
+    unsigned char u = (unsigned char)c;
+    size_t bom = r->bom_seen;
+
+    if (u > 0x20 && u < 0x7f) {
+        mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
+                        "JSON: unexpected '%c' at line %llu column %llu", c,
+                        (unsigned long long)r->at_line,
+                        (unsigned long long)(r->at_column + 1 - bom));
+    } else {
+        mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
+                        "JSON: unexpected byte 0x%02X at line %llu column "
+                        "%llu",
+                        u, (unsigned long long)r->at_line,
+                        (unsigned long long)(r->at_column + 1 - bom));
+    }
+    value_start(r, c, 0);
+    /* The start of a BOM that was not one is text too. */
+    r->value_column -= bom;
+    if (mt_buf_append(&r->value, BOM, bom) != 0 ||
+        mt_buf_appendc(&r->value, c) != 0) {
+        return MT_ENOMEM;
+    }
+    return to_plain(r);
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Where a top-level value ends, byte by byte. Returns 1 when the value
+ * ended just before c (a bare scalar, c itself not part of it), 2 when it
+ * ends with c, 0 when it goes on. */
+static int value_byte(struct mt_format_reader *r, char c)
+{
+    if (r->bare) {
+        return is_space(c) || c == ',' || c == ']' || c == '}' ? 1 : 0;
+    }
+    if (r->in_string) {
+        if (r->escaped) {
+            r->escaped = 0;
+        } else if (c == '\\') {
+            r->escaped = 1;
+        } else if (c == '"') {
+            r->in_string = 0;
+            return r->depth == 0 ? 2 : 0;
+        }
+        return 0;
+    }
+    if (c == '"') {
+        r->in_string = 1;
+    } else if (c == '{' || c == '[') {
+        r->depth++;
+    } else if ((c == '}' || c == ']') && r->depth > 0) {
+        return --r->depth == 0 ? 2 : 0;
+    }
+    return 0;
+}
+
+/* Holds one more byte of the value; past the bound, the plain reader takes
+ * over (with that byte). */
+static int hold(struct mt_format_reader *r, char c)
+{
+    if (mt_buf_appendc(&r->value, c) != 0) {
+        return MT_ENOMEM;
+    }
+    if (r->value.len > r->max_value) {
+        mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
+                        "JSON value at line %llu larger than %llu bytes "
+                        "(--limit json-value-bytes); read as plain text",
+                        (unsigned long long)r->value_line,
+                        (unsigned long long)r->max_value);
+        return to_plain(r);
+    }
+    return 0;
+}
+
+/* One byte outside a held value: the brackets and commas of the top-level
+ * array, blanks, or the first byte of a value. */
+static int structure_byte(struct mt_format_reader *r, char c)
+{
+    int in_array = r->place == IN_ARRAY;
+
+    if (!in_array && c == BOM[r->bom_seen]) {
+        /* A BOM left by a concatenation. */
+        r->bom_seen = (r->bom_seen + 1) % 3;
+        return 0;
+    }
+    if (!in_array && r->bom_seen > 0) {
+        return stray_text(r, c); /* the start of a BOM, then other text */
+    }
+    if (is_space(c)) {
+        return 0;
+    }
+    if (!in_array) {
+        if (c == '[') {
+            r->place = IN_ARRAY;
+            r->expect = ELEMENT_OR_CLOSE;
+            r->array_line = r->at_line;
+            return 0;
+        }
+        if (c != '{') {
+            return stray_text(r, c);
+        }
+    } else if (c == ']' && r->expect != ELEMENT) {
+        r->place = BETWEEN_DOCUMENTS;
+        return 0;
+    } else if (c == ',' && r->expect == COMMA_OR_CLOSE) {
+        r->expect = ELEMENT;
+        return 0;
+    } else if (r->expect == COMMA_OR_CLOSE || c == ']' || c == ',' ||
+               c == '}' || c == ':') {
+        return stray_text(r, c);
+    }
+    value_start(r, c, in_array);
+    value_byte(r, c); /* a first byte never ends a value */
+    return hold(r, c);
+}
+
+/* One byte of the input. When the plain reader takes over, it has been
+ * given this byte. */
+static int json_byte(struct mt_format_reader *r, char c)
+{
+    int rc, end;
+
+    if (r->place != IN_VALUE) {
+        return structure_byte(r, c);
+    }
+    end = value_byte(r, c);
+    if (end == 1) {
+        /* A bare scalar ended before c, which is read again as
+         * structure. */
+        if ((rc = value_done(r)) != 0) {
+            return rc;
+        }
+        return r->plain != NULL ? mt_format_plain.feed(r->plain, &c, 1)
+                                : structure_byte(r, c);
+    }
+    if ((rc = hold(r, c)) != 0 || r->plain != NULL || end == 0) {
+        return rc;
+    }
+    return value_done(r);
 }
 
 static struct mt_format_reader *json_open(struct mt_scan *scan,
@@ -480,141 +655,56 @@ static struct mt_format_reader *json_open(struct mt_scan *scan,
     if (r->max_record < 16) {
         r->max_record = 16;
     }
-    /* Never more than the input may expand to (which lets a test lower
-     * the bound). */
-    r->max_document = MAX_DOCUMENT;
-    if (scan->limits[MT_LIMIT_EXPANDED_BYTES] > 0 &&
-        scan->limits[MT_LIMIT_EXPANDED_BYTES] < r->max_document) {
-        r->max_document = scan->limits[MT_LIMIT_EXPANDED_BYTES];
+    r->max_value = scan->limits[MT_LIMIT_JSON_VALUE_BYTES];
+    if (r->max_value < 1) {
+        r->max_value = 1;
     }
-    mt_buf_init(&r->doc, 0);
+    r->place = BETWEEN_DOCUMENTS;
+    r->at_line = 1;
+    mt_buf_init(&r->value, 0);
     mt_buf_init(&r->rec, 0);
     return r;
 }
 
 static int json_feed(struct mt_format_reader *r, const char *text, size_t n)
 {
-    int rc;
-
-    if (r->plain != NULL) {
-        return mt_format_plain.feed(r->plain, text, n);
-    }
-    if (r->doc.len + n > r->max_document) {
-        if (r->max_document == MAX_DOCUMENT) {
-            mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
-                            "JSON document larger than 64 MiB; read as "
-                            "plain text");
-        } else {
-            mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
-                            "JSON document larger than %llu bytes; read as "
-                            "plain text",
-                            (unsigned long long)r->max_document);
-        }
-        rc = to_plain(r);
-        return rc != 0 ? rc : mt_format_plain.feed(r->plain, text, n);
-    }
-    return mt_buf_append(&r->doc, text, n) != 0 ? MT_ENOMEM : 0;
-}
-
-/* Lines before byte off of the held text, and the column off is at. */
-static uint64_t lines_before(const struct mt_format_reader *r, size_t off,
-                             size_t *col)
-{
-    uint64_t n = 0;
-    size_t i, bol = 0;
-
-    for (i = 0; i < off; i++) {
-        if (r->doc.data[i] == '\n') {
-            n++;
-            bol = i + 1;
-        }
-    }
-    *col = off - bol;
-    return n;
-}
-
-/* The document from byte off on could not be parsed: reports it and lets
- * the plain reader read that part (blank lines stand for what was read,
- * so its line numbers stay right). */
-static int parse_failed(struct mt_format_reader *r, size_t off,
-                        const json_error_t *err)
-{
-    static const char newlines[64] = {
-        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-        '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'};
-    size_t col;
-    uint64_t skip = lines_before(r, off, &col);
-    long long line = (long long)skip + err->line;
-    long long column = err->line == 1 ? (long long)col + err->column
-                                      : err->column;
+    size_t i;
     int rc = 0;
 
-    mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
-                    "JSON: %s at line %lld column %lld", err->text, line,
-                    column);
-    r->plain = mt_format_plain.open(r->scan, r->origin);
-    if (r->plain == NULL) {
-        return MT_ENOMEM;
+    for (i = 0; i < n && r->plain == NULL && rc == 0; i++) {
+        rc = json_byte(r, text[i]);
+        if (text[i] == '\n') {
+            r->at_line++;
+            r->at_column = 0;
+        } else {
+            r->at_column++;
+        }
     }
-    while (skip > 0 && rc == 0) {
-        size_t k = skip < sizeof(newlines) ? (size_t)skip : sizeof(newlines);
-        rc = mt_format_plain.feed(r->plain, newlines, k);
-        skip -= k;
+    if (rc == 0 && r->plain != NULL && i < n) {
+        rc = mt_format_plain.feed(r->plain, text + i, n - i);
     }
-    if (rc == 0) {
-        rc = mt_format_plain.feed(r->plain, r->doc.data + off,
-                                  r->doc.len - off);
-    }
-    return rc != 0 ? rc : mt_format_plain.finish(r->plain);
+    return rc;
 }
 
 static int json_finish(struct mt_format_reader *r)
 {
-    json_error_t err;
-    json_t *root;
-    size_t i, off = 0;
     int rc = 0;
 
-    if (r->plain != NULL) {
-        return mt_format_plain.finish(r->plain);
+    if (r->plain == NULL && r->place == IN_VALUE) {
+        /* The input ended inside a value: a bare scalar is whole, anything
+         * else is cut short, which Jansson reports. */
+        rc = value_done(r);
     }
-    if (r->doc.data == NULL || (rc = find_lines(r)) != 0) {
-        return rc;
+    if (rc == 0 && r->plain == NULL && r->place == IN_ARRAY) {
+        mt_scan_message(r->scan, MT_MSG_ERROR, r->origin,
+                        "JSON: the array opened at line %llu is not closed "
+                        "(input cut short?)",
+                        (unsigned long long)r->array_line);
     }
-    /* Several documents one after the other ("ConvertTo-Json >> file" in
-     * a loop) are read in turn. */
-    for (;;) {
-        off = skip_ws(r->doc.data, off, r->doc.len);
-        if (off >= r->doc.len) {
-            return 0;
-        }
-        root = json_loadb(r->doc.data + off, r->doc.len - off,
-                          JSON_DISABLE_EOF_CHECK, &err);
-        if (root == NULL) {
-            return parse_failed(r, off, &err);
-        }
-        if (json_is_array(root)) {
-            for (i = 0; i < json_array_size(root) && rc == 0; i++) {
-                rc = walk_top(r, json_array_get(root, i));
-            }
-        } else {
-            rc = walk_top(r, root);
-        }
-        json_decref(root);
-        if (rc != 0) {
-            return rc;
-        }
-        if (err.position <= 0) {
-            return 0; /* no progress: never loop */
-        }
-        off += (size_t)err.position;
+    if (rc == 0 && r->plain != NULL) {
+        rc = mt_format_plain.finish(r->plain);
     }
+    return rc;
 }
 
 static void json_free(struct mt_format_reader *r)
@@ -625,10 +715,8 @@ static void json_free(struct mt_format_reader *r)
     if (r->plain != NULL) {
         mt_format_plain.free(r->plain);
     }
-    mt_buf_free(&r->doc);
+    mt_buf_free(&r->value);
     mt_buf_free(&r->rec);
-    mt_free(r->open_lines);
-    mt_free(r->close_lines);
     mt_free(r);
 }
 

@@ -121,7 +121,9 @@ static int add_article(struct mt_kb *kb, json_t *a, const char *file,
     art->family = mt_strdup(family);
     art->lookup_only = json_is_true(json_object_get(a, "lookup_only"));
     art->file = mt_strdup(file);
-    if (art->family == NULL || art->file == NULL) {
+    /* The index borrows the id from the article's JSON, which it keeps. */
+    if (art->family == NULL || art->file == NULL ||
+        mt_strindex_put(&kb->ids, art->id, kb->n, NULL) < 0) {
         mt_free(art->family);
         mt_free(art->file);
         json_decref(art->json);
@@ -194,7 +196,8 @@ static void load_codes(struct mt_kb *kb, const char *path,
 {
     json_t *root = mt_datafile_load(path, probs), *codes, *c;
     struct mt_code_table *grown, *t;
-    size_t i, j;
+    struct mt_strindex seen; /* codes of this table so far */
+    size_t i;
 
     if (root == NULL) {
         return;
@@ -209,6 +212,7 @@ static void load_codes(struct mt_kb *kb, const char *path,
         json_decref(root);
         return;
     }
+    mt_strindex_init(&seen);
     json_array_foreach(codes, i, c) {
         const char *code = json_is_object(c) ? mt_json_str(c, "code") : NULL;
         if (code == NULL || mt_json_str(c, "name") == NULL ||
@@ -219,14 +223,11 @@ static void load_codes(struct mt_kb *kb, const char *path,
             continue;
         }
         mt_datafile_check_keys(c, code_keys, path, code, probs);
-        for (j = 0; j < i; j++) {
-            const char *other = mt_json_str(json_array_get(codes, j), "code");
-            if (other != NULL && strcmp(other, code) == 0) {
-                mt_problems_add(probs, "%s: %s: duplicate code", path, code);
-                break;
-            }
+        if (mt_strindex_put(&seen, code, i, NULL) == 0) {
+            mt_problems_add(probs, "%s: %s: duplicate code", path, code);
         }
     }
+    mt_strindex_free(&seen);
     grown = mt_realloc(kb->tables, (kb->ntables + 1) * sizeof(*grown));
     if (grown != NULL) {
         kb->tables = grown;
@@ -293,17 +294,11 @@ void mt_kb_free(struct mt_kb *kb)
     }
     mt_free(kb->articles);
     mt_free(kb->tables);
+    mt_strindex_free(&kb->ids);
     memset(kb, 0, sizeof(*kb));
 }
 
 int mt_kb_find(const struct mt_kb *kb, const char *id)
 {
-    size_t i;
-
-    for (i = 0; i < kb->n; i++) {
-        if (strcmp(kb->articles[i].id, id) == 0) {
-            return (int)i;
-        }
-    }
-    return -1;
+    return (int)mt_strindex_get(&kb->ids, id);
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "problems.h"
+#include "strindex.h"
 
 struct mt_article {
     const char *id;    /* borrowed from json */
@@ -30,6 +31,7 @@ struct mt_kb {
     struct mt_code_table *tables;
     size_t ntables;
     size_t ncodes;
+    struct mt_strindex ids; /* article id -> index into articles */
 };
 
 /* Loads kb/<family>.json and kb/codes/<table>.json; problems are added to probs and the

@@ -77,17 +77,42 @@ struct mt_mailbox *mt_mailboxes_get(struct mt_mailboxes *m, const char *name)
     return mb;
 }
 
-void mt_mailboxes_set(char **slot, const char *value)
+/* The registry's one copy of value, or NULL when out of memory. */
+static const char *intern(struct mt_mailboxes *m, const char *value)
 {
+    long long at = mt_strindex_get(&m->value_index, value);
     char *copy;
 
-    if (value == NULL || (*slot != NULL && strcmp(*slot, value) == 0)) {
-        return;
+    if (at >= 0) {
+        return m->values[at];
+    }
+    if (m->nvalues == m->alloc_values) {
+        size_t na = m->alloc_values ? m->alloc_values * 2 : 8;
+        char **grown = mt_realloc(m->values, na * sizeof(*grown));
+        if (grown == NULL) {
+            return NULL;
+        }
+        m->values = grown;
+        m->alloc_values = na;
     }
     copy = mt_strdup(value);
-    if (copy != NULL) {
-        mt_free(*slot);
-        *slot = copy;
+    if (copy == NULL ||
+        mt_strindex_put(&m->value_index, copy, m->nvalues, NULL) < 0) {
+        mt_free(copy);
+        return NULL;
+    }
+    m->values[m->nvalues++] = copy;
+    return copy;
+}
+
+/* Points *slot at the interned value (NULL, or no memory, leaves it). */
+static void set_value(struct mt_mailboxes *m, const char **slot,
+                      const char *value)
+{
+    const char *v = value != NULL ? intern(m, value) : NULL;
+
+    if (v != NULL) {
+        *slot = v;
     }
 }
 
@@ -105,20 +130,19 @@ struct mt_mailbox *mt_mailboxes_register(struct mt_mailboxes *m,
         /* Only a StatusDetail: it is the best status there is, but it does
          * not override a fuller one seen before. */
         if (mb->status == NULL) {
-            mt_mailboxes_set(&mb->status, detail);
+            set_value(m, &mb->status, detail);
         }
-        mt_mailboxes_set(&mb->batch, batch);
+        set_value(m, &mb->batch, batch);
         return mb;
     }
-    mt_mailboxes_set(&mb->status, status);
     if (detail != NULL && strcmp(detail, status) != 0) {
         char *both = mt_asprintf("%s (%s)", status, detail);
-        if (both != NULL) {
-            mt_free(mb->status);
-            mb->status = both;
-        }
+        set_value(m, &mb->status, both != NULL ? both : status);
+        mt_free(both);
+    } else {
+        set_value(m, &mb->status, status);
     }
-    mt_mailboxes_set(&mb->batch, batch);
+    set_value(m, &mb->batch, batch);
     return mb;
 }
 
@@ -151,11 +175,14 @@ void mt_mailboxes_free(struct mt_mailboxes *m)
 
     for (i = 0; i < m->n; i++) {
         mt_free(m->items[i].name);
-        mt_free(m->items[i].status);
-        mt_free(m->items[i].batch);
+    }
+    for (i = 0; i < m->nvalues; i++) {
+        mt_free(m->values[i]);
     }
     mt_free(m->items);
     mt_free(m->table);
+    mt_free(m->values);
+    mt_strindex_free(&m->value_index);
     memset(m, 0, sizeof(*m));
 }
 

@@ -7,10 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strindex.h"
+
 struct mt_mailbox {
     char *name;
-    char *status; /* Status / StatusDetail as the report says, or NULL */
-    char *batch;
+    /* Status / StatusDetail as the report says, or NULL, and the batch:
+     * interned (a batch of 100,000 mailboxes has a handful of values). */
+    const char *status;
+    const char *batch;
     int worst;    /* worst severity of its findings, -1 = none */
     uint64_t findings;
     uint64_t seq; /* order of first mention */
@@ -24,13 +28,16 @@ struct mt_mailboxes {
     size_t table_size;
     size_t max;    /* bound; further mailboxes are counted only */
     uint64_t overflow;
+    /* The distinct status and batch values, owned. */
+    char **values;
+    size_t nvalues;
+    size_t alloc_values;
+    struct mt_strindex value_index;
 };
 
 void mt_mailboxes_init(struct mt_mailboxes *m, size_t max);
 /* Finds or adds name; NULL when the bound is reached or out of memory. */
 struct mt_mailbox *mt_mailboxes_get(struct mt_mailboxes *m, const char *name);
-/* Replaces *slot with a copy of value (NULL leaves it). */
-void mt_mailboxes_set(char **slot, const char *value);
 /* Notes that an object of a report is about mailbox name, with the status,
  * status detail and batch it gives (each may be NULL: the previous value
  * stays). Returns the mailbox, or NULL as mt_mailboxes_get(). */

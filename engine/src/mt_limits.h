@@ -64,6 +64,18 @@
 #define MT_MAX_GROUPS 100000
 #endif
 
+/* Largest top-level JSON value (an element of the document's array, or a
+ * document that is one object) held for Jansson. The reader parses one
+ * such value at a time, so memory follows the largest object, not the
+ * file; Jansson's tree takes about 4x the text of a ConvertTo-Json object
+ * and up to some 40x for long arrays of small numbers, so 16 MiB keeps one
+ * parse within a few hundred MiB. A move-statistics object with its report
+ * entries (-Depth 10) is well under 1 MiB. Past this the rest of the input
+ * is read as plain text. */
+#ifndef MT_MAX_JSON_VALUE
+#define MT_MAX_JSON_VALUE (16ULL * 1024 * 1024)
+#endif
+
 /* Mailboxes tracked for the rollup (about 100 bytes each). */
 #ifndef MT_MAX_MAILBOXES
 #define MT_MAX_MAILBOXES 500000

@@ -194,6 +194,10 @@ static int parse_signature(json_t *js, const char *file,
 
 static int add_signature(struct mt_patterns *p, struct mt_signature *s)
 {
+    /* The index borrows the id, which the signature keeps until freed. */
+    if (mt_strindex_put(&p->ids, s->id, p->n, NULL) < 0) {
+        return -1;
+    }
     if (p->n == p->alloc) {
         size_t n = p->alloc ? p->alloc * 2 : 64;
         struct mt_signature *grown = mt_realloc(p->sigs, n * sizeof(*grown));
@@ -277,17 +281,11 @@ void mt_patterns_free(struct mt_patterns *p)
         free_signature(&p->sigs[i]);
     }
     mt_free(p->sigs);
+    mt_strindex_free(&p->ids);
     memset(p, 0, sizeof(*p));
 }
 
 int mt_patterns_find(const struct mt_patterns *p, const char *id)
 {
-    size_t i;
-
-    for (i = 0; i < p->n; i++) {
-        if (strcmp(p->sigs[i].id, id) == 0) {
-            return (int)i;
-        }
-    }
-    return -1;
+    return (int)mt_strindex_get(&p->ids, id);
 }

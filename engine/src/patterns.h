@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "problems.h"
+#include "strindex.h"
 
 enum mt_sig_kind {
     MT_SIG_FINDING = 0,
@@ -64,6 +65,7 @@ struct mt_patterns {
     size_t files;
     int jit; /* JIT available and used */
     uint32_t max_groups;
+    struct mt_strindex ids; /* id -> index into sigs */
 };
 
 /* Loads every *.json in dir (in name order). Problems with a file or a

@@ -17,7 +17,8 @@ void mt_limits_defaults(uint64_t *l)
     static const uint64_t defaults[MT_LIMIT_COUNT_] = {
         MT_MAX_LINE,     MT_MAX_RECORD,   MT_MAX_DEPTH,
         MT_MAX_EXPANDED, MT_MAX_RATIO,    MT_MATCH_LIMIT,
-        MT_DEPTH_LIMIT,  MT_MAX_FILES,    MT_MAX_GROUPS};
+        MT_DEPTH_LIMIT,  MT_MAX_FILES,    MT_MAX_GROUPS,
+        MT_MAX_JSON_VALUE};
 
     memcpy(l, defaults, sizeof(defaults));
 }

@@ -15,8 +15,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Input layout: byte 0 = chunk size, byte 1 = record limit, byte 2 =
- * document bound (0 = the default, else 16 bytes per unit, so the plain
- * fallback for large documents runs too), the rest is text. Invalid UTF-8
+ * bound on one top-level value (0 = the default, else 16 bytes per unit,
+ * so the plain fallback for large values runs too), the rest is text. Invalid UTF-8
  * and NUL bytes become '?' first: readers get valid UTF-8 without NULs
  * from the text decoder (format.h). */
 
@@ -116,6 +116,7 @@ static void run(const char *text, size_t n, size_t chunk, size_t max_record,
     limits[MT_LIMIT_LINE_BYTES] = 1024;
     limits[MT_LIMIT_RECORD_BYTES] = max_record;
     limits[MT_LIMIT_EXPANDED_BYTES] = max_doc;
+    limits[MT_LIMIT_JSON_VALUE_BYTES] = max_doc ? max_doc : MT_MAX_JSON_VALUE;
     mt_scan_init(&scan, limits, &check_ops, st, on_message, st);
     (void)mt_format_json.bid(text, n < MT_FORMAT_PEEK ? n : MT_FORMAT_PEEK);
     r = mt_format_json.open(&scan, "fuzz.json");

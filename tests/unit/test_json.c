@@ -84,7 +84,7 @@ static void collect_message(void *ctx, enum mt_msg_level level,
 static const struct mt_sink_ops collect_ops = {NULL, collect_record, NULL};
 
 /* Reads in with the JSON reader, chunk bytes at a time (0 = whole);
- * max_doc lowers the document bound (through the expanded-bytes limit). */
+ * max_doc lowers the bound on one top-level value (json-value-bytes). */
 static void read_json(struct collect *c, const char *in, size_t chunk,
                       uint64_t max_doc)
 {
@@ -95,7 +95,7 @@ static void read_json(struct collect *c, const char *in, size_t chunk,
 
     mt_limits_defaults(limits);
     if (max_doc) {
-        limits[MT_LIMIT_EXPANDED_BYTES] = max_doc;
+        limits[MT_LIMIT_JSON_VALUE_BYTES] = max_doc;
     }
     memset(c, 0, sizeof(*c));
     mt_scan_init(&scan, limits, &collect_ops, c, collect_message, c);
@@ -293,12 +293,15 @@ TEST(json_malformed_falls_back_to_plain)
     ASSERT_INT_EQ(c.got[c.n - 1].last_line, 3);
 }
 
-TEST(json_large_document_read_as_plain)
+TEST(json_large_value_read_as_plain)
 {
     static struct collect c;
 
+    /* The first element fits, the second does not: it and the rest are
+     * read as plain text, from its own line on. */
     read_both(&c,
               "[\n"
+              "  {\"Identity\": \"ann\"},\n"
               "  {\n"
               "    \"Identity\": \"jdoe\",\n"
               "    \"Message\": \"Error: MapiExceptionMaxSubmissionExceeded\"\n"
@@ -308,9 +311,63 @@ TEST(json_large_document_read_as_plain)
     ASSERT_INT_EQ(c.nmsg, 1);
     ASSERT_INT_EQ(c.levels[0], MT_MSG_ERROR);
     ASSERT_STR_EQ(c.msgs[0],
-                  "JSON document larger than 40 bytes; read as plain text");
-    ASSERT_TRUE(find_text(&c, "MapiExceptionMaxSubmissionExceeded") >= 0);
-    ASSERT_INT_EQ(c.got[0].line, 1);
+                  "JSON value at line 3 larger than 40 bytes (--limit "
+                  "json-value-bytes); read as plain text");
+    ASSERT_STR_EQ(c.got[0].text, "Identity : ann");
+    ASSERT_INT_EQ(c.got[0].line, 2);
+    ASSERT_INT_EQ(c.got[1].kind, MT_REC_BLANK);
+    ASSERT_TRUE(find_text(&c, "MapiExceptionMaxSubmissionExceeded") >= 2);
+    ASSERT_INT_EQ(
+        c.got[find_text(&c, "MapiExceptionMaxSubmissionExceeded")].last_line,
+        5);
+}
+
+TEST(json_array_of_strings_and_scalars)
+{
+    static struct collect c;
+
+    /* Elements that are not objects are values too, each with its own
+     * line; a number ends at the comma or bracket after it. */
+    read_both(&c, "[\n  \"Error: one\",\n  42,\n  true\n]\n", 0);
+    ASSERT_INT_EQ(c.nmsg, 0);
+    ASSERT_INT_EQ(c.n, 6);
+    ASSERT_STR_EQ(c.got[0].text, "Error: one");
+    ASSERT_INT_EQ(c.got[0].line, 2);
+    ASSERT_STR_EQ(c.got[2].text, "Value : 42");
+    ASSERT_INT_EQ(c.got[2].line, 3);
+    ASSERT_STR_EQ(c.got[4].text, "Value : True");
+    ASSERT_INT_EQ(c.got[4].line, 4);
+}
+
+TEST(json_stray_text_between_elements)
+{
+    static struct collect c;
+
+    /* A missing comma: the first object is read, the rest as plain text
+     * from the stray brace on. */
+    read_both(&c,
+              "[\n"
+              "  {\"Identity\": \"ann\"}\n"
+              "  {\"Identity\": \"ben\", \"Message\": \"Error: two\"}\n"
+              "]\n",
+              0);
+    ASSERT_INT_EQ(c.nmsg, 1);
+    ASSERT_STR_EQ(c.msgs[0], "JSON: unexpected '{' at line 3 column 3");
+    ASSERT_STR_EQ(c.got[0].text, "Identity : ann");
+    ASSERT_TRUE(find_text(&c, "Error: two") >= 2);
+    ASSERT_INT_EQ(c.got[find_text(&c, "Error: two")].line, 3);
+}
+
+TEST(json_unclosed_array_reported)
+{
+    static struct collect c;
+
+    read_both(&c, "[\n  {\"Identity\": \"ann\"},\n  7\n", 0);
+    ASSERT_INT_EQ(c.nmsg, 1);
+    ASSERT_STR_EQ(c.msgs[0], "JSON: the array opened at line 1 is not "
+                             "closed (input cut short?)");
+    ASSERT_INT_EQ(c.n, 4);
+    ASSERT_STR_EQ(c.got[2].text, "Value : 7");
 }
 
 TEST(json_concatenated_documents)
@@ -341,4 +398,23 @@ TEST(json_concatenated_documents)
     ASSERT_TRUE(find_text(&c, "\"ben\"") >= 4);
     ASSERT_INT_EQ(c.got[find_text(&c, "\"ben\"")].last_line, 8);
     ASSERT_TRUE(find_text(&c, "jdoe") == 0);
+}
+
+TEST(json_bom_between_documents)
+{
+    static struct collect c;
+
+    /* Two files concatenated, the second with its UTF-8 BOM; then a byte
+     * that starts a BOM but is followed by other text, which is plain
+     * text (the message names the byte, never echoes it raw). */
+    read_both(&c,
+              "{\"Identity\": \"ann\"}\n\xEF\xBB\xBF{\"Identity\": \"ben\"}\n"
+              "\xEF\xA4\xA4 Error: stray\n",
+              0);
+    ASSERT_INT_EQ(c.nmsg, 1);
+    ASSERT_STR_EQ(c.msgs[0], "JSON: unexpected byte 0xA4 at line 3 column 1");
+    ASSERT_STR_EQ(c.got[0].text, "Identity : ann");
+    ASSERT_STR_EQ(c.got[2].text, "Identity : ben");
+    ASSERT_INT_EQ(c.got[2].line, 2);
+    ASSERT_TRUE(find_text(&c, "\xEF\xA4\xA4 Error: stray") >= 4);
 }
