@@ -30,7 +30,7 @@ function(compare label dir stdin_file jobs)
   foreach(j 1 ${jobs})
     execute_process(
       COMMAND ${CMAKE_COMMAND} -E env LC_ALL=C TZ=UTC NO_COLOR=1
-              MT_DATA_DIR=${MT_DATA} MT_CACHE_DIR=
+              MT_DATA_DIR=${MT_DATA} MT_CACHE_DIR=$ENV{MT_CACHE_DIR}
               ${MT_BIN} -j ${j} ${args}
       WORKING_DIRECTORY ${dir}
       ${stdin_opt}

@@ -12,7 +12,7 @@ if(EXISTS ${CASE_DIR}/stdin)
 endif()
 execute_process(
   COMMAND ${CMAKE_COMMAND} -E env LC_ALL=C TZ=UTC NO_COLOR=1
-          MT_DATA_DIR=${MT_DATA} MT_CACHE_DIR= MT_USER_DIR=
+          MT_DATA_DIR=${MT_DATA} MT_CACHE_DIR=$ENV{MT_CACHE_DIR} MT_USER_DIR=
           ${MT_BIN} ${args}
   WORKING_DIRECTORY ${CASE_DIR}
   ${stdin_opt}

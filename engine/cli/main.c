@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "migtriage.h"
@@ -49,6 +50,67 @@ static void line_put(struct line *l, const char *s, int clean)
     }
 }
 
+/* Progress on stderr: only on a terminal (or --progress always), only
+ * once a run has taken more than a second, at most five times a second,
+ * and cleared before anything else is written there and at the end. */
+struct progress {
+    int mode; /* -1 auto, 0 never, 1 always */
+    double start, last;
+    double after; /* seconds before the first line: 1, or
+                     MIGTRIAGE_PROGRESS_AFTER (for the tests) */
+    int shown;
+};
+
+static struct progress progress;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_clear(void)
+{
+    if (progress.shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        progress.shown = 0;
+    }
+}
+
+static void on_progress(void *ctx, uint64_t bytes, uint64_t inputs)
+{
+    double t = now_seconds(), elapsed = t - progress.start;
+    double mib = (double)bytes / (1024.0 * 1024.0);
+
+    (void)ctx;
+    if (elapsed < progress.after || t - progress.last < 0.2) {
+        return;
+    }
+    progress.last = t;
+    fprintf(stderr, "\r\033[Kmigtriage: %llu file%s, %.1f MiB, %.1f MiB/s",
+            (unsigned long long)inputs, inputs == 1 ? "" : "s", mib,
+            elapsed > 0 ? mib / elapsed : 0.0);
+    fflush(stderr);
+    progress.shown = 1;
+}
+
+static void progress_start(struct mt_engine *e, int mode)
+{
+    progress.mode = mode;
+    if (mode == 0 || (mode < 0 && !isatty(STDERR_FILENO))) {
+        return;
+    }
+    progress.start = now_seconds();
+    progress.after = 1.0;
+    if (getenv("MIGTRIAGE_PROGRESS_AFTER") != NULL) {
+        progress.after = atof(getenv("MIGTRIAGE_PROGRESS_AFTER"));
+    }
+    mt_engine_set_progress_cb(e, on_progress, NULL);
+}
+
 static void on_message(void *ctx, enum mt_msg_level level,
                        const char *origin, const char *text)
 {
@@ -56,6 +118,7 @@ static void on_message(void *ctx, enum mt_msg_level level,
     struct line l;
 
     (void)ctx;
+    progress_clear();
     l.n = 0;
     line_put(&l, "migtriage: ", 0);
     line_put(&l, names[level % 3], 0);
@@ -108,10 +171,22 @@ static char *join_args(const struct mt_opts *o, int first)
     return s;
 }
 
+/* Out of memory ends every command the same way, once: run() prints this
+ * line when the engine says an allocation failed. */
+static int out_of_memory(void)
+{
+    fputs("migtriage: error: out of memory\n", stderr);
+    return MT_EXIT_NOMEM;
+}
+
 /* A lookup's count: something found is 0, nothing is 1, an engine error
- * (out of memory, output unwritable) is reported and counts as 2. */
+ * (output unwritable) is reported and counts as 2; out of memory is left
+ * to run(). */
 static int lookup_exit(struct mt_engine *e, const char *what, int n)
 {
+    if (n < 0 && mt_engine_out_of_memory(e)) {
+        return MT_EXIT_NOMEM;
+    }
     if (n < 0) {
         fprintf(stderr, "migtriage: %s: ", what);
         put_clean(mt_engine_errmsg(e));
@@ -135,8 +210,7 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
     if (strcmp(sub, "search") == 0 && o->nargs >= 3) {
         query = join_args(o, 2);
         if (query == NULL) {
-            fprintf(stderr, "migtriage: error: out of memory\n");
-            return MT_EXIT_USAGE;
+            return MT_EXIT_NOMEM; /* run() says so */
         }
         n = mt_engine_kb_search(e, query, stdout, fmt);
         free(query);
@@ -144,7 +218,7 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
     }
     if (strcmp(sub, "show") == 0 && o->nargs == 3) {
         n = mt_engine_kb_show(e, o->args[2], stdout, fmt);
-        if (n != MT_OK) {
+        if (n != MT_OK && !mt_engine_out_of_memory(e)) {
             fputs("migtriage: kb show: ", stderr);
             put_clean(mt_engine_errmsg(e));
             fputc('\n', stderr);
@@ -168,7 +242,7 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
             return MT_EXIT_USAGE;
         }
         n = mt_engine_kb_list(e, family, stdout, fmt);
-        if (n == MT_EINPUT) {
+        if (n == MT_EINPUT && !mt_engine_out_of_memory(e)) {
             fputs("migtriage: kb list: ", stderr);
             put_clean(mt_engine_errmsg(e));
             fputc('\n', stderr);
@@ -180,7 +254,7 @@ static int run_kb(struct mt_engine *e, const struct mt_opts *o)
         /* "kb export", "kb export --flavor grep" or "kb export grep". */
         n = mt_engine_kb_export(e, stdout, o->nargs == 3 ? o->args[2]
                                                          : o->flavor);
-        if (n < 0) {
+        if (n < 0 && !mt_engine_out_of_memory(e)) {
             fputs("migtriage: kb export: ", stderr);
             put_clean(mt_engine_errmsg(e));
             fputs("\nTry 'migtriage --help'\n", stderr);
@@ -264,12 +338,37 @@ static int run_explain(struct mt_engine *e, const struct mt_opts *o)
     text = o->nargs == 2 && strcmp(o->args[1], "-") == 0 ? read_stdin()
                                                           : join_args(o, 1);
     if (text == NULL) {
-        fprintf(stderr, "migtriage: error: out of memory\n");
-        return MT_EXIT_USAGE;
+        return MT_EXIT_NOMEM; /* run() says so */
     }
     n = mt_engine_explain(e, text, stdout, o->format);
     free(text);
     return lookup_exit(e, "explain", n);
+}
+
+/* The report filters of the command line, handed to the engine. */
+static int add_filters(struct mt_engine *e, const struct mt_opts *o)
+{
+    int i, rc = MT_OK;
+
+    if (o->min_severity != NULL) {
+        rc = mt_engine_add_filter(e, MT_FILTER_MIN_SEVERITY, o->min_severity);
+    }
+    for (i = 0; rc == MT_OK && i < o->nmailboxes; i++) {
+        rc = mt_engine_add_filter(e, MT_FILTER_MAILBOX, o->mailboxes[i]);
+    }
+    for (i = 0; rc == MT_OK && i < o->narticles; i++) {
+        rc = mt_engine_add_filter(e, MT_FILTER_ARTICLE, o->articles[i]);
+    }
+    for (i = 0; rc == MT_OK && i < o->nfamilies; i++) {
+        rc = mt_engine_add_filter(e, MT_FILTER_FAMILY, o->families[i]);
+    }
+    if (rc != MT_OK) {
+        fputs("migtriage: ", stderr);
+        put_clean(mt_engine_errmsg(e));
+        fputs("\nTry 'migtriage --help'\n", stderr);
+        return -1;
+    }
+    return 0;
 }
 
 static int run_scan(struct mt_engine *e, const struct mt_opts *o)
@@ -282,20 +381,29 @@ static int run_scan(struct mt_engine *e, const struct mt_opts *o)
                         "Try 'migtriage --help'\n");
         return MT_EXIT_USAGE;
     }
+    if (add_filters(e, o) != 0) {
+        return MT_EXIT_USAGE;
+    }
     if (o->format == MT_FORMAT_NDJSON) {
         mt_engine_stream_to(e, stdout);
     }
-    if (o->nargs == 0) {
-        mt_engine_scan_path(e, "-");
+    progress_start(e, o->progress);
+    if (o->nargs == 0 && mt_engine_scan_path(e, "-") == MT_ENOMEM) {
+        progress_clear();
+        return MT_EXIT_NOMEM;
     }
     for (i = 0; i < o->nargs; i++) {
         if (mt_engine_scan_path(e, o->args[i]) == MT_ENOMEM) {
-            fprintf(stderr, "migtriage: error: out of memory\n");
-            return MT_EXIT_INPUT;
+            progress_clear();
+            return MT_EXIT_NOMEM;
         }
     }
-    mt_engine_write_report(e, stdout, o->format,
-                           use_color(o) ? MT_REPORT_COLOR : 0);
+    progress_clear();
+    if (mt_engine_write_report(e, stdout, o->format,
+                               use_color(o) ? MT_REPORT_COLOR : 0) ==
+        MT_ENOMEM) {
+        return MT_EXIT_NOMEM;
+    }
     if (mt_engine_failed_inputs(e) > 0) {
         return MT_EXIT_INPUT;
     }
@@ -323,6 +431,9 @@ static int add_extra_knowledge(struct mt_engine *e, const struct mt_opts *o)
 
     for (i = 0; i < o->nextra; i++) {
         if (mt_engine_add_knowledge(e, o->extra[i]) != MT_OK) {
+            if (mt_engine_out_of_memory(e)) {
+                return -1; /* run() says so */
+            }
             fputs("migtriage: error: --extra-kb ", stderr);
             put_clean(o->extra[i]);
             fputs(": ", stderr);
@@ -333,6 +444,9 @@ static int add_extra_knowledge(struct mt_engine *e, const struct mt_opts *o)
     }
     if (o->nextra == 0 && mt_find_user_knowledge(user, sizeof(user)) &&
         mt_engine_add_knowledge(e, user) != MT_OK) {
+        if (mt_engine_out_of_memory(e)) {
+            return -1; /* run() says so */
+        }
         fputs("migtriage: error: ", stderr);
         put_clean(user);
         fputs(": ", stderr);
@@ -356,8 +470,7 @@ static int run(struct mt_opts *opts)
     }
     e = mt_engine_new();
     if (e == NULL) {
-        fprintf(stderr, "migtriage: error: out of memory\n");
-        return MT_EXIT_USAGE;
+        return out_of_memory();
     }
     kb_cmd = o.nargs > 0 && strcmp(o.args[0], "kb") == 0;
     explain = o.nargs > 0 && strcmp(o.args[0], "explain") == 0;
@@ -374,11 +487,16 @@ static int run(struct mt_opts *opts)
     }
     mt_find_data(&o, patterns, kb, sizeof(patterns));
     if (add_extra_knowledge(e, &o) != 0) {
+        rc = mt_engine_out_of_memory(e) ? out_of_memory() : MT_EXIT_USAGE;
         mt_engine_free(e);
-        return MT_EXIT_USAGE;
+        return rc;
     }
     rc = mt_engine_load(e, patterns, kb);
-    if (rc == MT_EINPUT || rc == MT_ENOMEM) {
+    if (rc == MT_ENOMEM || mt_engine_out_of_memory(e)) {
+        mt_engine_free(e);
+        return out_of_memory();
+    }
+    if (rc == MT_EINPUT) {
         fprintf(stderr, "migtriage: error: cannot load the knowledge base: "
                         "%s\n",
                 mt_engine_errmsg(e));
@@ -392,6 +510,12 @@ static int run(struct mt_opts *opts)
         return rc;
     }
     rc = kb_cmd ? run_kb(e, &o) : explain ? run_explain(e, &o) : run_scan(e, &o);
+    if (rc == MT_EXIT_NOMEM || mt_engine_out_of_memory(e)) {
+        /* Whatever was printed may lack something: say so, whatever the
+         * command thought of its own outcome. */
+        mt_engine_free(e);
+        return out_of_memory();
+    }
     mt_engine_free(e);
     return rc;
 }

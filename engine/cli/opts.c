@@ -24,14 +24,20 @@ enum {
     OPT_COLOR,
     OPT_FAMILY,
     OPT_FLAVOR,
-    OPT_EXTRA_KB
+    OPT_EXTRA_KB,
+    /* report filters and progress */
+    OPT_MIN_SEVERITY,
+    OPT_MAILBOX,
+    OPT_ARTICLE,
+    OPT_PROGRESS
 };
 
 /* More threads than this is a typo, not a machine. */
 #define MAX_JOBS 256
 
 static const struct option_spec specs[] = {
-    {"format", 'f', 1, "FMT", "text (default), json or ndjson"},
+    {"format", 'f', 1, "FMT",
+     "text (default), json, ndjson, html, csv or markdown"},
     {"fail-on", OPT_FAIL_ON, 1, "SEV",
      "exit 1 when a finding is at or above SEV: info, warning, error "
      "(default) or critical"},
@@ -46,7 +52,17 @@ static const struct option_spec specs[] = {
      "json-value-bytes"},
     {"color", OPT_COLOR, 1, "WHEN",
      "auto (default: on a terminal unless NO_COLOR is set), always, never"},
-    {"family", OPT_FAMILY, 1, "F", "kb list: only the articles of family F"},
+    {"family", OPT_FAMILY, 1, "F",
+     "only the articles of family F (kb list; a report: repeatable)"},
+    {"min-severity", OPT_MIN_SEVERITY, 1, "SEV",
+     "report only findings at or above SEV"},
+    {"mailbox", OPT_MAILBOX, 1, "NAME",
+     "report only this mailbox (any of its names, any case); repeatable"},
+    {"article", OPT_ARTICLE, 1, "ID",
+     "report only this article (glob: 'mrs-*'); repeatable"},
+    {"progress", OPT_PROGRESS, 1, "WHEN",
+     "progress on stderr: auto (default: a terminal, runs over 1 s), "
+     "always, never"},
     {"flavor", OPT_FLAVOR, 1, "F",
      "kb export: regex syntax, rg (default), ugrep, grep or pcre"},
     {"jobs", 'j', 1, "N",
@@ -115,7 +131,8 @@ void mt_opts_usage(void)
            "  0  no finding at or above --fail-on\n"
            "  1  findings at or above --fail-on\n"
            "  2  usage error, or the knowledge base cannot be read\n"
-           "  3  some inputs could not be read (the others were analysed)\n");
+           "  3  some inputs could not be read (the others were analysed)\n"
+           "  4  out of memory (what was printed may be incomplete)\n");
 }
 
 static int parse_limit(struct mt_opts *o, const char *arg)
@@ -205,7 +222,25 @@ static char **move_negative_numbers(int argc, char **argv, int *new_argc)
 void mt_opts_free(struct mt_opts *o)
 {
     free(o->argv_copy);
+    free(o->mailboxes);
+    free(o->articles);
+    free(o->families);
     o->argv_copy = NULL;
+    o->mailboxes = o->articles = o->families = NULL;
+}
+
+/* Appends a repeatable option's value; -1 when out of memory. */
+static int add_value(const char ***list, int *n, const char *value)
+{
+    const char **grown = realloc(*list, (size_t)(*n + 1) * sizeof(*grown));
+
+    if (grown == NULL) {
+        usage_error("out of memory");
+        return -1;
+    }
+    grown[(*n)++] = value;
+    *list = grown;
+    return 0;
 }
 
 int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
@@ -223,6 +258,7 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
     o->format = MT_FORMAT_TEXT;
     o->fail_on = MT_SEV_ERROR;
     o->color = -1;
+    o->progress = -1;
     o->jobs = 1;
     for (i = 0; i < NSPECS; i++) {
         longopts[i].name = specs[i].name;
@@ -249,8 +285,16 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
                 o->format = MT_FORMAT_JSON;
             } else if (strcmp(optarg, "ndjson") == 0) {
                 o->format = MT_FORMAT_NDJSON;
+            } else if (strcmp(optarg, "html") == 0) {
+                o->format = MT_FORMAT_HTML;
+            } else if (strcmp(optarg, "csv") == 0) {
+                o->format = MT_FORMAT_CSV;
+            } else if (strcmp(optarg, "markdown") == 0 ||
+                       strcmp(optarg, "md") == 0) {
+                o->format = MT_FORMAT_MARKDOWN;
             } else {
-                usage_error("unknown format '%s' (text, json, ndjson)",
+                usage_error("unknown format '%s' (text, json, ndjson, html, "
+                            "csv, markdown)",
                             optarg);
                 return -1;
             }
@@ -285,6 +329,41 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
             break;
         case OPT_FAMILY:
             o->family = optarg;
+            if (add_value(&o->families, &o->nfamilies, optarg) != 0) {
+                return -1;
+            }
+            break;
+        case OPT_MIN_SEVERITY:
+            if (mt_severity_parse(optarg) < 0) {
+                usage_error("unknown severity '%s' (info, warning, error, "
+                            "critical)",
+                            optarg);
+                return -1;
+            }
+            o->min_severity = optarg;
+            break;
+        case OPT_MAILBOX:
+            if (add_value(&o->mailboxes, &o->nmailboxes, optarg) != 0) {
+                return -1;
+            }
+            break;
+        case OPT_ARTICLE:
+            if (add_value(&o->articles, &o->narticles, optarg) != 0) {
+                return -1;
+            }
+            break;
+        case OPT_PROGRESS:
+            if (strcmp(optarg, "auto") == 0) {
+                o->progress = -1;
+            } else if (strcmp(optarg, "always") == 0) {
+                o->progress = 1;
+            } else if (strcmp(optarg, "never") == 0) {
+                o->progress = 0;
+            } else {
+                usage_error("--progress takes auto, always or never, not '%s'",
+                            optarg);
+                return -1;
+            }
             break;
         case OPT_FLAVOR:
             o->flavor = optarg;

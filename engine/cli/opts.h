@@ -11,7 +11,8 @@ enum mt_exit {
     MT_EXIT_OK = 0,       /* nothing at or above --fail-on */
     MT_EXIT_FINDINGS = 1, /* findings at or above --fail-on */
     MT_EXIT_USAGE = 2,    /* usage error or unreadable knowledge base */
-    MT_EXIT_INPUT = 3     /* some inputs could not be read */
+    MT_EXIT_INPUT = 3,    /* some inputs could not be read */
+    MT_EXIT_NOMEM = 4     /* out of memory: the results are incomplete */
 };
 
 struct mt_limit_setting {
@@ -32,7 +33,17 @@ struct mt_opts {
     int nextra;
     struct mt_limit_setting limits[MT_LIMIT_COUNT_];
     int nlimits;
-    const char *family; /* kb list --family F */
+    const char *family; /* kb list --family F; a report filter too */
+    /* Report filters, kept in one block (--min-severity, --mailbox,
+     * --article, --family). */
+    const char *min_severity;
+    const char **mailboxes;
+    int nmailboxes;
+    const char **articles;
+    int narticles;
+    const char **families;
+    int nfamilies;
+    int progress; /* -1 auto (a terminal, long run), 0 never, 1 always */
     const char *flavor; /* kb export --flavor pcre|rg|grep */
     unsigned jobs;      /* -j: inputs scanned at once, 0 = one per CPU */
     int help;

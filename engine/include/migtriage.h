@@ -49,7 +49,10 @@ enum mt_severity {
 enum mt_format {
     MT_FORMAT_TEXT = 0,
     MT_FORMAT_JSON = 1,
-    MT_FORMAT_NDJSON = 2
+    MT_FORMAT_NDJSON = 2,
+    MT_FORMAT_HTML = 3,    /* one self-contained page for the customer */
+    MT_FORMAT_CSV = 4,     /* one row per mailbox and problem, for Excel */
+    MT_FORMAT_MARKDOWN = 5 /* for a ticket */
 };
 
 /* Flags for mt_engine_write_report(). */
@@ -164,6 +167,26 @@ MT_API int mt_engine_scan_path(struct mt_engine *e, const char *path);
 MT_API int mt_engine_scan_memory(struct mt_engine *e, const char *name,
                                  const void *data, size_t len);
 
+/* Report filters: which findings the report (every format, also the
+ * NDJSON stream) shows. The summary says that a filter was applied. */
+enum mt_filter {
+    MT_FILTER_MIN_SEVERITY = 0, /* "warning": findings at or above it */
+    MT_FILTER_MAILBOX = 1,      /* a name of the mailbox (any of its names,
+                                   case-insensitive); repeatable */
+    MT_FILTER_ARTICLE = 2,      /* an article id, glob allowed; repeatable */
+    MT_FILTER_FAMILY = 3        /* a kb family ("mrs"); repeatable */
+};
+/* Adds a filter; filters of one kind are alternatives, kinds combine.
+ * Returns MT_OK, or MT_EMISUSE for a bad value (mt_engine_errmsg()). */
+MT_API int mt_engine_add_filter(struct mt_engine *e, enum mt_filter which,
+                                const char *value);
+
+/* Called from the scanning thread after each input is done (in input
+ * order), with the totals so far: bytes read and inputs done. */
+typedef void (*mt_progress_fn)(void *ctx, uint64_t bytes, uint64_t inputs);
+MT_API void mt_engine_set_progress_cb(struct mt_engine *e, mt_progress_fn fn,
+                                      void *ctx);
+
 /* Writes the report of everything scanned so far. */
 MT_API int mt_engine_write_report(struct mt_engine *e, FILE *out,
                                   enum mt_format format, unsigned flags);
@@ -235,6 +258,14 @@ MT_API int mt_engine_kb_show(struct mt_engine *e, const char *id, FILE *out,
  * the known ones). */
 MT_API int mt_engine_kb_list(struct mt_engine *e, const char *family,
                              FILE *out, enum mt_format fmt);
+
+/* Whether an allocation has failed since e was created (in any engine of
+ * the process: the count is process-wide). Something was then lost, even
+ * when the call that lost it went on: callers report the run as out of
+ * memory (MT_ENOMEM) rather than trust its results. From the first
+ * failure on, messages about inputs are no longer passed on, since they
+ * may only echo it. */
+MT_API int mt_engine_out_of_memory(const struct mt_engine *e);
 
 /* The index in words (NULL-terminated) of the word nearest to typed, at
  * most limit edits away (an edit: a letter added, left out, changed, or two

@@ -15,10 +15,26 @@ void mt_finding_clear(struct mt_finding *f)
     memset(f, 0, sizeof(*f));
 }
 
+const char *mt_context_mailbox(const struct mt_fields *ctx)
+{
+    /* Identity / addresses first, then the names an object without them
+     * may still give (Alias, PrimarySmtpAddress), DisplayName last. */
+    static const char *const names[] = {"mailbox", "primary_address",
+                                        "alias", "display_name"};
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *m = mt_fields_get(ctx, names[i]);
+        if (m != NULL) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
 const char *mt_finding_mailbox(const struct mt_finding *f)
 {
-    const char *m = mt_fields_get(&f->context, "mailbox");
-    return m ? m : mt_fields_get(&f->context, "display_name");
+    return mt_context_mailbox(&f->context);
 }
 
 static unsigned long long group_key(const struct mt_finding *f)
@@ -41,36 +57,44 @@ static int same_group(const struct mt_group *g, const struct mt_finding *f)
 }
 
 /* Keeps an occurrence as an example when its fields (hash h) differ from
- * every kept one; takes its message and fields when kept. */
-static void keep_example_of(struct mt_group *g, unsigned long long h,
-                            const char *origin, uint64_t line, char **message,
-                            struct mt_fields *fields)
+ * every kept one; takes its message and fields when kept. Returns -1 when
+ * out of memory (nothing kept: an example without its origin would print
+ * as one). */
+static int keep_example_of(struct mt_group *g, unsigned long long h,
+                           const char *origin, uint64_t line, char **message,
+                           struct mt_fields *fields)
 {
     struct mt_example *x;
+    char *copy;
     int i;
 
     for (i = 0; i < g->nexamples + 1; i++) {
         if (g->seen[i] == h) {
-            return;
+            return 0;
         }
     }
     if (g->nexamples >= MT_MAX_EXAMPLES) {
-        return;
+        return 0;
+    }
+    copy = mt_strdup(origin);
+    if (copy == NULL) {
+        return -1;
     }
     x = &g->examples[g->nexamples];
-    x->origin = mt_strdup(origin);
+    x->origin = copy;
     x->line = line;
     x->message = *message;
     *message = NULL;
     x->fields = *fields;
     memset(fields, 0, sizeof(*fields));
     g->seen[++g->nexamples] = h;
+    return 0;
 }
 
-static void keep_example(struct mt_group *g, struct mt_finding *f)
+static int keep_example(struct mt_group *g, struct mt_finding *f)
 {
-    keep_example_of(g, mt_fields_hash(&f->fields), f->origin, f->line,
-                    &f->message, &f->fields);
+    return keep_example_of(g, mt_fields_hash(&f->fields), f->origin, f->line,
+                           &f->message, &f->fields);
 }
 
 static int grow_table(struct mt_aggregate *a)
@@ -153,7 +177,9 @@ int mt_aggregate_add(struct mt_aggregate *a, struct mt_finding *f)
     g = find_group(a, key, f, &j);
     if (g != NULL) {
         g->count++;
-        keep_example(g, f);
+        if (keep_example(g, f) != 0) {
+            goto fail;
+        }
         mt_free(g->last_origin);
         g->last_origin = f->origin;
         g->last_line = f->line;
@@ -168,9 +194,12 @@ int mt_aggregate_add(struct mt_aggregate *a, struct mt_finding *f)
     }
     g = &a->groups[a->n];
     memset(g, 0, sizeof(*g));
+    g->last_origin = mt_strdup(f->origin);
+    if (g->last_origin == NULL) {
+        goto fail;
+    }
     g->first = *f;
     memset(f, 0, sizeof(*f));
-    g->last_origin = mt_strdup(g->first.origin);
     g->last_line = g->first.line;
     g->count = 1;
     g->seq = a->n;
@@ -201,22 +230,23 @@ static void group_clear(struct mt_group *g)
  * existing group g. The occurrences s dropped as examples are ones g would
  * drop too: repeats of kept fields, or ones after s had four different
  * field sets, of which at most one can already be among g's. */
-static void fold_group(struct mt_group *g, struct mt_group *s)
+static int fold_group(struct mt_group *g, struct mt_group *s)
 {
-    int k;
+    int k, rc;
 
     g->count += s->count;
-    keep_example_of(g, s->seen[0], s->first.origin, s->first.line,
-                    &s->first.message, &s->first.fields);
-    for (k = 0; k < s->nexamples; k++) {
+    rc = keep_example_of(g, s->seen[0], s->first.origin, s->first.line,
+                         &s->first.message, &s->first.fields);
+    for (k = 0; k < s->nexamples && rc == 0; k++) {
         struct mt_example *x = &s->examples[k];
-        keep_example_of(g, s->seen[k + 1], x->origin, x->line, &x->message,
-                        &x->fields);
+        rc = keep_example_of(g, s->seen[k + 1], x->origin, x->line,
+                             &x->message, &x->fields);
     }
     mt_free(g->last_origin);
     g->last_origin = s->last_origin;
     s->last_origin = NULL;
     g->last_line = s->last_line;
+    return rc;
 }
 
 int mt_aggregate_merge(struct mt_aggregate *a, struct mt_aggregate *src)
@@ -239,7 +269,10 @@ int mt_aggregate_merge(struct mt_aggregate *a, struct mt_aggregate *src)
         }
         g = find_group(a, sg->key, &sg->first, &j);
         if (g != NULL) {
-            fold_group(g, sg);
+            if (fold_group(g, sg) != 0) {
+                rc = -1;
+                break;
+            }
         } else if (a->max_groups && a->n >= a->max_groups) {
             a->overflow += sg->count;
         } else {

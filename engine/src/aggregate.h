@@ -22,8 +22,10 @@ struct mt_finding {
 };
 
 void mt_finding_clear(struct mt_finding *f);
-/* The mailbox a finding is about: context mailbox, else display name,
- * else NULL. */
+/* The mailbox a context names: its mailbox (Identity, an address),
+ * else PrimarySmtpAddress, Alias, DisplayName, else NULL. */
+const char *mt_context_mailbox(const struct mt_fields *ctx);
+/* The mailbox a finding is about (mt_context_mailbox of its context). */
 const char *mt_finding_mailbox(const struct mt_finding *f);
 
 /* A later occurrence whose captured fields differ from the ones kept so

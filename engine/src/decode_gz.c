@@ -113,8 +113,25 @@ static enum step inflater_run(struct gz_state *st, unsigned char *out,
     return st->isal.block_state == ISAL_BLOCK_FINISH ? STEP_END : STEP_OK;
 }
 #else
+/* zlib allocates through ours, so that a failure of its allocations is
+ * counted (and injected in the torture build) like the engine's. */
+static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return mt_calloc(items, size);
+}
+
+static void zlib_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    mt_free(p);
+}
+
 static int inflater_init(struct gz_state *st)
 {
+    st->zs.zalloc = zlib_alloc;
+    st->zs.zfree = zlib_free;
+    st->zs.opaque = Z_NULL;
     return inflateInit2(&st->zs, 16 + MAX_WBITS) == Z_OK ? 0 : -1;
 }
 

@@ -9,7 +9,23 @@
 
 #include "datafile.h"
 #include "engine_private.h"
+#include "report.h"
 #include "util.h"
+
+/* 1 when word is one of the ", "-separated words of list. */
+static int strstr_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    const char *p = list;
+
+    while ((p = strstr(p, word)) != NULL) {
+        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ',')) {
+            return 1;
+        }
+        p += n;
+    }
+    return 0;
+}
 
 const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
                                               int sig)
@@ -23,126 +39,316 @@ const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
     return a >= 0 ? &e->kb.articles[a] : NULL;
 }
 
-/* Appends a value for a PowerShell single-quoted string: quotes doubled,
- * control characters (which could break out of the line) dropped. */
-static void append_value(struct mt_buf *b, const char *v)
+/* Commands are pasted into PowerShell, so a value from a log must not be
+ * able to run anything. PowerShell takes the typographic quotes as quotes
+ * too: U+2018..U+201B for single, U+201C..U+201E for double. */
+static size_t single_quote_at(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    if (u[0] == '\'') {
+        return 1;
+    }
+    return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x98 && u[2] <= 0x9b ? 3
+                                                                          : 0;
+}
+
+static size_t double_quote_at(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    if (u[0] == '"') {
+        return 1;
+    }
+    return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x9c && u[2] <= 0x9e ? 3
+                                                                          : 0;
+}
+
+/* Appends a value for a PowerShell single-quoted string: every single
+ * quote doubled (the escape PowerShell knows), control characters (which
+ * could end the line) dropped. */
+static void append_single_quoted(struct mt_buf *b, const char *v)
+{
+    while (*v) {
+        unsigned char c = (unsigned char)*v;
+        size_t q = single_quote_at(v);
+        if (q > 0) {
+            mt_buf_append(b, v, q);
+            mt_buf_append(b, v, q);
+            v += q;
+            continue;
+        }
+        if (c >= 0x20 && c != 0x7f) {
+            mt_buf_appendc(b, (char)c);
+        }
+        v++;
+    }
+}
+
+/* A value that can stand bare as an argument: letters, digits, . _ and
+ * inner - (a leading - would be a parameter, @ a splat, $ a variable). */
+static int bare_safe(const char *v)
+{
+    const char *p;
+
+    if (*v == '\0' || *v == '-') {
+        return 0;
+    }
+    for (p = v; *p; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' &&
+            *p != '-') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A value safe inside a double-quoted (expandable) string: nothing that
+ * expands ($, `), ends the string or the quoted value of a -Filter inside
+ * it (quotes of either kind), or ends the line. */
+static int double_safe(const char *v)
 {
     for (; *v; v++) {
         unsigned char c = (unsigned char)*v;
-        if (c < 0x20 || c == 0x7f) {
+        if (c < 0x20 || c == 0x7f || c == '$' || c == '`' ||
+            single_quote_at(v) || double_quote_at(v)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* "<your EWS host>": a word or few between angle brackets, as the
+ * articles write a value the reader supplies. Its length, or 0. */
+static size_t hint_at(const char *p)
+{
+    size_t n = 1;
+
+    if (*p != '<' || !isalpha((unsigned char)p[1])) {
+        return 0;
+    }
+    while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == ' ' ||
+                    p[n] == '-' || p[n] == '_' || p[n] == '.') &&
+           n < 60) {
+        n++;
+    }
+    return p[n] == '>' ? n + 1 : 0;
+}
+
+enum quoting { Q_BARE, Q_SINGLE, Q_DOUBLE };
+
+/* The value of placeholder name: over, then fields, then context; a
+ * mailbox without its proxy prefix (SMTP:, MigrationService: ...). */
+static const char *value_of(const char *name, const struct mt_fields *over,
+                            const struct mt_fields *fields,
+                            const struct mt_fields *context)
+{
+    const char *v = over ? mt_fields_get(over, name) : NULL;
+
+    if (v == NULL) {
+        v = mt_fields_get(fields, name);
+    }
+    if (v == NULL) {
+        v = mt_fields_get(context, name);
+    }
+    if (v != NULL && strcmp(name, "mailbox") == 0) {
+        v = mt_name_strip(v);
+    }
+    return v;
+}
+
+/* Copies the placeholder name of "{name}" at p into name; its length
+ * (with braces), or 0 when p does not start one. */
+static size_t placeholder_at(const char *p, char *name, size_t size)
+{
+    size_t n = 0;
+
+    if (*p != '{') {
+        return 0;
+    }
+    while (p[1 + n] && (islower((unsigned char)p[1 + n]) ||
+                        isdigit((unsigned char)p[1 + n]) || p[1 + n] == '_')) {
+        n++;
+    }
+    if (n == 0 || n >= size || p[1 + n] != '}') {
+        return 0;
+    }
+    memcpy(name, p + 1, n);
+    name[n] = '\0';
+    return n + 2;
+}
+
+/* Appends the plain form of a placeholder or hint (the text between its
+ * delimiters, p[1..len-2]): {mailbox} -> MAILBOX, <your EWS host> ->
+ * YOUR_EWS_HOST; notes it in names once. */
+static void append_visible(struct mt_buf *b, const char *p, size_t len,
+                           struct mt_buf *names)
+{
+    size_t start = b->len, i;
+    char *word;
+
+    for (i = 1; i + 1 < len; i++) {
+        char c = p[i];
+        mt_buf_appendc(b, c == ' ' || c == '-' || c == '.'
+                              ? '_'
+                              : (char)toupper((unsigned char)c));
+    }
+    word = mt_strndup(b->data + start, b->len - start);
+    if (word != NULL && !strstr_word(names->data ? names->data : "", word)) {
+        mt_buf_appendf(names, "%s%s", names->len ? ", " : "", word);
+    }
+    mt_free(word);
+}
+
+char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
+                      const struct mt_fields *fields,
+                      const struct mt_fields *context, struct mt_buf *visible)
+{
+    struct mt_buf b;
+    enum quoting q = Q_BARE;
+    const char *p = tmpl;
+
+    mt_buf_init(&b, 0);
+    while (*p) {
+        char name[64];
+        size_t len = placeholder_at(p, name, sizeof(name)), qs, qd;
+        const char *v = len ? value_of(name, over, fields, context) : NULL;
+
+        if (v != NULL && *v != '\0') {
+            if (q == Q_SINGLE) {
+                append_single_quoted(&b, v);
+            } else if (q == Q_DOUBLE) {
+                /* Refused: the placeholder stays visible. */
+                mt_buf_append(&b, double_safe(v) ? v : p,
+                              double_safe(v) ? strlen(v) : len);
+            } else if (bare_safe(v)) {
+                mt_buf_append(&b, v, strlen(v));
+            } else {
+                mt_buf_appendc(&b, '\'');
+                append_single_quoted(&b, v);
+                mt_buf_appendc(&b, '\'');
+            }
+            p += len;
             continue;
         }
-        if (c == '\'') {
-            mt_buf_appendc(b, '\'');
+        if (len == 0 && visible != NULL) {
+            len = hint_at(p);
         }
-        mt_buf_appendc(b, (char)c);
+        if (len > 0) {
+            if (visible != NULL) {
+                append_visible(&b, p, len, visible);
+            } else {
+                mt_buf_append(&b, p, len);
+            }
+            p += len;
+            continue;
+        }
+        qs = single_quote_at(p);
+        qd = double_quote_at(p);
+        if (q == Q_DOUBLE && *p == '`' && p[1] != '\0') {
+            mt_buf_append(&b, p, 2); /* an escaped character */
+            p += 2;
+            continue;
+        }
+        if (q == Q_BARE && qs) {
+            q = Q_SINGLE;
+        } else if (q == Q_BARE && qd) {
+            q = Q_DOUBLE;
+        } else if (q == Q_SINGLE && qs) {
+            if (single_quote_at(p + qs)) { /* '' inside: a quote */
+                mt_buf_append(&b, p, qs + single_quote_at(p + qs));
+                p += qs + single_quote_at(p + qs);
+                continue;
+            }
+            q = Q_BARE;
+        } else if (q == Q_DOUBLE && qd) {
+            if (double_quote_at(p + qd)) {
+                mt_buf_append(&b, p, qd + double_quote_at(p + qd));
+                p += qd + double_quote_at(p + qd);
+                continue;
+            }
+            q = Q_BARE;
+        }
+        len = qs ? qs : qd ? qd : 1;
+        mt_buf_append(&b, p, len);
+        p += len;
     }
+    return mt_buf_steal(&b);
 }
 
 char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
                        const struct mt_fields *context)
 {
+    return mt_fill_command(tmpl, NULL, fields, context, NULL);
+}
+
+char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl,
+                     struct mt_buf *visible)
+{
+    const struct mt_finding *f = &r->e->agg.groups[g].first;
+    const char *mailbox = mt_report_group_mailbox(r, g);
+    struct mt_fields over;
+    char *out;
+    int i;
+
+    memset(&over, 0, sizeof(over));
+    if (mailbox != NULL) {
+        mt_fields_set(&over, "mailbox", mailbox, strlen(mailbox), 0);
+    }
+    /* What the finding does not say, the rest of the report may, when it
+     * says it with one voice (one server, one domain, one mailbox). */
+    for (i = 0; i < r->shared.n; i++) {
+        const char *name = r->shared.kv[i].name;
+        if (mt_fields_get(&over, name) == NULL &&
+            mt_fields_get(&f->fields, name) == NULL &&
+            mt_fields_get(&f->context, name) == NULL) {
+            mt_fields_set(&over, name, r->shared.kv[i].value,
+                          strlen(r->shared.kv[i].value), 0);
+        }
+    }
+    out = mt_fill_command(tmpl, &over, &f->fields, &f->context, visible);
+    mt_fields_clear(&over);
+    return out;
+}
+
+char *mt_prose_placeholders(const char *text)
+{
     struct mt_buf b;
-    const char *p = tmpl;
+    const char *p = text;
 
     mt_buf_init(&b, 0);
     while (*p) {
-        const char *close;
-        if (*p == '{' && (close = strchr(p + 1, '}')) != NULL &&
-            close - p - 1 > 0 && close - p - 1 < 64) {
-            char name[64];
-            const char *v;
-            size_t n = (size_t)(close - p - 1), i;
-            int ok = 1;
+        char name[64];
+        size_t len = placeholder_at(p, name, sizeof(name)), i;
 
-            memcpy(name, p + 1, n);
-            name[n] = '\0';
-            for (i = 0; i < n; i++) {
-                if (!islower((unsigned char)name[i]) && name[i] != '_' &&
-                    !isdigit((unsigned char)name[i])) {
-                    ok = 0;
+        if (len > 0) {
+            /* {mailbox} -> the mailbox, {remote_host} -> the remote host */
+            mt_buf_append(&b, "the ", 4);
+            for (i = 0; name[i]; i++) {
+                mt_buf_appendc(&b, name[i] == '_' ? ' ' : name[i]);
+            }
+            p += len;
+        } else if ((len = hint_at(p)) > 0) {
+            /* "enter <your EWS host>" -> "enter your EWS host"; inside a
+             * word or URL, the plain form of commands: YOUR_EWS_HOST. */
+            int alone = (p == text || p[-1] == ' ' || p[-1] == '(') &&
+                        (p[len] == '\0' || strchr(" ,.;:)", p[len]));
+            if (alone) {
+                mt_buf_append(&b, p + 1, len - 2);
+            } else {
+                for (i = 1; i + 1 < len; i++) {
+                    char c = p[i];
+                    mt_buf_appendc(&b, c == ' ' || c == '-' || c == '.'
+                                           ? '_'
+                                           : (char)toupper((unsigned char)c));
                 }
             }
-            v = ok ? mt_fields_get(fields, name) : NULL;
-            if (ok && v == NULL) {
-                v = mt_fields_get(context, name);
-            }
-            if (v != NULL) {
-                append_value(&b, v);
-                p = close + 1;
-                continue;
-            }
+            p += len;
+        } else {
+            mt_buf_appendc(&b, *p++);
         }
-        mt_buf_appendc(&b, *p++);
     }
     return mt_buf_steal(&b);
-}
-
-static const struct mt_engine *sort_engine;
-static const int *sort_worst; /* per article: worst severity among groups */
-
-static int article_worst(const struct mt_engine *e, int sig)
-{
-    int a = e->patterns.sigs[sig].article_index;
-    return a >= 0 ? sort_worst[a] : e->patterns.sigs[sig].severity;
-}
-
-static int compare_groups(const void *x, const void *y)
-{
-    const struct mt_engine *e = sort_engine;
-    const struct mt_group *a = &e->agg.groups[*(const size_t *)x];
-    const struct mt_group *b = &e->agg.groups[*(const size_t *)y];
-    const struct mt_article *aa = mt_engine_article_of(e, a->first.sig);
-    const struct mt_article *ab = mt_engine_article_of(e, b->first.sig);
-    int c, wa = article_worst(e, a->first.sig),
-           wb = article_worst(e, b->first.sig);
-
-    /* Articles by their worst finding, then within an article the worse
-     * signatures first, so text output can group by article. */
-    if (wa != wb) {
-        return wb - wa;
-    }
-    c = strcmp(aa ? aa->id : "", ab ? ab->id : "");
-    if (c != 0) {
-        return c;
-    }
-    if (a->first.severity != b->first.severity) {
-        return b->first.severity - a->first.severity;
-    }
-    c = strcmp(e->patterns.sigs[a->first.sig].id,
-               e->patterns.sigs[b->first.sig].id);
-    if (c != 0) {
-        return c;
-    }
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-size_t *mt_sorted_groups(const struct mt_engine *e)
-{
-    size_t *idx = mt_malloc((e->agg.n + 1) * sizeof(*idx)), i;
-    int *worst = mt_calloc(e->kb.n + 1, sizeof(*worst));
-
-    if (idx == NULL || worst == NULL) {
-        mt_free(idx);
-        mt_free(worst);
-        return NULL;
-    }
-    for (i = 0; i < e->agg.n; i++) {
-        const struct mt_group *g = &e->agg.groups[i];
-        int a = e->patterns.sigs[g->first.sig].article_index;
-        idx[i] = i;
-        if (a >= 0 && g->first.severity > worst[a]) {
-            worst[a] = g->first.severity;
-        }
-    }
-    /* qsort has no context argument in C11; the emitters run on one
-     * thread, so a file-level pointer is enough. */
-    sort_engine = e;
-    sort_worst = worst;
-    qsort(idx, e->agg.n, sizeof(*idx), compare_groups);
-    mt_free(worst);
-    sort_worst = NULL;
-    return idx;
 }
 
 /* Writes log text with control characters (C0, DEL, C1) replaced by '?',
@@ -278,9 +484,8 @@ json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
     return o;
 }
 
-/* A heading and the strings of a JSON list under it, numbered or not. */
-void mt_put_list(FILE *out, const char *heading, json_t *list,
-                 int numbered)
+static void put_list(FILE *out, const char *heading, json_t *list,
+                     int numbered, int prose)
 {
     json_t *v;
     size_t i;
@@ -290,10 +495,85 @@ void mt_put_list(FILE *out, const char *heading, json_t *list,
     }
     fprintf(out, "  %s\n", heading);
     json_array_foreach(list, i, v) {
+        char *p = prose ? mt_prose_placeholders(json_string_value(v)) : NULL;
+        const char *text = p ? p : json_string_value(v);
         if (numbered) {
-            fprintf(out, "    %zu. %s\n", i + 1, json_string_value(v));
+            fprintf(out, "    %zu. %s\n", i + 1, text);
         } else {
-            fprintf(out, "    %s\n", json_string_value(v));
+            fprintf(out, "    %s\n", text);
+        }
+        mt_free(p);
+    }
+}
+
+/* A heading and the strings of a JSON list under it, numbered or not. */
+void mt_put_list(FILE *out, const char *heading, json_t *list,
+                 int numbered)
+{
+    put_list(out, heading, list, numbered, 0);
+}
+
+void mt_put_prose_list(FILE *out, const char *heading, json_t *list,
+                       int numbered)
+{
+    put_list(out, heading, list, numbered, 1);
+}
+
+/* "--min-severity error, --mailbox jdoe": what the report was cut to;
+ * the values (typed by the user, but still) through put. */
+void mt_put_filters(FILE *out, const struct mt_filters *f, mt_put_text_fn put)
+{
+    static const char *const labels[] = {"--mailbox ", "--article ",
+                                         "--family "};
+    char *const *lists[] = {f->mailboxes, f->articles, f->families};
+    size_t counts[] = {f->nmailboxes, f->narticles, f->nfamilies}, i, k;
+    const char *sep = "";
+
+    if (f->min_severity >= 0) {
+        fprintf(out, "--min-severity %s",
+                mt_severity_name((enum mt_severity)f->min_severity));
+        sep = ", ";
+    }
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < counts[k]; i++, sep = ", ") {
+            fprintf(out, "%s%s", sep, labels[k]);
+            put(out, lists[k][i], 120);
         }
     }
+}
+
+void mt_put_problem_mailboxes(FILE *out, const struct mt_report *r,
+                              const struct mt_problem *pr, size_t *stamp,
+                              size_t max, mt_put_text_fn put)
+{
+    size_t i, shown = 0;
+
+    if (pr->mailboxes == 0) {
+        return;
+    }
+    fprintf(out, ", %zu mailbox%s: ", pr->mailboxes,
+            pr->mailboxes == 1 ? "" : "es");
+    for (i = pr->from; i < pr->to && shown < max; i++) {
+        size_t p = r->group_person[r->groups[i]];
+        if (p == MT_NONE || stamp[p] == pr->rank) {
+            continue;
+        }
+        stamp[p] = pr->rank;
+        fputs(shown++ ? ", " : "", out);
+        put(out, r->people[p].name, 200);
+    }
+    if (pr->mailboxes > shown) {
+        fprintf(out, " and %zu more", pr->mailboxes - shown);
+    }
+}
+
+json_t *mt_jperson_names(const struct mt_report *r, const struct mt_person *p)
+{
+    json_t *names = json_array();
+    size_t k;
+
+    for (k = 0; k < p->nnames; k++) {
+        json_array_append_new(names, mt_jstr(r->names[p->first_name + k]));
+    }
+    return names;
 }

@@ -36,120 +36,87 @@ static json_t *jinputs(const struct mt_engine *e)
     return arr;
 }
 
-/* (article, mailbox) pairs of the groups, for the rollups. */
-struct pair {
-    int article;
-    const char *mailbox;
-    int severity;
-    uint64_t count;
-};
-
-static const struct mt_engine *pair_engine;
-
-static int compare_by_article(const void *x, const void *y)
-{
-    const struct pair *a = x, *b = y;
-    int c = strcmp(pair_engine->kb.articles[a->article].id,
-                   pair_engine->kb.articles[b->article].id);
-    return c ? c : strcmp(a->mailbox, b->mailbox);
-}
-
-static int compare_by_mailbox(const void *x, const void *y)
-{
-    const struct pair *a = x, *b = y;
-    int c = strcmp(a->mailbox, b->mailbox);
-    return c ? c
-             : strcmp(pair_engine->kb.articles[a->article].id,
-                      pair_engine->kb.articles[b->article].id);
-}
-
-static size_t collect_pairs(const struct mt_engine *e, struct pair *p)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < e->agg.n; i++) {
-        const struct mt_group *g = &e->agg.groups[i];
-        int a = e->patterns.sigs[g->first.sig].article_index;
-        const char *m = mt_finding_mailbox(&g->first);
-        if (a < 0) {
-            continue;
-        }
-        p[n].article = a;
-        p[n].mailbox = m ? m : "";
-        p[n].severity = g->first.severity;
-        p[n].count = g->count;
-        n++;
-    }
-    return n;
-}
-
 #define MAX_LISTED_MAILBOXES 1000
 
-static json_t *jby_article(const struct mt_engine *e, struct pair *p,
-                           size_t n)
+static const char *problem_article(const struct mt_report *r,
+                                   const struct mt_problem *pr,
+                                   const char **title)
+{
+    const struct mt_group *g = &r->e->agg.groups[r->groups[pr->from]];
+    const struct mt_article *a = mt_engine_article_of(r->e, g->first.sig);
+
+    *title = a ? a->title : NULL;
+    return a ? a->id : r->e->patterns.sigs[g->first.sig].article;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The problems in fix-first order, each with its rank and score. */
+static json_t *jby_article(const struct mt_report *r)
 {
     json_t *arr = json_array();
-    size_t i = 0;
+    size_t i, k, n, *stamp = mt_calloc(r->npeople + 1, sizeof(*stamp));
+    const char **names = mt_calloc(r->npeople + 1, sizeof(*names));
 
-    pair_engine = e;
-    qsort(p, n, sizeof(*p), compare_by_article);
-    while (i < n) {
-        const struct mt_article *a = &e->kb.articles[p[i].article];
+    for (i = 0; stamp != NULL && names != NULL && i < r->nproblems; i++) {
+        const struct mt_problem *pr = &r->problems[i];
         json_t *o = json_object(), *mbx = json_array();
-        uint64_t count = 0, mailboxes = 0;
-        int worst = 0;
-        size_t j = i;
+        const char *title, *id = problem_article(r, pr, &title);
 
-        for (; j < n && p[j].article == p[i].article; j++) {
-            count += p[j].count;
-            if (p[j].severity > worst) {
-                worst = p[j].severity;
-            }
-            if (p[j].mailbox[0] != '\0' &&
-                (j == i || strcmp(p[j].mailbox, p[j - 1].mailbox) != 0)) {
-                mailboxes++;
-                if (json_array_size(mbx) < MAX_LISTED_MAILBOXES) {
-                    json_array_append_new(mbx, mt_jstr(p[j].mailbox));
-                }
+        for (k = pr->from, n = 0; k < pr->to; k++) {
+            size_t p = r->group_person[r->groups[k]];
+            if (p != MT_NONE && stamp[p] != pr->rank) {
+                stamp[p] = pr->rank;
+                names[n++] = r->people[p].name;
             }
         }
-        json_object_set_new(o, "article", mt_jstr(a->id));
-        json_object_set_new(o, "title", mt_jstr(a->title));
-        json_object_set_new(o, "severity",
-                            mt_jstr(mt_severity_name((enum mt_severity)worst)));
-        json_object_set_new(o, "count", json_integer((json_int_t)count));
+        qsort(names, n, sizeof(*names), compare_strings);
+        for (k = 0; k < n && k < MAX_LISTED_MAILBOXES; k++) {
+            json_array_append_new(mbx, mt_jstr(names[k]));
+        }
+        json_object_set_new(o, "rank", json_integer((json_int_t)pr->rank));
+        json_object_set_new(o, "score", json_integer((json_int_t)pr->score));
+        json_object_set_new(o, "article", mt_jstr(id));
+        json_object_set_new(o, "title", mt_jstr(title));
+        json_object_set_new(
+            o, "severity",
+            mt_jstr(mt_severity_name((enum mt_severity)pr->worst)));
+        json_object_set_new(o, "count", json_integer((json_int_t)pr->count));
         json_object_set_new(o, "mailbox_count",
-                            json_integer((json_int_t)mailboxes));
+                            json_integer((json_int_t)pr->mailboxes));
         json_object_set_new(o, "mailboxes", mbx);
         json_array_append_new(arr, o);
-        i = j;
     }
+    mt_free(stamp);
+    mt_free(names);
     return arr;
 }
 
-/* One mailbox of by_mailbox: its status and batch, its worst finding and
- * its findings per article (from the pairs at *j on, sorted by mailbox,
- * which it consumes). Mailboxes without findings are listed too
- * (worst_severity null), so a bulk run shows which are fine. */
-static json_t *jmailbox(const struct mt_engine *e,
-                        const struct mt_mailbox *mb, const struct pair *p,
-                        size_t n, size_t *j)
+/* One mailbox (one identity, with all its names): status and batch,
+ * worst finding and findings per article; mailboxes without findings too
+ * (worst_severity null), so a bulk run shows which are fine. groups are
+ * the positions of its groups in r->groups. */
+static json_t *jmailbox(const struct mt_report *r, const struct mt_person *mb,
+                        const size_t *groups, size_t ngroups)
 {
     json_t *o = json_object(), *arts = json_object();
-    int c;
+    size_t k;
 
-    /* Pairs and mailboxes are both sorted by name: walk them together. */
-    while (*j < n && (c = strcmp(p[*j].mailbox, mb->name)) <= 0) {
-        if (c == 0) {
-            const char *id = e->kb.articles[p[*j].article].id;
-            json_t *prev = json_object_get(arts, id);
-            json_int_t sum = (json_int_t)p[*j].count +
-                             (prev ? json_integer_value(prev) : 0);
-            json_object_set_new(arts, id, json_integer(sum));
-        }
-        (*j)++;
+    for (k = 0; k < ngroups; k++) {
+        size_t g = r->groups[groups[k]];
+        const char *title,
+            *id = problem_article(r, &r->problems[r->problem_of[g]], &title);
+        json_t *prev = json_object_get(arts, id);
+        json_object_set_new(
+            arts, id,
+            json_integer((json_int_t)r->e->agg.groups[g].count +
+                         (prev ? json_integer_value(prev) : 0)));
     }
     json_object_set_new(o, "mailbox", mt_jstr(mb->name));
+    json_object_set_new(o, "names", mt_jperson_names(r, mb));
     json_object_set_new(o, "status", mt_jstr(mb->status));
     json_object_set_new(o, "batch", mt_jstr(mb->batch));
     json_object_set_new(
@@ -158,6 +125,9 @@ static json_t *jmailbox(const struct mt_engine *e,
                        : json_null());
     json_object_set_new(o, "findings", json_integer((json_int_t)mb->findings));
     json_object_set_new(o, "articles", arts);
+    json_object_set_new(o, "failed_unexplained",
+                        json_boolean(mt_person_failed_unexplained(mb)));
+    json_object_set_new(o, "unrecognised_error", mt_jstr(mb->error));
     return o;
 }
 
@@ -246,57 +216,161 @@ static void put_key(FILE *out, const char *key, const struct layout *l)
     }
 }
 
+static const struct mt_report *sort_report;
+
+static int compare_by_person(const void *x, const void *y)
+{
+    const struct mt_report *r = sort_report;
+    size_t a = r->group_person[r->groups[*(const size_t *)x]],
+           b = r->group_person[r->groups[*(const size_t *)y]];
+
+    if (a != b) {
+        return a < b ? -1 : 1;
+    }
+    return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+}
+
 /* The by_mailbox array, one mailbox at a time, as a member of the summary
  * object at l's depth: a run over a million mailboxes would otherwise hold
  * the whole array as a JSON tree, and then its text. */
-static void put_by_mailbox(FILE *out, const struct mt_engine *e,
-                           struct pair *p, size_t n, const struct layout *l)
+static void put_by_mailbox(FILE *out, const struct mt_report *r,
+                           const struct layout *l)
 {
-    size_t *order = mt_mailboxes_sorted(&e->mailboxes), i, j = 0;
     struct layout item = {l->compact, l->depth + 2};
+    size_t *byp = mt_malloc((r->ngroups + 1) * sizeof(*byp));
+    size_t *first = mt_malloc((r->npeople + 1) * sizeof(*first));
+    size_t i, k, shown = 0;
 
     put_key(out, "by_mailbox", l);
-    if (order == NULL || e->mailboxes.n == 0) {
+    if (byp == NULL || first == NULL) {
         fputs("[]", out);
-        mt_free(order);
+        mt_free(byp);
+        mt_free(first);
         return;
     }
-    pair_engine = e;
-    qsort(p, n, sizeof(*p), compare_by_mailbox);
+    /* Each person's shown groups as one run of byp (positions in
+     * r->groups, so each run stays in fix-first order). */
+    for (i = 0; i < r->ngroups; i++) {
+        byp[i] = i;
+    }
+    sort_report = r;
+    qsort(byp, r->ngroups, sizeof(*byp), compare_by_person);
+    sort_report = NULL;
+    for (i = 0; i < r->npeople; i++) {
+        first[i] = MT_NONE;
+    }
+    for (i = r->ngroups; i-- > 0;) {
+        if (r->group_person[r->groups[byp[i]]] != MT_NONE) {
+            first[r->group_person[r->groups[byp[i]]]] = i;
+        }
+    }
     fputc('[', out);
-    for (i = 0; i < e->mailboxes.n; i++) {
-        json_t *o = jmailbox(e, &e->mailboxes.items[order[i]], p, n, &j);
+    for (i = 0; i < r->npeople; i++) {
+        size_t p = r->people_by_name[i], n = 0;
+        json_t *o;
+        if (!r->people[p].selected) {
+            continue;
+        }
+        for (k = first[p]; k != MT_NONE && k + n < r->ngroups &&
+                           r->group_person[r->groups[byp[k + n]]] == p;
+             n++) {
+        }
+        o = jmailbox(r, &r->people[p], first[p] != MT_NONE ? byp + first[p]
+                                                            : byp,
+                     n);
         if (l->compact) {
-            fputs(i ? "," : "", out);
+            fputs(shown ? "," : "", out);
         } else {
-            fprintf(out, "%s\n%*s", i ? "," : "", 2 * item.depth, "");
+            fprintf(out, "%s\n%*s", shown ? "," : "", 2 * item.depth, "");
         }
         put_value(out, o, &item);
         json_decref(o);
+        shown++;
     }
-    if (!l->compact) {
+    if (!l->compact && shown > 0) {
         fprintf(out, "\n%*s", 2 * (l->depth + 1), "");
     }
     fputc(']', out);
-    mt_free(order);
+    mt_free(byp);
+    mt_free(first);
 }
 
-/* The summary object: counts and by_article as one tree (bounded by the
- * articles), by_mailbox streamed after them. */
-static void put_summary(FILE *out, struct mt_engine *e,
-                        const struct layout *l)
+static json_t *jby_batch(const struct mt_report *r)
 {
+    json_t *arr = json_array();
+    size_t n, i, k;
+    struct mt_batch_status *b = mt_report_batches(r, &n);
+
+    for (i = 0; b != NULL && i < n; i++) {
+        json_t *o = json_object(), *st = json_object();
+        for (k = 0; k < b[i].nstatuses; k++) {
+            json_object_set_new(st, b[i].statuses[k].word,
+                                json_integer((json_int_t)b[i].statuses[k].count));
+        }
+        if (b[i].other > 0) {
+            json_object_set_new(st, "Other",
+                                json_integer((json_int_t)b[i].other));
+        }
+        json_object_set_new(o, "batch", mt_jstr(b[i].batch));
+        json_object_set_new(o, "mailboxes",
+                            json_integer((json_int_t)b[i].mailboxes));
+        json_object_set_new(o, "statuses", st);
+        json_array_append_new(arr, o);
+    }
+    mt_free(b);
+    return arr;
+}
+
+static json_t *jstrings(char *const *list, size_t n)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        json_array_append_new(arr, mt_jstr(list[i]));
+    }
+    return arr;
+}
+
+static json_t *jfilters(const struct mt_engine *e)
+{
+    const struct mt_filters *f = &e->filters;
+    json_t *o;
+
+    if (!mt_filters_active(f)) {
+        return json_null();
+    }
+    o = json_object();
+    json_object_set_new(
+        o, "min_severity",
+        f->min_severity >= 0
+            ? mt_jstr(mt_severity_name((enum mt_severity)f->min_severity))
+            : json_null());
+    json_object_set_new(o, "mailboxes", jstrings(f->mailboxes, f->nmailboxes));
+    json_object_set_new(o, "articles", jstrings(f->articles, f->narticles));
+    json_object_set_new(o, "families", jstrings(f->families, f->nfamilies));
+    return o;
+}
+
+/* The summary object: counts, batches and by_article as one tree
+ * (bounded by batches and articles), by_mailbox streamed after them. */
+static void put_summary(FILE *out, struct mt_engine *e,
+                        const struct mt_report *r, const struct layout *l)
+{
+    const char *close;
     static const char *const sev[] = {"critical", "error", "warning",
                                       "info"};
     json_t *o = json_object(), *bysev = json_object();
-    struct pair *pairs = mt_calloc(e->agg.n + 1, sizeof(*pairs));
-    size_t npairs = pairs ? collect_pairs(e, pairs) : 0;
-    const char *close;
-    int i;
+    uint64_t shown[4] = {0, 0, 0, 0};
+    size_t i;
 
+    for (i = 0; i < r->ngroups; i++) {
+        const struct mt_group *g = &e->agg.groups[r->groups[i]];
+        shown[g->first.severity & 3] += g->count;
+    }
     for (i = 0; i < 4; i++) {
         json_object_set_new(bysev, sev[i],
-                            json_integer((json_int_t)e->agg.by_severity[3 - i]));
+                            json_integer((json_int_t)shown[3 - i]));
     }
     json_object_set_new(o, "inputs", json_integer((json_int_t)e->ninputs));
     json_object_set_new(o, "inputs_failed",
@@ -304,6 +378,9 @@ static void put_summary(FILE *out, struct mt_engine *e,
     json_object_set_new(o, "records", json_integer((json_int_t)e->records));
     json_object_set_new(o, "findings",
                         json_integer((json_int_t)e->agg.findings));
+    json_object_set_new(o, "findings_shown",
+                        json_integer((json_int_t)r->findings));
+    json_object_set_new(o, "filters", jfilters(e));
     json_object_set_new(o, "finding_groups",
                         json_integer((json_int_t)e->agg.n));
     json_object_set_new(o, "findings_ungrouped",
@@ -314,12 +391,12 @@ static void put_summary(FILE *out, struct mt_engine *e,
         o, "match_budget_exceeded",
         json_integer((json_int_t)mt_engine_budget_exceeded(e)));
     json_object_set_new(o, "by_severity", bysev);
-    json_object_set_new(o, "by_article", jby_article(e, pairs, npairs));
+    json_object_set_new(o, "by_batch", jby_batch(r));
+    json_object_set_new(o, "by_article", jby_article(r));
     close = put_open_object(out, o, l);
     json_decref(o);
-    put_by_mailbox(out, e, pairs, npairs, l);
+    put_by_mailbox(out, r, l);
     put_close_object(out, close, l);
-    mt_free(pairs);
 }
 
 #define MAX_JSON_CLUSTERS 100
@@ -360,10 +437,47 @@ static json_t *jerrors(const struct mt_engine *e)
 }
 
 /* One finding group as its JSON object. */
-static json_t *jgroup(struct mt_engine *e, const struct mt_group *g)
+static json_t *jfilled(const struct mt_report *r, size_t g, json_t *tmpls)
 {
-    json_t *o = mt_jfinding(e, &g->first), *examples = json_array();
+    json_t *out = json_array(), *t;
+    size_t i;
+
+    json_array_foreach(tmpls, i, t) {
+        char *filled = mt_report_fill(r, g, json_string_value(t), NULL);
+        json_array_append_new(out, mt_jstr(filled));
+        mt_free(filled);
+    }
+    return out;
+}
+
+static json_t *jgroup(struct mt_engine *e, const struct mt_report *r,
+                      size_t gi)
+{
+    const struct mt_group *g = &e->agg.groups[gi];
+    const struct mt_problem *pr = &r->problems[r->problem_of[gi]];
+    const struct mt_article *a = mt_engine_article_of(e, g->first.sig);
+    json_t *o = json_object(), *body = mt_jfinding(e, &g->first),
+           *examples = json_array();
+    const char *named = mt_finding_mailbox(&g->first);
     int k;
+
+    /* rank and score first: what a script sorts or cuts on. */
+    json_object_set_new(o, "rank", json_integer((json_int_t)pr->rank));
+    json_object_set_new(o, "score", json_integer((json_int_t)pr->score));
+    json_object_update(o, body);
+    json_decref(body);
+    json_object_set_new(o, "mailbox", mt_jstr(mt_report_group_mailbox(r, gi)));
+    json_object_set_new(o, "mailbox_as_named", mt_jstr(named));
+    if (a != NULL) {
+        json_t *c = json_object_get(a->json, "commands"),
+               *v = json_object_get(a->json, "verify");
+        json_object_set_new(o, "commands", jfilled(r, gi, c));
+        json_object_set_new(o, "verify", jfilled(r, gi, v));
+        json_object_set_new(o, "command_templates",
+                            c ? json_incref(c) : json_array());
+        json_object_set_new(o, "verify_templates",
+                            v ? json_incref(v) : json_array());
+    }
 
     for (k = 0; k < g->nexamples; k++) {
         json_t *x = json_object();
@@ -386,9 +500,13 @@ static void put_nested(FILE *out, json_t *value, int depth)
 {
     char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                        JSON_ENCODE_ANY);
+    const char *p;
 
-    if (text != NULL) {
-        put_indented(out, text, strlen(text), depth);
+    for (p = text; p != NULL && *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n') {
+            fprintf(out, "%*s", 2 * depth, "");
+        }
     }
     free(text); /* jansson allocated it */
 }
@@ -406,19 +524,55 @@ static void put_member(FILE *out, const char *key, json_t *value, int last)
  * thousands of groups, and building them all as one JSON tree first would
  * make memory grow with the input. The bytes are those a single dump of
  * the whole document gives. */
-static void put_groups(FILE *out, struct mt_engine *e)
+/* Groups of one signature for one mailbox that the inputs named
+ * differently (jdoe, jdoe@contoso.com) are one entry: the counts add up,
+ * the last origin is the last group's, the others' first occurrences
+ * become examples (up to MT_MAX_EXAMPLES). Returns the end of the run
+ * that starts at shown group i; o is the entry of its first group. */
+static size_t merge_same_mailbox(const struct mt_engine *e,
+                                 const struct mt_report *r, size_t i,
+                                 json_t *o)
 {
-    size_t *order = mt_sorted_groups(e), i;
+    const struct mt_group *first = &e->agg.groups[r->groups[i]];
+    size_t person = r->group_person[r->groups[i]], j = i + 1;
+    json_t *examples = json_object_get(o, "examples");
+    uint64_t count = first->count;
+
+    while (person != MT_NONE && j < r->ngroups &&
+           r->group_person[r->groups[j]] == person &&
+           e->agg.groups[r->groups[j]].first.sig == first->first.sig) {
+        const struct mt_group *g = &e->agg.groups[r->groups[j]];
+        count += g->count;
+        if (json_array_size(examples) < MT_MAX_EXAMPLES) {
+            json_t *x = json_object();
+            json_object_set_new(x, "origin",
+                                mt_jorigin(g->first.origin, g->first.line));
+            json_object_set_new(x, "fields", mt_jfields(&g->first.fields));
+            json_object_set_new(x, "message", mt_jstr(g->first.message));
+            json_array_append_new(examples, x);
+        }
+        json_object_set_new(o, "last_origin",
+                            mt_jorigin(g->last_origin, g->last_line));
+        j++;
+    }
+    json_object_set_new(o, "count", json_integer((json_int_t)count));
+    return j;
+}
+
+static void put_groups(FILE *out, struct mt_engine *e,
+                       const struct mt_report *r)
+{
+    size_t i, j;
 
     fputs("  \"findings\": [", out);
-    for (i = 0; order != NULL && i < e->agg.n; i++) {
-        json_t *o = jgroup(e, &e->agg.groups[order[i]]);
+    for (i = 0; i < r->ngroups; i = j) {
+        json_t *o = jgroup(e, r, r->groups[i]);
+        j = merge_same_mailbox(e, r, i, o);
         fputs(i == 0 ? "\n    " : ",\n    ", out);
         put_nested(out, o, 2);
         json_decref(o);
     }
-    fputs(order != NULL && e->agg.n > 0 ? "\n  ],\n" : "],\n", out);
-    mt_free(order);
+    fputs(r->ngroups > 0 ? "\n  ],\n" : "],\n", out);
 }
 
 static void dump(json_t *doc, FILE *out, size_t flags)
@@ -443,15 +597,20 @@ static json_t *jheader(const struct mt_engine *e, const char *type)
 void mt_emit_json(struct mt_engine *e, FILE *out)
 {
     struct layout summary = {0, 1};
+    struct mt_report *r = mt_report_build(e);
 
+    if (r == NULL) {
+        fputs("{\"error\": \"out of memory\"}\n", out);
+        return;
+    }
     fputs("{\n", out);
     put_member(out, "tool", mt_jstr("migtriage"), 0);
     put_member(out, "version", mt_jstr(MT_VERSION), 0);
     put_member(out, "kb_version", mt_jstr(mt_engine_kb_version(e)), 0);
     put_member(out, "inputs", jinputs(e), 0);
-    put_groups(out, e);
+    put_groups(out, e, r);
     fputs("  \"summary\": ", out);
-    put_summary(out, e, &summary);
+    put_summary(out, e, r, &summary);
     fputs(",\n", out);
     if (e->possible.n > 0) {
         put_member(out, "possible", mt_jpossibles(e), 0);
@@ -459,6 +618,7 @@ void mt_emit_json(struct mt_engine *e, FILE *out)
     put_member(out, "unknown", junknown(e), 0);
     put_member(out, "errors", jerrors(e), 1);
     fputs("}\n", out);
+    mt_report_free(r);
 }
 
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
@@ -474,20 +634,25 @@ int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
     return 0;
 }
 
-/* The summary line, with the summary object streamed (see put_summary):
- * the same bytes as one compact dump of the whole line. */
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out)
 {
     struct layout compact = {1, 0};
     json_t *doc = jheader(e, "summary"), *v;
+    struct mt_report *r = mt_report_build(e);
     const char *close;
 
+    if (r == NULL) {
+        json_decref(doc);
+        fputs("{\"type\": \"error\", \"error\": \"out of memory\"}\n", out);
+        return;
+    }
     mt_emit_ndjson_possibles(e, out);
     json_object_set_new(doc, "inputs", jinputs(e));
     close = put_open_object(out, doc, &compact);
     json_decref(doc);
     fputs(",\"summary\":", out);
-    put_summary(out, e, &compact);
+    put_summary(out, e, r, &compact);
+    mt_report_free(r);
     put_key(out, "unknown", &compact);
     v = junknown(e);
     put_value(out, v, &compact);

@@ -49,8 +49,10 @@ static void put_severity(FILE *out, const struct style *st, int sev)
     }
 }
 
-/* The article's commands filled from one group, one per line. */
-static char *fill_all(json_t *templates, const struct mt_finding *f)
+/* The article's commands filled for one group, one per line, the
+ * unfilled placeholders made plain (MAILBOX) and noted in names. */
+static char *fill_all(const struct mt_report *r, json_t *templates, size_t g,
+                      struct mt_buf *names)
 {
     struct mt_buf all;
     json_t *t;
@@ -58,8 +60,7 @@ static char *fill_all(json_t *templates, const struct mt_finding *f)
 
     mt_buf_init(&all, 0);
     json_array_foreach(templates, j, t) {
-        char *filled = mt_fill_template(json_string_value(t), &f->fields,
-                                        &f->context);
+        char *filled = mt_report_fill(r, g, json_string_value(t), names);
         mt_buf_appendf(&all, "%s\n", filled ? filled : "");
         mt_free(filled);
     }
@@ -80,21 +81,36 @@ static void put_lines(FILE *out, const char *text)
     }
 }
 
+/* Prose of an article with its placeholders in words. */
+static void put_prose(FILE *out, const char *label, const char *text)
+{
+    char *p;
+
+    if (text == NULL) {
+        return;
+    }
+    p = mt_prose_placeholders(text);
+    fprintf(out, "  %s%s\n", label, p ? p : text);
+    mt_free(p);
+}
+
 /* Commands of the article filled from up to TEXT_COMMAND_SETS groups with
  * distinct results (groups of other mailboxes give other values). */
 static void put_commands(FILE *out, const char *heading, json_t *templates,
-                         const struct mt_engine *e, const size_t *order,
-                         size_t from, size_t to)
+                         const struct mt_report *r,
+                         const struct mt_problem *pr)
 {
     char *seen[TEXT_COMMAND_SETS];
     size_t nseen = 0, i, k, extra = 0;
+    struct mt_buf names;
 
     if (!json_is_array(templates) || json_array_size(templates) == 0) {
         return;
     }
+    mt_buf_init(&names, 0);
     fprintf(out, "  %s\n", heading);
-    for (i = from; i < to; i++) {
-        char *all = fill_all(templates, &e->agg.groups[order[i]].first);
+    for (i = pr->from; i < pr->to; i++) {
+        char *all = fill_all(r, templates, r->groups[i], &names);
         int dup = 0;
 
         for (k = 0; k < nseen && all != NULL; k++) {
@@ -116,62 +132,49 @@ static void put_commands(FILE *out, const char *heading, json_t *templates,
     if (extra > 0) {
         fprintf(out, "    (%zu more variants: see --format json)\n", extra);
     }
+    if (names.len > 0) {
+        fputs("    (replace ", out);
+        mt_put_clean(out, names.data, 300);
+        fprintf(out, " with your own value%s)\n",
+                strchr(names.data, ',') ? "s" : "");
+    }
     for (k = 0; k < nseen; k++) {
         mt_free(seen[k]);
     }
+    mt_buf_free(&names);
 }
 
-/* Distinct mailboxes among groups [from, to), in order of appearance.
- * A hash index finds repeats (a mailbox hit by several signatures of the
- * article), so 100,000 mailboxes cost 100,000 lookups, not 10^10
- * compares. */
-static void put_mailboxes(FILE *out, const struct mt_engine *e,
-                          const size_t *order, size_t from, size_t to,
-                          uint64_t count)
+/* Distinct mailboxes of a problem, in the order of its groups. stamp
+ * (one per person) tells which problem listed a person last. */
+static void put_mailboxes(FILE *out, const struct mt_report *r,
+                          const struct mt_problem *pr, size_t *stamp)
 {
-    const char *names[TEXT_MAILBOXES];
-    size_t nnames = 0, nall = 0, i, k;
-    struct mt_strindex seen;
-
-    mt_strindex_init(&seen);
-    for (i = from; i < to; i++) {
-        const char *m = mt_finding_mailbox(&e->agg.groups[order[i]].first);
-        if (m == NULL || mt_strindex_put(&seen, m, nall, NULL) == 0) {
-            continue; /* out of memory counts it, as a repeat might be */
-        }
-        if (nnames < TEXT_MAILBOXES) {
-            names[nnames++] = m;
-        }
-        nall++;
+    if (pr->mailboxes > 0) {
+        fprintf(out, "  fix-first score %llu (%zu mailbox%s x %d for %s); ",
+                (unsigned long long)pr->score, pr->mailboxes,
+                pr->mailboxes > 1 ? "es" : "", mt_severity_weight(pr->worst),
+                mt_severity_name((enum mt_severity)pr->worst));
+    } else {
+        fprintf(out, "  fix-first score %llu (%d for %s, no mailbox named); ",
+                (unsigned long long)pr->score, mt_severity_weight(pr->worst),
+                mt_severity_name((enum mt_severity)pr->worst));
     }
-    mt_strindex_free(&seen);
-    fprintf(out, "  %llu occurrence%s", (unsigned long long)count,
-            count == 1 ? "" : "s");
-    if (nall > 0) {
-        fprintf(out, ", %zu mailbox%s: ", nall, nall == 1 ? "" : "es");
-        for (k = 0; k < nnames; k++) {
-            if (k > 0) {
-                fputs(", ", out);
-            }
-            mt_put_clean(out, names[k], 200);
-        }
-        if (nall > nnames) {
-            fprintf(out, " and %zu more", nall - nnames);
-        }
-    }
+    fprintf(out, "%llu occurrence%s", (unsigned long long)pr->count,
+            pr->count == 1 ? "" : "s");
+    mt_put_problem_mailboxes(out, r, pr, stamp, TEXT_MAILBOXES, mt_put_clean);
     fputc('\n', out);
 }
 
 /* Other occurrences with other values (each large item, each domain),
  * a few per article. */
-static void put_examples(FILE *out, const struct mt_engine *e,
-                         const size_t *order, size_t from, size_t to)
+static void put_examples(FILE *out, const struct mt_report *r,
+                         const struct mt_problem *pr)
 {
     size_t i, shown = 0;
     int k;
 
-    for (i = from; i < to; i++) {
-        const struct mt_group *g = &e->agg.groups[order[i]];
+    for (i = pr->from; i < pr->to; i++) {
+        const struct mt_group *g = &r->e->agg.groups[r->groups[i]];
         for (k = 0; k < g->nexamples && shown < TEXT_EXAMPLES; k++) {
             fputs("  also: ", out);
             mt_put_clean(out, g->examples[k].origin, 400);
@@ -183,42 +186,37 @@ static void put_examples(FILE *out, const struct mt_engine *e,
     }
 }
 
-static void put_article(FILE *out, const struct style *st,
-                        const struct mt_engine *e, const size_t *order,
-                        size_t from, size_t to)
+static void put_problem(FILE *out, const struct style *st,
+                        const struct mt_report *r, const struct mt_problem *pr,
+                        size_t *stamp)
 {
-    const struct mt_group *first = &e->agg.groups[order[from]];
+    const struct mt_engine *e = r->e;
+    const struct mt_group *first = &e->agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
-    uint64_t count = 0;
-    size_t i;
 
-    for (i = from; i < to; i++) {
-        count += e->agg.groups[order[i]].count;
-    }
-    put_severity(out, st, first->first.severity);
+    fprintf(out, "#%zu ", pr->rank);
+    put_severity(out, st, pr->worst);
     fprintf(out, " %s  [%s]\n", a ? a->title : "(no article)",
             a ? a->id : e->patterns.sigs[first->first.sig].article);
-    put_mailboxes(out, e, order, from, to, count);
+    put_mailboxes(out, r, pr, stamp);
     fputs("  first seen: ", out);
     mt_put_clean(out, first->first.origin, 400);
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
     mt_put_clean(out, first->first.message, TEXT_MESSAGE);
     fputc('\n', out);
     mt_put_name_note(out, e, &first->first);
-    put_examples(out, e, order, from, to);
+    put_examples(out, r, pr);
     if (a == NULL) {
         return;
     }
-    fprintf(out, "  What it means: %s\n", mt_json_str(a->json, "summary"));
-    fprintf(out, "  Why: %s\n", mt_json_str(a->json, "cause"));
-    mt_put_list(out, "Fix:", json_object_get(a->json, "resolution"), 1);
-    put_commands(out, "Commands:", json_object_get(a->json, "commands"), e,
-                 order, from, to);
+    put_prose(out, "What it means: ", mt_json_str(a->json, "summary"));
+    put_prose(out, "Why: ", mt_json_str(a->json, "cause"));
+    mt_put_prose_list(out, "Fix:", json_object_get(a->json, "resolution"), 1);
+    put_commands(out, "Commands:", json_object_get(a->json, "commands"), r,
+                 pr);
     put_commands(out, "Check afterwards:", json_object_get(a->json, "verify"),
-                 e, order, from, to);
-    if (mt_json_str(a->json, "risk") != NULL) {
-        fprintf(out, "  Risk: %s\n", mt_json_str(a->json, "risk"));
-    }
+                 r, pr);
+    put_prose(out, "Risk: ", mt_json_str(a->json, "risk"));
     mt_put_list(out, "References:", json_object_get(a->json, "refs"), 0);
 }
 
@@ -298,24 +296,57 @@ static void put_nothing_found(FILE *out, const struct mt_engine *e)
     }
 }
 
-/* Mailboxes that did not get through cleanly, worst first: what a
- * consultant works through after a batch. */
-static void put_mailbox_table(FILE *out, const struct mt_engine *e)
+/* (person, problem rank) pairs of the groups shown, sorted, so that each
+ * mailbox's problems are one run: a single pass, whatever the sizes. */
+struct person_problem {
+    size_t person;
+    size_t rank;
+};
+
+static int compare_pp(const void *x, const void *y)
 {
-    size_t *order = mt_mailboxes_sorted(&e->mailboxes), i, shown = 0,
-           listed = 0;
+    const struct person_problem *a = x, *b = y;
+
+    if (a->person != b->person) {
+        return a->person < b->person ? -1 : 1;
+    }
+    return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+/* Mailboxes that did not get through cleanly, worst first, then by name:
+ * what a consultant works through after a batch. */
+static void put_mailbox_table(FILE *out, const struct mt_report *r)
+{
+    struct person_problem *pp = mt_calloc(r->ngroups + 1, sizeof(*pp));
+    size_t *first = mt_malloc((r->npeople + 1) * sizeof(*first));
+    size_t i, n = 0, shown = 0, listed = 0;
     int sev;
 
-    if (order == NULL) {
+    if (pp == NULL || first == NULL) {
+        mt_free(pp);
+        mt_free(first);
         return;
     }
+    for (i = 0; i < r->ngroups; i++) {
+        size_t p = r->group_person[r->groups[i]];
+        if (p != MT_NONE) {
+            pp[n].person = p;
+            pp[n++].rank = r->problems[r->problem_of[r->groups[i]]].rank;
+        }
+    }
+    qsort(pp, n, sizeof(*pp), compare_pp);
+    for (i = 0; i < r->npeople; i++) {
+        first[i] = MT_NONE;
+    }
+    for (i = n; i-- > 0;) {
+        first[pp[i].person] = i;
+    }
     for (sev = MT_SEV_CRITICAL; sev >= MT_SEV_WARNING; sev--) {
-        for (i = 0; i < e->mailboxes.n; i++) {
-            const struct mt_mailbox *mb = &e->mailboxes.items[order[i]];
-            const struct mt_article *printed[16];
-            size_t g, np = 0, k;
+        for (i = 0; i < r->npeople; i++) {
+            size_t p = r->people_by_name[i], k, prev = 0;
+            const struct mt_person *mb = &r->people[p];
 
-            if (mb->worst != sev) {
+            if (mb->worst != sev || !mb->selected) {
                 continue;
             }
             if (listed++ == 0) {
@@ -333,21 +364,19 @@ static void put_mailbox_table(FILE *out, const struct mt_engine *e)
                 mt_put_clean(out, mb->status, 80);
             }
             fputs(":", out);
-            for (g = 0; g < e->agg.n; g++) {
-                const struct mt_finding *f = &e->agg.groups[g].first;
-                const char *m = mt_finding_mailbox(f);
-                const struct mt_article *a = mt_engine_article_of(e, f->sig);
-                int dup = 0;
-                if (m == NULL || a == NULL || strcmp(m, mb->name) != 0) {
+            for (k = first[p]; k != MT_NONE && k < n && pp[k].person == p;
+                 k++) {
+                const struct mt_problem *pr = &r->problems[pp[k].rank - 1];
+                const struct mt_group *g =
+                    &r->e->agg.groups[r->groups[pr->from]];
+                const struct mt_article *a =
+                    mt_engine_article_of(r->e, g->first.sig);
+                if (pp[k].rank == prev) {
                     continue;
                 }
-                for (k = 0; k < np; k++) {
-                    dup |= printed[k] == a;
-                }
-                if (!dup && np < 16) {
-                    fprintf(out, "%s%s", np ? ", " : " ", a->id);
-                    printed[np++] = a;
-                }
+                prev = pp[k].rank;
+                fprintf(out, "%s%s", k == first[p] ? " " : ", ",
+                        a ? a->id : r->e->patterns.sigs[g->first.sig].article);
             }
             fputc('\n', out);
         }
@@ -356,50 +385,131 @@ static void put_mailbox_table(FILE *out, const struct mt_engine *e)
         fprintf(out, "  ... and %zu more (see --format json)\n",
                 listed - shown);
     }
-    mt_free(order);
+    mt_free(pp);
+    mt_free(first);
+}
+
+static size_t count_failed_unexplained(const struct mt_report *r)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < r->npeople; i++) {
+        n += r->people[i].selected &&
+             mt_person_failed_unexplained(&r->people[i]);
+    }
+    return n;
+}
+
+/* Failed mailboxes that no known problem explains: never hidden behind
+ * "no known problems". */
+static void put_failed_unexplained(FILE *out, const struct mt_report *r)
+{
+    size_t i, shown = 0;
+
+    for (i = 0; i < r->npeople; i++) {
+        const struct mt_person *p = &r->people[r->people_by_name[i]];
+        if (!p->selected || !mt_person_failed_unexplained(p)) {
+            continue;
+        }
+        if (shown++ == 0) {
+            fputs("\nFailed, cause not recognised:\n", out);
+        }
+        if (shown > TEXT_MAILBOX_ROWS) {
+            continue;
+        }
+        fputs("  ", out);
+        mt_put_clean(out, p->name, 120);
+        fputs("  status ", out);
+        mt_put_clean(out, p->status, 80);
+        if (p->batch != NULL) {
+            fputs(", batch ", out);
+            mt_put_clean(out, p->batch, 80);
+        }
+        fputs(p->error ? ": " : ": no error line in the inputs\n", out);
+        if (p->error != NULL) {
+            mt_put_clean(out, p->error, TEXT_MESSAGE);
+            fputc('\n', out);
+        }
+    }
+    if (shown > TEXT_MAILBOX_ROWS) {
+        fprintf(out, "  ... and %zu more (see --format json)\n",
+                shown - TEXT_MAILBOX_ROWS);
+    }
+}
+
+static void put_batches(FILE *out, const struct mt_report *r)
+{
+    size_t n, i, k;
+    struct mt_batch_status *b = mt_report_batches(r, &n);
+
+    for (i = 0; b != NULL && i < n; i++) {
+        if (b[i].batch != NULL) {
+            fputs("Batch ", out);
+            mt_put_clean(out, b[i].batch, 120);
+        } else {
+            fputs(n == 1 ? "Status" : "No batch", out);
+        }
+        fprintf(out, ": %zu mailbox%s:", b[i].mailboxes,
+                b[i].mailboxes == 1 ? "" : "es");
+        for (k = 0; k < b[i].nstatuses; k++) {
+            fprintf(out, "%s %zu ", k ? "," : "", b[i].statuses[k].count);
+            mt_put_clean(out, b[i].statuses[k].word, 48);
+        }
+        if (b[i].other > 0) {
+            fprintf(out, ", %zu other", b[i].other);
+        }
+        fputc('\n', out);
+    }
+    mt_free(b);
 }
 
 void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
 {
     struct style st = {(flags & MT_REPORT_COLOR) != 0};
-    size_t *order = mt_sorted_groups(e), i, problems = 0;
+    struct mt_report *r = mt_report_build(e);
+    size_t i, people = 0, failed, *stamp;
 
-    for (i = 0; order != NULL && i < e->agg.n; i++) {
-        int a = e->patterns.sigs[e->agg.groups[order[i]].first.sig]
-                    .article_index;
-        int prev = i ? e->patterns.sigs[e->agg.groups[order[i - 1]].first.sig]
-                           .article_index
-                     : -2;
-        problems += a != prev;
+    if (r == NULL) {
+        fputs("migtriage: out of memory writing the report\n", out);
+        return;
+    }
+    for (i = 0; i < r->npeople; i++) {
+        people += r->people[i].selected;
     }
     fprintf(out,
             "migtriage %s: %zu input%s, %llu records, %llu finding%s in "
             "%zu problem%s, %zu mailbox%s\n",
             MT_VERSION, e->ninputs, e->ninputs == 1 ? "" : "s",
-            (unsigned long long)e->records,
-            (unsigned long long)e->agg.findings,
-            e->agg.findings == 1 ? "" : "s", problems,
-            problems == 1 ? "" : "s", e->mailboxes.n,
-            e->mailboxes.n == 1 ? "" : "es");
-    for (i = 0; order != NULL && i < e->agg.n;) {
-        int a = e->patterns.sigs[e->agg.groups[order[i]].first.sig]
-                    .article_index;
-        size_t j = i + 1;
-        while (j < e->agg.n &&
-               e->patterns.sigs[e->agg.groups[order[j]].first.sig]
-                       .article_index == a) {
-            j++;
-        }
-        fputc('\n', out);
-        put_article(out, &st, e, order, i, j);
-        i = j;
+            (unsigned long long)e->records, (unsigned long long)r->findings,
+            r->findings == 1 ? "" : "s", r->nproblems,
+            r->nproblems == 1 ? "" : "s", people, people == 1 ? "" : "es");
+    if (r->filtered) {
+        fputs("Filtered: ", out);
+        mt_put_filters(out, &e->filters, mt_put_clean);
+        fprintf(out, " (%llu of %llu findings shown)\n",
+                (unsigned long long)r->findings,
+                (unsigned long long)e->agg.findings);
     }
-    if (e->agg.n == 0) {
+    put_batches(out, r);
+    stamp = mt_calloc(r->npeople + 1, sizeof(*stamp));
+    for (i = 0; stamp != NULL && i < r->nproblems; i++) {
+        fputc('\n', out);
+        put_problem(out, &st, r, &r->problems[i], stamp);
+    }
+    mt_free(stamp);
+    failed = count_failed_unexplained(r);
+    if (r->nproblems == 0 && failed == 0) {
         put_nothing_found(out, e);
+    } else if (r->nproblems == 0) {
+        fprintf(out,
+                "\nNo known problem found, but %zu mailbox%s failed: see "
+                "\"Failed, cause not recognised\".\n",
+                failed, failed == 1 ? "" : "es");
     }
     mt_put_possible_text(out, e);
-    put_mailbox_table(out, e);
+    put_mailbox_table(out, r);
+    put_failed_unexplained(out, r);
     put_unknown(out, e);
     put_failed_inputs(out, e);
-    mt_free(order);
+    mt_report_free(r);
 }

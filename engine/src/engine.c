@@ -29,6 +29,7 @@
 /* Bytes kept on each side of a match when a record is longer than that. */
 #define MESSAGE_CONTEXT 300
 
+
 static const char *const severity_names[] = {"info", "warning", "error",
                                              "critical"};
 
@@ -56,11 +57,14 @@ struct mt_engine *mt_engine_new(void)
     if (e == NULL) {
         return NULL;
     }
+    e->alloc_failures = mt_alloc_failures();
     mt_limits_defaults(e->limits);
     e->jobs = 1;
     mt_aggregate_init(&e->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
     mt_unknown_init(&e->unknown, MT_MAX_UNKNOWN_CLUSTERS);
     mt_mailboxes_init(&e->mailboxes, MT_MAX_MAILBOXES);
+    mt_identities_init(&e->identities, MT_MAX_MAILBOXES * 4);
+    mt_filters_free(&e->filters); /* empty, min_severity -1 */
     mt_state_init_engine(&e->own, e);
     return e;
 }
@@ -74,6 +78,9 @@ static void document_reset(struct mt_document *d)
     }
     d->npending = 0;
     mt_fields_clear(&d->context);
+    mt_fields_clear(&d->names);
+    mt_free(d->unknown_error);
+    d->unknown_error = NULL;
     mt_free(d->origin);
     d->origin = NULL;
     d->block_start = 1;
@@ -107,6 +114,8 @@ void mt_engine_free(struct mt_engine *e)
     mt_unknown_free(&e->unknown);
     mt_possibles_free(&e->possible);
     mt_mailboxes_free(&e->mailboxes);
+    mt_identities_free(&e->identities);
+    mt_filters_free(&e->filters);
     for (i = 0; i < e->nextra; i++) {
         mt_free(e->extra[i]);
     }
@@ -145,6 +154,22 @@ void mt_engine_set_jobs(struct mt_engine *e, unsigned n)
     e->jobs = n > MT_MAX_JOBS ? MT_MAX_JOBS : n;
 }
 
+int mt_engine_out_of_memory(const struct mt_engine *e)
+{
+    return mt_alloc_failures() != e->alloc_failures;
+}
+
+/* Turns rc into MT_ENOMEM when an allocation failed: the result of a call
+ * that absorbed a failure is not to be trusted. */
+static int unless_out_of_memory(struct mt_engine *e, int rc)
+{
+    if (mt_engine_out_of_memory(e)) {
+        snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
+        return MT_ENOMEM;
+    }
+    return rc;
+}
+
 const char *mt_engine_errmsg(const struct mt_engine *e)
 {
     return e->errmsg;
@@ -153,6 +178,9 @@ const char *mt_engine_errmsg(const struct mt_engine *e)
 void mt_engine_message(struct mt_engine *e, enum mt_msg_level level,
                        const char *origin, const char *text)
 {
+    if (mt_engine_out_of_memory(e)) {
+        return; /* the run ends as out of memory; this may only echo it */
+    }
     if (e->nmessages < MAX_MESSAGES) {
         if (e->nmessages == e->alloc_messages) {
             size_t n = e->alloc_messages ? e->alloc_messages * 2 : 16;
@@ -228,6 +256,11 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
     }
     e->own.matcher = e->matcher;
     e->loaded = 1;
+    if (mt_engine_out_of_memory(e)) {
+        /* The problems may be artefacts of the failure (a file that
+         * "does not parse"); none is worth passing on. */
+        return unless_out_of_memory(e, rc);
+    }
     for (i = 0; i < e->load_problems.n; i++) {
         mt_engine_message(e, MT_MSG_WARNING, NULL,
                           e->load_problems.lines[i]);
@@ -273,6 +306,7 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
     st->possible = &e->possible;
     st->records = &e->records;
     st->mailboxes = &e->mailboxes;
+    st->identities = &e->identities;
     st->sink = &e->sink;
     st->message = scan_message;
     st->message_ctx = e;
@@ -291,33 +325,48 @@ void mt_state_done(struct mt_state *st)
  * report gives, whether or not anything is wrong with it; severity is the
  * finding's that names it, or -1. A shard logs it for the merge. */
 static void register_mailbox(struct mt_state *st, const struct mt_fields *ctx,
-                             int severity)
+                             const char *error, int severity)
 {
-    const char *name = mt_fields_get(ctx, "mailbox");
+    const char *name = mt_context_mailbox(ctx);
     const char *status = mt_fields_get(ctx, "status");
     const char *detail = mt_fields_get(ctx, "status_detail");
     const char *batch = mt_fields_get(ctx, "batch");
     struct mt_mailbox *mb;
 
     if (name == NULL) {
-        name = mt_fields_get(ctx, "display_name");
-    }
-    if (name == NULL) {
         return;
     }
     if (st->mailbox_log != NULL) {
         if (mt_mailbox_log_add(st->mailbox_log, name, status, detail, batch,
-                               severity) != 0) {
+                               error, severity) != 0) {
             st->oom = 1;
         }
         return;
     }
-    mb = mt_mailboxes_register(st->mailboxes, name, status, detail, batch);
+    mb = mt_mailboxes_register(st->mailboxes, name, status, detail, batch,
+                               error);
     if (mb != NULL && severity >= 0) {
         mb->findings++;
         if (severity > mb->worst) {
             mb->worst = severity;
         }
+    }
+}
+
+/* Links the names the current object gives its mailbox as one mailbox. */
+static void link_names(struct mt_state *st)
+{
+    const struct mt_fields *nm = &st->doc.names;
+    const char *names[16];
+    int kinds[16], i, n = 0;
+
+    for (i = 0; i < nm->n && n < 16; i++) {
+        names[n] = nm->kv[i].value;
+        kinds[n++] = (int)(nm->kv[i].flags >> MT_NAMEF_SHIFT);
+    }
+    if (n > 0 && st->identities != NULL &&
+        mt_identities_link(st->identities, names, kinds, (size_t)n) != 0) {
+        st->oom = 1;
     }
 }
 
@@ -349,7 +398,8 @@ static int flush_pending(struct mt_state *st)
     size_t i;
     int rc = MT_OK, specific = 0;
 
-    register_mailbox(st, &d->context, -1);
+    register_mailbox(st, &d->context, d->unknown_error, -1);
+    link_names(st);
     for (i = 0; i < d->npending; i++) {
         if (named_twice(st, &d->pending[i])) {
             mt_finding_clear(&d->pending[i]);
@@ -372,7 +422,7 @@ static int flush_pending(struct mt_state *st)
         mt_fields_merge_missing(&f->context, &d->context);
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
-        register_mailbox(st, &f->context, f->severity);
+        register_mailbox(st, &f->context, NULL, f->severity);
         if (st->sink != NULL) {
             mt_sink_deliver(st->e, f);
         } else if (st->streamed != NULL &&
@@ -398,6 +448,26 @@ struct hit_ctx {
     int rc;
 };
 
+/* The kind of mailbox name a context capture holds, or -1 for none. */
+static int name_kind(const char *capture)
+{
+    static const struct {
+        const char *capture;
+        int kind;
+    } kinds[] = {{"primary_address", MT_NAME_PRIMARY},
+                 {"alias", MT_NAME_ALIAS},
+                 {"mailbox", MT_NAME_IDENTITY},
+                 {"display_name", MT_NAME_DISPLAY}};
+    size_t i;
+
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(capture, kinds[i].capture) == 0) {
+            return kinds[i].kind;
+        }
+    }
+    return -1;
+}
+
 static void set_context(struct hit_ctx *h, const struct mt_hit *hit)
 {
     struct mt_fields *dst = hit->sig->scope == MT_SCOPE_RECORD
@@ -410,11 +480,18 @@ static void set_context(struct hit_ctx *h, const struct mt_hit *hit)
         /* Values with only blanks say nothing (an empty "Identity :"). */
         const char *v = hit->caps[i].value;
         size_t n = hit->caps[i].len;
+        int kind;
         while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
             n--;
         }
-        if (n > 0) {
-            mt_fields_set(dst, hit->caps[i].name, v, n, flags);
+        if (n == 0) {
+            continue;
+        }
+        mt_fields_set(dst, hit->caps[i].name, v, n, flags);
+        kind = name_kind(hit->caps[i].name);
+        if (kind >= 0 && dst == &h->st->doc.context) {
+            mt_fields_set(&h->st->doc.names, hit->sig->id, v, n,
+                          flags | ((unsigned)kind << MT_NAMEF_SHIFT));
         }
     }
 }
@@ -525,6 +602,16 @@ static int sink_record(void *ctx, const struct mt_record *r)
     if (st->current != NULL) {
         st->current->records++;
     }
+    /* Progress within a long input (sequential scans; a pool reports
+     * each input as it is merged). */
+    if (st == &st->e->own && st->e->progress_fn != NULL) {
+        st->text_bytes += r->len;
+        if ((*st->records & 8191) == 0) {
+            st->e->progress_fn(st->e->progress_ctx,
+                               st->e->progress_bytes + st->text_bytes,
+                               st->e->progress_inputs);
+        }
+    }
     if (r->kind == MT_REC_BLANK) {
         d->block_start = 1;
         return flush_pending(st);
@@ -533,6 +620,9 @@ static int sink_record(void *ctx, const struct mt_record *r)
         /* A new Format-List object: what the previous object's fields said
          * about its mailbox does not apply to this one. */
         mt_fields_remove_flagged(&d->context, MT_CTXF_FROM_FIELD);
+        mt_fields_remove_flagged(&d->names, MT_CTXF_FROM_FIELD);
+        mt_free(d->unknown_error);
+        d->unknown_error = NULL;
     }
     d->block_start = 0;
     memset(&h, 0, sizeof(h));
@@ -636,11 +726,79 @@ int mt_engine_scan_one(struct mt_engine *e, const char *path)
 {
     const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
     struct mt_input *in = mt_engine_add_input(e, name);
+    int rc;
 
     if (in == NULL) {
         return MT_ENOMEM;
     }
-    return mt_state_scan_file(&e->own, in, path);
+    rc = mt_state_scan_file(&e->own, in, path);
+    e->own.text_bytes = 0;
+    mt_engine_progress(e, e->inputs[e->ninputs - 1].bytes);
+    return rc;
+}
+
+void mt_engine_progress(struct mt_engine *e, uint64_t bytes)
+{
+    e->progress_bytes += bytes;
+    e->progress_inputs++;
+    if (e->progress_fn != NULL) {
+        e->progress_fn(e->progress_ctx, e->progress_bytes,
+                       e->progress_inputs);
+    }
+}
+
+void mt_engine_set_progress_cb(struct mt_engine *e, mt_progress_fn fn,
+                               void *ctx)
+{
+    e->progress_fn = fn;
+    e->progress_ctx = ctx;
+}
+
+static int add_string(char ***list, size_t *n, const char *value)
+{
+    char **grown = mt_realloc(*list, (*n + 1) * sizeof(*grown));
+
+    if (grown == NULL) {
+        return MT_ENOMEM;
+    }
+    *list = grown;
+    grown[*n] = mt_strdup(value);
+    if (grown[*n] == NULL) {
+        return MT_ENOMEM;
+    }
+    (*n)++;
+    return MT_OK;
+}
+
+int mt_engine_add_filter(struct mt_engine *e, enum mt_filter which,
+                         const char *value)
+{
+    struct mt_filters *f = &e->filters;
+
+    if (value == NULL || value[0] == '\0') {
+        snprintf(e->errmsg, sizeof(e->errmsg), "empty filter value");
+        return MT_EMISUSE;
+    }
+    switch (which) {
+    case MT_FILTER_MIN_SEVERITY:
+        f->min_severity = mt_severity_parse(value);
+        if (f->min_severity < 0) {
+            snprintf(e->errmsg, sizeof(e->errmsg),
+                     "unknown severity '%.100s' (info, warning, error, "
+                     "critical)",
+                     value);
+            return MT_EMISUSE;
+        }
+        return MT_OK;
+    case MT_FILTER_MAILBOX:
+        return add_string(&f->mailboxes, &f->nmailboxes, value);
+    case MT_FILTER_ARTICLE:
+        return add_string(&f->articles, &f->narticles, value);
+    case MT_FILTER_FAMILY:
+        return add_string(&f->families, &f->nfamilies, value);
+    }
+    snprintf(e->errmsg, sizeof(e->errmsg), "unknown filter");
+    return MT_EMISUSE;
 }
 
 struct walk_ctx {
@@ -698,7 +856,7 @@ static int is_directory(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-int mt_engine_scan_path(struct mt_engine *e, const char *path)
+static int scan_path(struct mt_engine *e, const char *path)
 {
     struct walk_ctx w = {e, MT_OK};
     int rc;
@@ -724,8 +882,13 @@ int mt_engine_scan_path(struct mt_engine *e, const char *path)
     return w.status;
 }
 
-int mt_engine_scan_memory(struct mt_engine *e, const char *name,
-                          const void *data, size_t len)
+int mt_engine_scan_path(struct mt_engine *e, const char *path)
+{
+    return unless_out_of_memory(e, scan_path(e, path));
+}
+
+static int scan_memory(struct mt_engine *e, const char *name,
+                       const void *data, size_t len)
 {
     struct mt_scan scan;
     struct mt_stream *s;
@@ -745,6 +908,12 @@ int mt_engine_scan_memory(struct mt_engine *e, const char *name,
         return MT_ENOMEM;
     }
     return scan_stream(&e->own, in, s, &scan);
+}
+
+int mt_engine_scan_memory(struct mt_engine *e, const char *name,
+                          const void *data, size_t len)
+{
+    return unless_out_of_memory(e, scan_memory(e, name, data, len));
 }
 
 uint64_t mt_engine_budget_exceeded(const struct mt_engine *e)
@@ -784,6 +953,15 @@ int mt_engine_write_report(struct mt_engine *e, FILE *out,
     case MT_FORMAT_JSON:
         mt_emit_json(e, out);
         break;
+    case MT_FORMAT_HTML:
+        mt_emit_html(e, out);
+        break;
+    case MT_FORMAT_CSV:
+        mt_emit_csv(e, out);
+        break;
+    case MT_FORMAT_MARKDOWN:
+        mt_emit_markdown(e, out);
+        break;
     case MT_FORMAT_NDJSON:
         mt_emit_ndjson_summary(e, out);
         break;
@@ -793,5 +971,5 @@ int mt_engine_write_report(struct mt_engine *e, FILE *out,
         break;
     }
     fflush(out);
-    return ferror(out) ? MT_EINPUT : MT_OK;
+    return unless_out_of_memory(e, ferror(out) ? MT_EINPUT : MT_OK);
 }

@@ -8,6 +8,7 @@
 
 #include "aggregate.h"
 #include "fields.h"
+#include "identity.h"
 #include "kb.h"
 #include "mailboxes.h"
 #include "match.h"
@@ -16,8 +17,10 @@
 #include "patterns.h"
 #include "possible.h"
 #include "problems.h"
+#include "report.h"
 #include "similar.h"
 #include "unknown.h"
+#include "util.h"
 
 /* One top-level input: a command-line file, a file found in a directory,
  * or stdin. Archive members are counted inside their input. */
@@ -38,6 +41,7 @@ struct mt_message {
 
 /* Flags on context entries. */
 #define MT_CTXF_FROM_FIELD 0x1u /* set by a Format-List field record */
+#define MT_NAMEF_SHIFT 4        /* names: enum mt_name_kind above this */
 
 /* The document being read: its context and the findings of the current
  * block (records since the last blank line), which wait for the block to
@@ -45,6 +49,13 @@ struct mt_message {
 struct mt_document {
     char *origin;
     struct mt_fields context;
+    /* The names the current object gives its mailbox (Identity, Alias,
+     * addresses, DisplayName): name = signature id, value = the name,
+     * flags = MT_CTXF_FROM_FIELD and the name's kind << MT_NAMEF_SHIFT. */
+    struct mt_fields names;
+    /* The first error-like line of the object that no signature knows:
+     * what a failed mailbox without a known cause shows. */
+    char *unknown_error;
     int block_start; /* the next record starts a block */
     struct mt_finding *pending;
     size_t npending;
@@ -80,6 +91,8 @@ struct mt_state {
     /* Mailboxes: the registry itself, or (shard) a log of registrations */
     struct mt_mailboxes *mailboxes;
     struct mt_mailbox_log *mailbox_log;
+    /* Names linked as one mailbox: the engine's, or the shard's own */
+    struct mt_identities *identities;
     /* Findings as found: handed to the sink, or (shard) copies kept in
      * order for the merge to hand over */
     const struct mt_finding_sink *sink;
@@ -89,6 +102,7 @@ struct mt_state {
     mt_message_fn message;
     void *message_ctx;
     int oom; /* a shard could not keep something: the run stops */
+    uint64_t text_bytes; /* of the current input so far, for progress */
 };
 
 struct mt_engine {
@@ -97,6 +111,7 @@ struct mt_engine {
     mt_message_fn message_fn;
     void *message_ctx;
     char errmsg[512];
+    unsigned long long alloc_failures; /* mt_alloc_failures() at creation */
 
     struct mt_patterns patterns;
     struct mt_kb kb;
@@ -122,9 +137,15 @@ struct mt_engine {
     struct mt_unknown unknown;
     struct mt_possibles possible;
     struct mt_mailboxes mailboxes;
+    struct mt_identities identities;
     uint64_t records;
     uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
     struct mt_finding_sink sink; /* findings as they are found (sink.c) */
+    struct mt_filters filters; /* what the report shows */
+    mt_progress_fn progress_fn;
+    void *progress_ctx;
+    uint64_t progress_bytes;
+    uint64_t progress_inputs;
 };
 
 /* Extra knowledge folders and the knowledge base version (knowledge.c). */
@@ -164,9 +185,27 @@ const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
  * strings) and control characters removed. Unknown placeholders stay. */
 char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
                        const struct mt_fields *context);
-/* Groups sorted for output: severity (worst first), article, signature,
- * first occurrence. Returns an array of indices into e->agg.groups. */
-size_t *mt_sorted_groups(const struct mt_engine *e);
+/* The same, with over (may be NULL) before fields and context. Where the
+ * template quotes: in '...' a value has its quotes doubled; bare, a value
+ * of letters, digits, '.', '_' and inner '-' stays bare, others are put
+ * in single quotes; in "..." (which PowerShell expands) a value with $,
+ * backtick, quotes or control characters is refused and the placeholder
+ * stays visible. {mailbox} loses a proxy prefix (SMTP:, X500: ...). */
+/* With visible (for people) an unfilled placeholder of the template is
+ * made plain ({mailbox} -> MAILBOX, <your EWS host> -> YOUR_EWS_HOST) and
+ * its word appended to visible (", "-separated, once each) for a
+ * "replace ..." note; values are never rewritten. NULL keeps them as the
+ * template writes them. */
+char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
+                      const struct mt_fields *fields,
+                      const struct mt_fields *context, struct mt_buf *visible);
+/* Prose: {mailbox} -> "the mailbox", <your EWS host> -> "your EWS host". */
+char *mt_prose_placeholders(const char *text);
+/* The finding passes the filters that need no report (NDJSON stream):
+ * severity, article, family, and --mailbox on the finding's own names. */
+int mt_filters_pass(const struct mt_engine *e, const struct mt_finding *f);
+/* Reports progress after an input (engine.c). */
+void mt_engine_progress(struct mt_engine *e, uint64_t bytes);
 /* Writes log text with control characters (C0, DEL, C1) replaced by '?',
  * cut at max bytes on a character boundary ("..." marks the cut). */
 void mt_put_clean(FILE *out, const char *s, size_t max);
@@ -178,6 +217,22 @@ json_t *mt_jorigin(const char *origin, uint64_t line);
 /* A finding with its article: cause, resolution, filled-in commands. */
 json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f);
 
+/* Writes text for one format: control characters and markup made
+ * harmless, cut at max bytes (mt_put_clean for a terminal). */
+typedef void (*mt_put_text_fn)(FILE *out, const char *s, size_t max);
+/* The filters as options: "--min-severity error, --mailbox jdoe". */
+void mt_put_filters(FILE *out, const struct mt_filters *f, mt_put_text_fn put);
+/* ", 3 mailboxes: a, b and 1 more": the problem's distinct mailboxes, at
+ * most max named, in the order of its groups; nothing when it names none.
+ * stamp (zeroed, one per person) is shared by the calls of one report. */
+void mt_put_problem_mailboxes(FILE *out, const struct mt_report *r,
+                              const struct mt_problem *pr, size_t *stamp,
+                              size_t max, mt_put_text_fn put);
+/* Every name of a mailbox, as a JSON array. */
+json_t *mt_jperson_names(const struct mt_report *r, const struct mt_person *p);
+/* mt_put_list with the placeholders of prose in words. */
+void mt_put_prose_list(FILE *out, const char *heading, json_t *list,
+                       int numbered);
 void mt_put_list(FILE *out, const char *heading, json_t *list,
                  int numbered);
 void mt_emit_json(struct mt_engine *e, FILE *out);
@@ -185,6 +240,9 @@ void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,
                            const struct mt_finding *f);
 void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags);
+void mt_emit_html(struct mt_engine *e, FILE *out);
+void mt_emit_csv(struct mt_engine *e, FILE *out);
+void mt_emit_markdown(struct mt_engine *e, FILE *out);
 /* Name matches and possible matches (emit_possible.c). */
 void mt_put_name_note(FILE *out, const struct mt_engine *e,
                       const struct mt_finding *f);

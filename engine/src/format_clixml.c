@@ -1189,12 +1189,17 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name,
     stop(r);
 }
 
+/* expat allocates through ours, so that the torture build can fail its
+ * allocations too. */
+static const XML_Memory_Handling_Suite xml_memory = {mt_malloc, mt_realloc,
+                                                     mt_free};
+
 static int setup_parser(struct mt_format_reader *r)
 {
     if (r->p == NULL) {
         /* "UTF-8" overrides any encoding="utf-16" declaration: the text
          * layer has already transcoded the bytes. */
-        r->p = XML_ParserCreate("UTF-8");
+        r->p = XML_ParserCreate_MM("UTF-8", &xml_memory, NULL);
         if (r->p == NULL) {
             return MT_ENOMEM;
         }

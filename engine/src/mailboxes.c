@@ -105,6 +105,22 @@ static const char *intern(struct mt_mailboxes *m, const char *value)
     return copy;
 }
 
+long mt_mailboxes_find(const struct mt_mailboxes *m, const char *name)
+{
+    size_t j;
+
+    if (m->table_size == 0) {
+        return -1;
+    }
+    for (j = (size_t)key_of(name) & (m->table_size - 1); m->table[j] != 0;
+         j = (j + 1) & (m->table_size - 1)) {
+        if (strcmp(m->items[m->table[j] - 1].name, name) == 0) {
+            return (long)(m->table[j] - 1);
+        }
+    }
+    return -1;
+}
+
 /* Points *slot at the interned value (NULL, or no memory, leaves it). */
 static void set_value(struct mt_mailboxes *m, const char **slot,
                       const char *value)
@@ -119,12 +135,16 @@ static void set_value(struct mt_mailboxes *m, const char **slot,
 struct mt_mailbox *mt_mailboxes_register(struct mt_mailboxes *m,
                                          const char *name, const char *status,
                                          const char *detail,
-                                         const char *batch)
+                                         const char *batch,
+                                         const char *error)
 {
     struct mt_mailbox *mb = mt_mailboxes_get(m, name);
 
     if (mb == NULL) {
         return NULL;
+    }
+    if (mb->error == NULL) {
+        set_value(m, &mb->error, error);
     }
     if (status == NULL) {
         /* Only a StatusDetail: it is the best status there is, but it does
@@ -205,24 +225,20 @@ static int dup_or_null(char **dst, const char *src)
     return src != NULL && *dst == NULL ? -1 : 0;
 }
 
+/* No op logged yet for a name (one whose first op could not be kept). */
+#define NO_OP ((size_t)-1)
+
 int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
                        const char *status, const char *detail,
-                       const char *batch, int severity)
+                       const char *batch, const char *error, int severity)
 {
     size_t before = l->names.n, at;
-    struct mt_mailbox *seen = mt_mailboxes_get(&l->names, name);
+    struct mt_mailbox *seen;
     struct mt_mailbox_op *op;
-    int fresh;
 
-    if (seen == NULL) {
-        if (l->names.overflow > 0) {
-            l->overflow = 1;
-            return 0;
-        }
-        return -1;
-    }
-    fresh = l->names.n != before;
-    if (fresh && l->names.n > l->alloc_last) {
+    /* Room for a new name's slot first: a name must never be in names
+     * without a slot in last, or its next add would read garbage. */
+    if (l->names.n + 1 > l->alloc_last) {
         size_t na = l->alloc_last ? l->alloc_last * 2 : 8;
         size_t *grown = mt_realloc(l->last, na * sizeof(*grown));
         if (grown == NULL) {
@@ -231,9 +247,21 @@ int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
         l->last = grown;
         l->alloc_last = na;
     }
-    op = fresh ? NULL : &l->ops[l->last[seen->seq]];
+    seen = mt_mailboxes_get(&l->names, name);
+    if (seen == NULL) {
+        if (l->names.overflow > 0) {
+            l->overflow = 1;
+            return 0;
+        }
+        return -1;
+    }
+    if (l->names.n != before) {
+        l->last[seen->seq] = NO_OP;
+    }
+    op = l->last[seen->seq] == NO_OP ? NULL : &l->ops[l->last[seen->seq]];
     if (op == NULL || !same_value(op->status, status) ||
-        !same_value(op->detail, detail) || !same_value(op->batch, batch)) {
+        !same_value(op->detail, detail) || !same_value(op->batch, batch) ||
+        !same_value(op->error, error)) {
         if (l->n == l->alloc) {
             size_t na = l->alloc ? l->alloc * 2 : 8;
             struct mt_mailbox_op *grown = mt_realloc(l->ops,
@@ -251,11 +279,13 @@ int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
         if (dup_or_null(&op->name, name) != 0 ||
             dup_or_null(&op->status, status) != 0 ||
             dup_or_null(&op->detail, detail) != 0 ||
-            dup_or_null(&op->batch, batch) != 0) {
+            dup_or_null(&op->batch, batch) != 0 ||
+            dup_or_null(&op->error, error) != 0) {
             mt_free(op->name);
             mt_free(op->status);
             mt_free(op->detail);
             mt_free(op->batch);
+            mt_free(op->error);
             return -1;
         }
         l->n++;
@@ -280,7 +310,7 @@ int mt_mailbox_log_replay(const struct mt_mailbox_log *l,
         const struct mt_mailbox_op *op = &l->ops[i];
         uint64_t overflow = m->overflow;
         struct mt_mailbox *mb = mt_mailboxes_register(
-            m, op->name, op->status, op->detail, op->batch);
+            m, op->name, op->status, op->detail, op->batch, op->error);
 
         if (mb == NULL) {
             if (m->overflow == overflow) {
@@ -307,6 +337,7 @@ void mt_mailbox_log_free(struct mt_mailbox_log *l)
         mt_free(l->ops[i].status);
         mt_free(l->ops[i].detail);
         mt_free(l->ops[i].batch);
+        mt_free(l->ops[i].error);
     }
     mt_free(l->ops);
     mt_free(l->last);

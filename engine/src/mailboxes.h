@@ -15,6 +15,7 @@ struct mt_mailbox {
      * interned (a batch of 100,000 mailboxes has a handful of values). */
     const char *status;
     const char *batch;
+    const char *error; /* first error-like line no signature knows, or NULL */
     int worst;    /* worst severity of its findings, -1 = none */
     uint64_t findings;
     uint64_t seq; /* order of first mention */
@@ -38,13 +39,17 @@ struct mt_mailboxes {
 void mt_mailboxes_init(struct mt_mailboxes *m, size_t max);
 /* Finds or adds name; NULL when the bound is reached or out of memory. */
 struct mt_mailbox *mt_mailboxes_get(struct mt_mailboxes *m, const char *name);
+/* Index of the mailbox called name (exactly), or -1. */
+long mt_mailboxes_find(const struct mt_mailboxes *m, const char *name);
 /* Notes that an object of a report is about mailbox name, with the status,
  * status detail and batch it gives (each may be NULL: the previous value
- * stays). Returns the mailbox, or NULL as mt_mailboxes_get(). */
+ * stays) and an unrecognised error line (NULL, or kept if the first).
+ * Returns the mailbox, or NULL as mt_mailboxes_get(). */
 struct mt_mailbox *mt_mailboxes_register(struct mt_mailboxes *m,
                                          const char *name, const char *status,
                                          const char *detail,
-                                         const char *batch);
+                                         const char *batch,
+                                         const char *error);
 /* Indices sorted by name. */
 size_t *mt_mailboxes_sorted(const struct mt_mailboxes *m);
 void mt_mailboxes_free(struct mt_mailboxes *m);
@@ -59,6 +64,7 @@ struct mt_mailbox_op {
     char *status;
     char *detail;
     char *batch;
+    char *error;
     uint64_t calls;    /* registrations this op stands for */
     uint64_t findings; /* of them, the ones made for a finding */
     int worst;         /* worst severity of those findings, -1 = none */
@@ -79,7 +85,7 @@ void mt_mailbox_log_init(struct mt_mailbox_log *l, size_t max);
  * Returns 0, or -1 when out of memory. */
 int mt_mailbox_log_add(struct mt_mailbox_log *l, const char *name,
                        const char *status, const char *detail,
-                       const char *batch, int severity);
+                       const char *batch, const char *error, int severity);
 /* Applies the log to m as if its registrations were made there. Returns
  * 0, or -1 when out of memory. */
 int mt_mailbox_log_replay(const struct mt_mailbox_log *l,

@@ -52,8 +52,9 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
     m->stamp = mt_calloc(p->n + 1, sizeof(*m->stamp));
     m->always = mt_calloc(p->n + 1, sizeof(*m->always));
     m->cands = mt_calloc(p->n + 1, sizeof(*m->cands));
-    m->md = pcre2_match_data_create(p->max_groups ? p->max_groups : 1, NULL);
-    m->mctx = pcre2_match_context_create(NULL);
+    m->md = pcre2_match_data_create(p->max_groups ? p->max_groups : 1,
+                                    mt_pcre2_general());
+    m->mctx = pcre2_match_context_create(mt_pcre2_general());
     if (m->pf == NULL || m->stamp == NULL || m->always == NULL ||
         m->cands == NULL ||
         m->md == NULL || m->mctx == NULL) {
@@ -64,7 +65,8 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
     /* The default JIT stack (32 KiB) is too small for long records with
      * lazy quantifiers; 1 MiB keeps them within the match budget instead
      * of failing early. */
-    m->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    m->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024,
+                                           mt_pcre2_general());
     if (m->jit_stack != NULL) {
         pcre2_jit_stack_assign(m->mctx, NULL, m->jit_stack);
     }

@@ -49,6 +49,7 @@ struct shard {
     struct mt_unknown unknown;
     struct mt_possibles possible;
     struct mt_mailbox_log mailbox_log;
+    struct mt_identities identities;
     struct mt_findings streamed;
     uint64_t records;
     uint64_t budget_exceeded;
@@ -154,6 +155,7 @@ static void shard_free(struct shard *sh)
     mt_unknown_free(&sh->unknown);
     mt_possibles_free(&sh->possible);
     mt_mailbox_log_free(&sh->mailbox_log);
+    mt_identities_free(&sh->identities);
     mt_findings_free(&sh->streamed);
     mt_free(sh);
 }
@@ -206,6 +208,7 @@ static struct shard *scan_shard(struct mt_engine *e,
     mt_aggregate_init(&sh->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
     mt_unknown_init(&sh->unknown, MT_MAX_UNKNOWN_CLUSTERS);
     mt_mailbox_log_init(&sh->mailbox_log, MT_MAX_MAILBOXES);
+    mt_identities_init(&sh->identities, MT_MAX_MAILBOXES * 4);
     sh->input.path = mt_strdup(path);
     if (sh->input.path == NULL) {
         mt_free(sh);
@@ -220,6 +223,7 @@ static struct shard *scan_shard(struct mt_engine *e,
     st.possible = &sh->possible;
     st.records = &sh->records;
     st.mailbox_log = &sh->mailbox_log;
+    st.identities = &sh->identities;
     st.streamed = e->sink.fn != NULL ? &sh->streamed : NULL;
     st.message = shard_message;
     st.message_ctx = sh;
@@ -322,9 +326,11 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
     mt_unknown_merge(&e->unknown, &sh->unknown);
     if (mt_possibles_merge(&e->possible, &sh->possible) != 0 ||
         mt_aggregate_merge(&e->agg, &sh->agg) != 0 ||
-        mt_mailbox_log_replay(&sh->mailbox_log, &e->mailboxes) != 0) {
+        mt_mailbox_log_replay(&sh->mailbox_log, &e->mailboxes) != 0 ||
+        mt_identities_merge(&e->identities, &sh->identities) != 0) {
         return MT_ENOMEM;
     }
+    mt_engine_progress(e, in->bytes);
     return sh->rc;
 }
 

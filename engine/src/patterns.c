@@ -89,7 +89,8 @@ static int compile_signature(struct mt_patterns *p, struct mt_signature *s,
     uint32_t captures = 0;
 
     s->code = pcre2_compile((PCRE2_SPTR)s->pattern, PCRE2_ZERO_TERMINATED,
-                            PCRE2_UTF, &errcode, &erroff, NULL);
+                            PCRE2_UTF, &errcode, &erroff,
+                            mt_pcre2_compile_context());
     if (s->code == NULL) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(errcode, msg, sizeof(msg));
@@ -186,7 +187,11 @@ static int parse_signature(json_t *js, const char *file,
     s->object_fallback = json_is_true(json_object_get(js, "object_fallback"));
     s->samples = json_incref(json_object_get(js, "samples"));
     s->non_samples = json_incref(json_object_get(js, "non_samples"));
-    if (s->id == NULL || s->file == NULL || s->pattern == NULL) {
+    /* An optional key whose copy failed is as fatal as a required one:
+     * a finding without its article id would be looked up with NULL. */
+    if (s->id == NULL || s->file == NULL || s->pattern == NULL ||
+        (s->article == NULL && mt_json_str(js, "article") != NULL) ||
+        (s->literal == NULL && mt_json_str(js, "literal") != NULL)) {
         return -1;
     }
     return 0;

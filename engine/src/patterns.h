@@ -75,6 +75,12 @@ int mt_patterns_load(struct mt_patterns *p, const char *dir,
                      struct mt_problems *probs);
 void mt_patterns_free(struct mt_patterns *p);
 
+/* The contexts to create PCRE2 objects with: NULL (PCRE2's malloc), except
+ * in the torture build, where they route PCRE2's allocations through
+ * mt_malloc so that failures can be injected (util.c). */
+pcre2_general_context *mt_pcre2_general(void);
+pcre2_compile_context *mt_pcre2_compile_context(void);
+
 /* Index of the signature with this id, or -1. */
 int mt_patterns_find(const struct mt_patterns *p, const char *id);
 

@@ -121,6 +121,25 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
     }
 }
 
+/* Bytes of an unrecognised error line kept for its mailbox. */
+#define MAX_UNKNOWN_ERROR 500
+
+/* The object's first unrecognised error line: what a failed mailbox with
+ * no known cause shows. */
+static void note_unknown_error(struct mt_document *d,
+                               const struct mt_record *r)
+{
+    size_t n = r->len < MAX_UNKNOWN_ERROR ? r->len : MAX_UNKNOWN_ERROR;
+
+    if (d->unknown_error != NULL) {
+        return;
+    }
+    while (n < r->len && n > 0 && ((unsigned char)r->text[n] & 0xc0) == 0x80) {
+        n--; /* cut on a character boundary */
+    }
+    d->unknown_error = mt_strndup(r->text, n);
+}
+
 int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
                         int found, int error_like,
                         int contexts, mt_hit_fn on_hit, void *hit_ctx)
@@ -140,6 +159,7 @@ int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
     if (found == 0 && !named && error_like && contexts == 0) {
         mt_unknown_add(st->unknown, r->text, r->len,
                        st->doc.origin ? st->doc.origin : "", r->line);
+        note_unknown_error(&st->doc, r);
         possible_match(st, r);
     }
     return st->oom ? MT_ENOMEM : MT_OK;

@@ -41,7 +41,10 @@ static void to_user(struct mt_engine *e, void *ctx,
 static void to_ndjson(struct mt_engine *e, void *ctx,
                       const struct mt_finding *f)
 {
-    mt_emit_ndjson_finding(e, (FILE *)ctx, f);
+    /* The report filters apply to the stream too (report.c). */
+    if (mt_filters_pass(e, f)) {
+        mt_emit_ndjson_finding(e, (FILE *)ctx, f);
+    }
 }
 
 void mt_engine_set_finding_cb(struct mt_engine *e, mt_finding_fn fn,

@@ -1,23 +1,158 @@
 /* util.c: allocation wrappers, growable buffer, hashing. */
 #include "util.h"
 
+#include "patterns.h" /* PCRE2, for its contexts below */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef MT_TORTURE
+/* Allocation-failure injection, compiled only into the torture build
+ * (tests/torture/): MT_FAIL_ALLOC=N makes the Nth allocation fail (once;
+ * later ones succeed, as in curl's torture test), and MT_ALLOC_COUNT=path
+ * writes how many allocations the run made when it exits. Jansson, PCRE2
+ * and expat allocate through these functions too (see mt_torture_init and
+ * mt_pcre2_general_context), so their failures are injected as well;
+ * libarchive and zlib keep their own allocators. Counting is atomic
+ * because -j scans on worker threads. */
+#include <jansson.h>
+
+static unsigned long long torture_fail_at;
+static unsigned long long torture_count;
+static pcre2_general_context *torture_pcre2_general;
+static pcre2_compile_context *torture_pcre2_compile;
+
+static void *torture_pcre2_malloc(PCRE2_SIZE n, void *ctx)
+{
+    (void)ctx;
+    return mt_malloc(n);
+}
+
+static void torture_pcre2_free(void *p, void *ctx)
+{
+    (void)ctx;
+    mt_free(p);
+}
+
+static void torture_report(void)
+{
+    const char *path = getenv("MT_ALLOC_COUNT");
+    FILE *f;
+
+    if (path == NULL || *path == '\0' || (f = fopen(path, "w")) == NULL) {
+        return;
+    }
+    fprintf(f, "%llu\n", __atomic_load_n(&torture_count, __ATOMIC_RELAXED));
+    fclose(f);
+}
+
+static void torture_exit(void)
+{
+    torture_report();
+    pcre2_compile_context_free(torture_pcre2_compile);
+    pcre2_general_context_free(torture_pcre2_general);
+}
+
+__attribute__((constructor)) static void mt_torture_init(void)
+{
+    const char *n = getenv("MT_FAIL_ALLOC");
+
+    torture_fail_at = n != NULL ? strtoull(n, NULL, 10) : 0;
+    json_set_alloc_funcs(mt_malloc, mt_free);
+    /* Made before counting starts: these two never fail. */
+    torture_pcre2_general = pcre2_general_context_create(
+        torture_pcre2_malloc, torture_pcre2_free, NULL);
+    torture_pcre2_compile =
+        pcre2_compile_context_create(torture_pcre2_general);
+    torture_count = 0;
+    atexit(torture_exit);
+}
+
+pcre2_general_context *mt_pcre2_general(void)
+{
+    return torture_pcre2_general;
+}
+
+pcre2_compile_context *mt_pcre2_compile_context(void)
+{
+    return torture_pcre2_compile;
+}
+
+void mt_torture_fail_after(unsigned long long k)
+{
+    torture_fail_at =
+        k ? __atomic_load_n(&torture_count, __ATOMIC_RELAXED) + k : 0;
+}
+
+/* Whether this allocation is the one to fail. */
+static int torture_fail(void)
+{
+    unsigned long long k =
+        __atomic_add_fetch(&torture_count, 1, __ATOMIC_RELAXED);
+    return torture_fail_at != 0 && k == torture_fail_at;
+}
+#define TORTURE_FAIL() torture_fail()
+#else
+#define TORTURE_FAIL() 0
+
+/* PCRE2's own malloc outside the torture build. */
+pcre2_general_context *mt_pcre2_general(void)
+{
+    return NULL;
+}
+
+pcre2_compile_context *mt_pcre2_compile_context(void)
+{
+    return NULL;
+}
+#endif
+
+/* Allocation failures since the process started: a failure that some
+ * caller absorbed (dropped a finding, skipped a field) must still end the
+ * run as out of memory rather than as a report that is silently short. */
+static unsigned long long alloc_failures;
+
+void mt_note_alloc_failure(void)
+{
+    __atomic_add_fetch(&alloc_failures, 1, __ATOMIC_RELAXED);
+}
+
+unsigned long long mt_alloc_failures(void)
+{
+    return __atomic_load_n(&alloc_failures, __ATOMIC_RELAXED);
+}
+
+static void *counted(void *p)
+{
+    if (p == NULL) {
+        mt_note_alloc_failure();
+    }
+    return p;
+}
+
 void *mt_malloc(size_t n)
 {
-    return malloc(n ? n : 1);
+    if (TORTURE_FAIL()) {
+        return counted(NULL);
+    }
+    return counted(malloc(n ? n : 1));
 }
 
 void *mt_calloc(size_t n, size_t size)
 {
-    return calloc(n ? n : 1, size ? size : 1);
+    if (TORTURE_FAIL()) {
+        return counted(NULL);
+    }
+    return counted(calloc(n ? n : 1, size ? size : 1));
 }
 
 void *mt_realloc(void *p, size_t n)
 {
-    return realloc(p, n ? n : 1);
+    if (TORTURE_FAIL()) {
+        return counted(NULL);
+    }
+    return counted(realloc(p, n ? n : 1));
 }
 
 void mt_free(void *p)

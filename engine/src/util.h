@@ -12,10 +12,21 @@ void *mt_calloc(size_t n, size_t size);
 void *mt_realloc(void *p, size_t n);
 void mt_free(void *p);
 char *mt_strdup(const char *s);
+/* Allocation failures so far in this process (those of the functions
+ * above, and those noted by hand for a library that allocates on its own
+ * and says it ran out of memory). */
+unsigned long long mt_alloc_failures(void);
+void mt_note_alloc_failure(void);
 char *mt_strndup(const char *s, size_t n);
 /* Returns a malloc'd formatted string, or NULL. */
 char *mt_asprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+
+#ifdef MT_TORTURE
+/* Torture build only (util.c): makes the kth allocation from now fail;
+ * 0 turns injection off. */
+void mt_torture_fail_after(unsigned long long k);
+#endif
 
 /* A growable byte buffer, always NUL-terminated. A non-zero cap makes
  * appends past it fail with -1 (the caller decides: cut or reject). */

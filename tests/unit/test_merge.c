@@ -181,6 +181,7 @@ static void same_mailboxes(const struct mt_mailboxes *a,
         ASSERT_STR_EQ(x->name, y->name);
         ASSERT_STR_EQ(x->status ? x->status : "-", y->status ? y->status : "-");
         ASSERT_STR_EQ(x->batch ? x->batch : "-", y->batch ? y->batch : "-");
+        ASSERT_STR_EQ(x->error ? x->error : "-", y->error ? y->error : "-");
         ASSERT_INT_EQ(x->findings, y->findings);
         ASSERT_INT_EQ(x->worst, y->worst);
     }
@@ -217,7 +218,8 @@ TEST(merge_mailboxes_as_sequential)
                 bt = rnd(3);
             }
             mb = mt_mailboxes_register(&seq, names[nm], statuses[st],
-                                       details[dt], batches[bt]);
+                                       details[dt], batches[bt],
+                                       batches[(bt + 1) % 3]);
             if (mb != NULL && sev >= 0) {
                 mb->findings++;
                 if (sev > mb->worst) {
@@ -225,7 +227,8 @@ TEST(merge_mailboxes_as_sequential)
                 }
             }
             ASSERT_INT_EQ(mt_mailbox_log_add(&log, names[nm], statuses[st],
-                                             details[dt], batches[bt], sev),
+                                             details[dt], batches[bt],
+                                             batches[(bt + 1) % 3], sev),
                           0);
         }
         ASSERT_INT_EQ(log.overflow, 0);

@@ -6,14 +6,15 @@ _migtriage()
     _init_completion || return
 
     local opts="--format --fail-on --patterns --kb --extra-kb --limit --color --family
-        --flavor --jobs --help --version -f -j -h -V"
+        --flavor --jobs --help --version -f -j -h -V --min-severity --mailbox
+        --article --progress"
     case $prev in
         -f|--format)
-            COMPREPLY=($(compgen -W "text json ndjson" -- "$cur")); return ;;
-        --fail-on)
+            COMPREPLY=($(compgen -W "text json ndjson html csv markdown" -- "$cur")); return ;;
+        --fail-on|--min-severity)
             COMPREPLY=($(compgen -W "info warning error critical" -- "$cur"))
             return ;;
-        --color)
+        --color|--progress)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --flavor)
             COMPREPLY=($(compgen -W "rg ugrep grep pcre" -- "$cur")); return ;;
@@ -38,7 +39,7 @@ _migtriage()
     for ((i = 1; i < cword; i++)); do
         [[ ${words[i]} == -* ]] && continue
         case ${words[i-1]} in
-            -f|--format|--fail-on|--color|--flavor|--limit|--patterns|--kb|--extra-kb|-j|--jobs|--family)
+            -f|--format|--fail-on|--color|--flavor|--limit|--patterns|--kb|--extra-kb|-j|--jobs|--family|--min-severity|--mailbox|--article|--progress)
                 continue ;;
         esac
         if [[ -z $sub ]]; then sub=${words[i]}; else sub2=${words[i]}; break; fi
