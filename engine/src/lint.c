@@ -344,12 +344,49 @@ static enum cost cost_of(const struct mt_signature *s)
     return n >= 8 ? COST_LOW : n >= 4 ? COST_MEDIUM : COST_HIGH;
 }
 
+static int reached_by_name(const struct mt_engine *e, size_t article)
+{
+    size_t i;
+
+    for (i = 0; i < e->names.n; i++) {
+        if (e->names.v[i].article_index == (int)article) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* An article listed as having no stable name must exist and must really
+ * have none: once a name reaches it, the listing is stale. */
+static void lint_no_name(const struct mt_engine *e, struct mt_problems *p)
+{
+    size_t i;
+
+    for (i = 0; i < e->names.nno_name; i++) {
+        const struct mt_no_name *x = &e->names.no_name[i];
+        int k = mt_kb_find(&e->kb, x->article);
+        if (k < 0) {
+            mt_problems_add(p, "%s: no_name: article \"%s\" does not exist",
+                            x->file, x->article);
+        } else if (reached_by_name(e, (size_t)k)) {
+            mt_problems_add(p, "%s: no_name: %s is reachable by name; "
+                               "take it off the list",
+                            x->file, x->article);
+        }
+        if (strpbrk(x->reason, "\r\n") != NULL) {
+            mt_problems_add(p, "%s: no_name: %s: reason must be one line",
+                            x->file, x->article);
+        }
+    }
+}
+
 /* The stable-name table: a meaning is one line; how many articles a
- * name reaches (the others are listed, as a to-do, not as problems). */
+ * name reaches, how many are listed as having no stable name, and the
+ * rest (listed as a to-do, not as problems). */
 static void lint_names(const struct mt_engine *e, struct mt_problems *p,
                        FILE *out)
 {
-    size_t i, k, reached = 0, nulls = 0, unreached = 0;
+    size_t i, k, reached = 0, nulls = 0, exempt = 0, missing = 0;
 
     for (i = 0; i < e->names.n; i++) {
         const struct mt_name *x = &e->names.v[i];
@@ -359,28 +396,28 @@ static void lint_names(const struct mt_engine *e, struct mt_problems *p,
                             x->name);
         }
     }
+    lint_no_name(e, p);
     for (k = 0; k < e->kb.n; k++) {
-        int found = 0;
-        for (i = 0; i < e->names.n && !found; i++) {
-            found = e->names.v[i].article_index == (int)k;
+        if (reached_by_name(e, k)) {
+            reached++;
+        } else if (mt_names_no_name(&e->names, e->kb.articles[k].id)) {
+            exempt++;
         }
-        reached += found;
     }
     fprintf(out,
             "kb lint: names: %zu in %zu tables (%zu without an article), "
-            "%zu of %zu articles reachable by name\n",
-            e->names.n, e->names.files, nulls, reached, e->kb.n);
+            "%zu of %zu articles reachable by name, %zu without a stable "
+            "name (no_name), %zu missing\n",
+            e->names.n, e->names.files, nulls, reached, e->kb.n, exempt,
+            e->kb.n - reached - exempt);
     for (k = 0; k < e->kb.n; k++) {
-        int found = 0;
-        for (i = 0; i < e->names.n && !found; i++) {
-            found = e->names.v[i].article_index == (int)k;
-        }
-        if (!found) {
-            fprintf(out, "%s%s", unreached++ ? ", " : "kb lint: no name yet: ",
+        if (!reached_by_name(e, k) &&
+            !mt_names_no_name(&e->names, e->kb.articles[k].id)) {
+            fprintf(out, "%s%s", missing++ ? ", " : "kb lint: no name yet: ",
                     e->kb.articles[k].id);
         }
     }
-    if (unreached > 0) {
+    if (missing > 0) {
         fputc('\n', out);
     }
     fprintf(out, "kb lint: nearest-article index: %zu words\n",

@@ -7,11 +7,14 @@
 #include "datafile.h"
 #include "util.h"
 
-static const char *const table_keys[] = {"schema", "table", "names", NULL};
+static const char *const table_keys[] = {"schema", "table", "names",
+                                         "no_name", NULL};
+static const char *const no_name_keys[] = {"article", "reason", NULL};
 static const char *const name_keys[] = {"name", "kind", "meaning", "article",
                                         "no_article", NULL};
 static const char *const kinds[] = {"exception", "sync-error", "run-status",
-                                    "hcw-code", "event",
+                                    "hcw-code", "aad-code", "ndr",
+                                    "error-id", "event",
                                     "status-detail", NULL};
 
 static int token_byte(unsigned char c)
@@ -201,10 +204,62 @@ static int add_entry(struct mt_names *nm, json_t *o, const char *file)
     return 0;
 }
 
+const struct mt_no_name *mt_names_no_name(const struct mt_names *nm,
+                                          const char *article)
+{
+    size_t i;
+
+    for (i = 0; i < nm->nno_name; i++) {
+        if (strcmp(nm->no_name[i].article, article) == 0) {
+            return &nm->no_name[i];
+        }
+    }
+    return NULL;
+}
+
+static int add_no_name(struct mt_names *nm, json_t *o, const char *file,
+                       size_t idx, struct mt_problems *probs)
+{
+    const char *art = json_is_object(o) ? mt_json_str(o, "article") : NULL;
+    const char *reason = art ? mt_json_str(o, "reason") : NULL;
+    struct mt_no_name *x, *grown;
+
+    if (art == NULL || reason == NULL) {
+        mt_problems_add(probs, "%s: no_name entry %zu needs article and "
+                               "reason",
+                        file, idx);
+        return 0;
+    }
+    if (mt_datafile_check_keys(o, no_name_keys, file, art, probs) != 0) {
+        return 0;
+    }
+    if (mt_names_no_name(nm, art) != NULL) {
+        mt_problems_add(probs, "%s: %s: listed twice in no_name", file, art);
+        return 0;
+    }
+    grown = mt_realloc(nm->no_name, (nm->nno_name + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        return -1;
+    }
+    nm->no_name = grown;
+    x = &nm->no_name[nm->nno_name];
+    x->article = mt_strdup(art);
+    x->reason = mt_strdup(reason);
+    x->file = mt_strdup(file);
+    if (x->article == NULL || x->reason == NULL || x->file == NULL) {
+        mt_free(x->article);
+        mt_free(x->reason);
+        mt_free(x->file);
+        return -1;
+    }
+    nm->nno_name++;
+    return 0;
+}
+
 static int load_file(struct mt_names *nm, const char *path,
                      struct mt_problems *probs)
 {
-    json_t *root = mt_datafile_load(path, probs), *list, *o;
+    json_t *root = mt_datafile_load(path, probs), *list, *none, *o;
     size_t i;
     int rc = 0;
 
@@ -213,10 +268,14 @@ static int load_file(struct mt_names *nm, const char *path,
     }
     mt_datafile_check_keys(root, table_keys, path, "table", probs);
     list = json_object_get(root, "names");
+    none = json_object_get(root, "no_name");
     if (json_integer_value(json_object_get(root, "schema")) != 1 ||
-        mt_json_str(root, "table") == NULL || !json_is_array(list)) {
+        mt_json_str(root, "table") == NULL ||
+        (list == NULL && none == NULL) ||
+        (list != NULL && !json_is_array(list)) ||
+        (none != NULL && !json_is_array(none))) {
         mt_problems_add(probs, "%s: needs \"schema\": 1, a table name and a "
-                               "names list",
+                               "names list (or a no_name list)",
                         path);
         json_decref(root);
         return 0;
@@ -235,6 +294,11 @@ static int load_file(struct mt_names *nm, const char *path,
         if (add_entry(nm, o, path) != 0 || grow_table(nm) != 0) {
             rc = -1;
             break;
+        }
+    }
+    json_array_foreach(none, i, o) {
+        if (rc == 0 && add_no_name(nm, o, path, i, probs) != 0) {
+            rc = -1;
         }
     }
     json_decref(root);
@@ -285,8 +349,14 @@ void mt_names_free(struct mt_names *nm)
         mt_free(nm->v[i].article);
         mt_free(nm->v[i].file);
     }
+    for (i = 0; i < nm->nno_name; i++) {
+        mt_free(nm->no_name[i].article);
+        mt_free(nm->no_name[i].reason);
+        mt_free(nm->no_name[i].file);
+    }
     mt_free(nm->v);
     mt_free(nm->table);
+    mt_free(nm->no_name);
     memset(nm, 0, sizeof(*nm));
 }
 

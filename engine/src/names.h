@@ -25,6 +25,15 @@ struct mt_name {
     int sig;           /* derived signature that reports it, -1 when none */
 };
 
+/* An article whose errors carry no stable name (prose only, or only names
+ * shared with other problems), listed in a table's "no_name" so that
+ * `kb lint` tells it apart from an article still waiting for its name. */
+struct mt_no_name {
+    char *article;
+    char *reason; /* one line: why there is no name to give */
+    char *file;
+};
+
 struct mt_names {
     struct mt_name *v;
     size_t n;
@@ -34,10 +43,13 @@ struct mt_names {
     size_t *table;
     size_t table_size;
     size_t min_len, max_len; /* of the names a token scan can find */
+    struct mt_no_name *no_name;
+    size_t nno_name;
 };
 
-/* Loads kb_dir/names/<table>.json (the folder is optional). Problems (unknown
- * keys, a missing field, an unknown kind, a duplicate name, a name a
+/* Loads kb_dir/names/<table>.json (the folder is optional): a table has a
+ * "names" list, a "no_name" list ({"article", "reason"}) or both. Problems
+ * (unknown keys, a missing field, an unknown kind, a duplicate name, a name a
  * token scan could never find) are added to probs and the entry skipped.
  * Returns 0, or -1 when out of memory. */
 int mt_names_load(struct mt_names *nm, const char *kb_dir,
@@ -52,6 +64,10 @@ void mt_names_free(struct mt_names *nm);
  * pattern. Returns 0, or -1 when out of memory. */
 int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
                     struct mt_patterns *p, struct mt_problems *probs);
+
+/* The no_name entry for article id, or NULL. */
+const struct mt_no_name *mt_names_no_name(const struct mt_names *nm,
+                                          const char *article);
 
 /* Index of the name spelled exactly s (len bytes), or -1. */
 int mt_names_lookup(const struct mt_names *nm, const char *s, size_t len);
