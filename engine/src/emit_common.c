@@ -285,7 +285,7 @@ char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
 char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl,
                      struct mt_buf *visible)
 {
-    const struct mt_finding *f = &r->e->agg.groups[g].first;
+    const struct mt_finding *f = &r->e->res.agg.groups[g].first;
     const char *mailbox = mt_report_group_mailbox(r, g);
     struct mt_fields over;
     char *out;

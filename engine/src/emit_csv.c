@@ -51,7 +51,7 @@ static void put_number(FILE *out, unsigned long long n)
 static char *commands_of(const struct mt_report *r, size_t g)
 {
     const struct mt_article *a =
-        mt_engine_article_of(r->e, r->e->agg.groups[g].first.sig);
+        mt_engine_article_of(r->e, r->e->res.agg.groups[g].first.sig);
     json_t *t, *tmpls = a ? json_object_get(a->json, "commands") : NULL;
     struct mt_buf b;
     size_t i;
@@ -70,7 +70,7 @@ static void put_row(FILE *out, const struct mt_report *r,
                     uint64_t count)
 {
     const struct mt_engine *e = r->e;
-    const struct mt_group *gr = &e->agg.groups[g];
+    const struct mt_group *gr = &e->res.agg.groups[g];
     const struct mt_article *a = mt_engine_article_of(e, gr->first.sig);
     const struct mt_person *p = person != MT_NONE ? &r->people[person] : NULL;
     char *origin = mt_asprintf("%s:%llu", gr->first.origin,
@@ -146,7 +146,7 @@ void mt_emit_csv(struct mt_engine *e, FILE *out)
             uint64_t count = 0;
             /* Groups without a mailbox: one row each. */
             do {
-                count += e->agg.groups[run[j]].count;
+                count += e->res.agg.groups[run[j]].count;
                 j++;
             } while (person != MT_NONE && j < n &&
                      r->group_person[run[j]] == person);

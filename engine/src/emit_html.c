@@ -218,7 +218,7 @@ static void put_timeline(FILE *out, const struct mt_report *r)
     size_t n = 0, i, k;
 
     for (i = 0; i < r->ngroups; i++) {
-        const struct mt_group *g = &r->e->agg.groups[r->groups[i]];
+        const struct mt_group *g = &r->e->res.agg.groups[r->groups[i]];
         char day[16];
         if (!day_of(mt_fields_get(&g->first.context, "timestamp"), day,
                     sizeof(day))) {
@@ -254,7 +254,7 @@ static void put_charts(FILE *out, const struct mt_report *r)
 
     for (i = 0; i < r->nproblems && n < HTML_CHART_BARS; i++) {
         const struct mt_group *g =
-            &r->e->agg.groups[r->groups[r->problems[i].from]];
+            &r->e->res.agg.groups[r->groups[r->problems[i].from]];
         const struct mt_article *a = mt_engine_article_of(r->e, g->first.sig);
         labels[n] = a ? a->id : r->e->patterns.sigs[g->first.sig].article;
         values[n++] = r->problems[i].mailboxes;
@@ -307,7 +307,7 @@ static void put_problem(FILE *out, const struct mt_report *r,
 {
     const struct mt_engine *e = r->e;
     size_t g = r->groups[pr->from], i;
-    const struct mt_group *first = &e->agg.groups[g];
+    const struct mt_group *first = &e->res.agg.groups[g];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
     json_t *v, *list;
     struct mt_buf code, names;
@@ -381,7 +381,7 @@ static json_t *mailbox_data(const struct mt_report *r)
 
     for (i = 0; problems != NULL && i < r->ngroups; i++) {
         size_t g = r->groups[i], p = r->group_person[g];
-        const struct mt_group *gr = &r->e->agg.groups[g];
+        const struct mt_group *gr = &r->e->res.agg.groups[g];
         const struct mt_article *a = mt_engine_article_of(r->e, gr->first.sig);
         const char *id = a ? a->id : r->e->patterns.sigs[gr->first.sig].article;
         size_t n;
@@ -445,7 +445,7 @@ static void put_overview(FILE *out, const struct mt_report *r)
             "<section><h2>Overview</h2><p>%zu input%s, %llu records, %llu "
             "finding%s in %zu problem%s, %zu mailbox%s.</p>\n",
             r->e->ninputs, r->e->ninputs == 1 ? "" : "s",
-            (unsigned long long)r->e->records,
+            (unsigned long long)r->e->res.records,
             (unsigned long long)r->findings, r->findings == 1 ? "" : "s",
             r->nproblems, r->nproblems == 1 ? "" : "s", people,
             people == 1 ? "" : "es");
@@ -507,17 +507,17 @@ static void put_unknown(FILE *out, struct mt_engine *e)
 {
     size_t i;
 
-    if (e->unknown.n == 0) {
+    if (e->res.unknown.n == 0) {
         return;
     }
-    mt_unknown_sort(&e->unknown);
+    mt_unknown_sort(&e->res.unknown);
     fprintf(out,
             "<section><h2>Unrecognised error lines</h2><p>%llu lines in %zu "
             "shapes, most frequent first.</p><table><tr><th>Count</th>"
             "<th>Example</th><th>Where</th></tr>\n",
-            (unsigned long long)e->unknown.lines, e->unknown.n);
-    for (i = 0; i < e->unknown.n && i < HTML_UNKNOWN; i++) {
-        const struct mt_cluster *c = &e->unknown.clusters[i];
+            (unsigned long long)e->res.unknown.lines, e->res.unknown.n);
+    for (i = 0; i < e->res.unknown.n && i < HTML_UNKNOWN; i++) {
+        const struct mt_cluster *c = &e->res.unknown.clusters[i];
         fprintf(out, "<tr><td>%llu</td><td>", (unsigned long long)c->count);
         put_h(out, c->example, HTML_TEXT);
         fputs("</td><td>", out);

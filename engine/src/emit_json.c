@@ -44,7 +44,7 @@ static const char *problem_article(const struct mt_report *r,
                                    const struct mt_problem *pr,
                                    const char **title)
 {
-    const struct mt_group *g = &r->e->agg.groups[r->groups[pr->from]];
+    const struct mt_group *g = &r->e->res.agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(r->e, g->first.sig);
 
     *title = a ? a->title : NULL;
@@ -114,7 +114,7 @@ static json_t *jmailbox(const struct mt_report *r, const struct mt_person *mb,
         json_t *prev = json_object_get(arts, id);
         json_object_set_new(
             arts, id,
-            json_integer((json_int_t)r->e->agg.groups[g].count +
+            json_integer((json_int_t)r->e->res.agg.groups[g].count +
                          (prev ? json_integer_value(prev) : 0)));
     }
     json_object_set_new(o, "mailbox", mt_jstr(mb->name));
@@ -367,7 +367,7 @@ static void put_summary(FILE *out, struct mt_engine *e,
     size_t i;
 
     for (i = 0; i < r->ngroups; i++) {
-        const struct mt_group *g = &e->agg.groups[r->groups[i]];
+        const struct mt_group *g = &e->res.agg.groups[r->groups[i]];
         shown[g->first.severity & 3] += g->count;
     }
     for (i = 0; i < 4; i++) {
@@ -377,18 +377,18 @@ static void put_summary(FILE *out, struct mt_engine *e,
     json_object_set_new(o, "inputs", json_integer((json_int_t)e->ninputs));
     json_object_set_new(o, "inputs_failed",
                         json_integer((json_int_t)mt_engine_failed_inputs(e)));
-    json_object_set_new(o, "records", json_integer((json_int_t)e->records));
+    json_object_set_new(o, "records", json_integer((json_int_t)e->res.records));
     json_object_set_new(o, "findings",
-                        json_integer((json_int_t)e->agg.findings));
+                        json_integer((json_int_t)e->res.agg.findings));
     json_object_set_new(o, "findings_shown",
                         json_integer((json_int_t)r->findings));
     json_object_set_new(o, "filters", jfilters(e));
     json_object_set_new(o, "finding_groups",
-                        json_integer((json_int_t)e->agg.n));
+                        json_integer((json_int_t)e->res.agg.n));
     json_object_set_new(o, "findings_ungrouped",
-                        json_integer((json_int_t)e->agg.overflow));
+                        json_integer((json_int_t)e->res.agg.overflow));
     json_object_set_new(o, "unknown_records",
-                        json_integer((json_int_t)e->unknown.lines));
+                        json_integer((json_int_t)e->res.unknown.lines));
     json_object_set_new(
         o, "match_budget_exceeded",
         json_integer((json_int_t)mt_engine_budget_exceeded(e)));
@@ -408,9 +408,9 @@ static json_t *junknown(struct mt_engine *e)
     json_t *arr = json_array();
     size_t i;
 
-    mt_unknown_sort(&e->unknown);
-    for (i = 0; i < e->unknown.n && i < MAX_JSON_CLUSTERS; i++) {
-        const struct mt_cluster *c = &e->unknown.clusters[i];
+    mt_unknown_sort(&e->res.unknown);
+    for (i = 0; i < e->res.unknown.n && i < MAX_JSON_CLUSTERS; i++) {
+        const struct mt_cluster *c = &e->res.unknown.clusters[i];
         json_t *o = json_object();
         json_object_set_new(o, "template", mt_jstr(c->template_text));
         json_object_set_new(o, "count", json_integer((json_int_t)c->count));
@@ -455,7 +455,7 @@ static json_t *jfilled(const struct mt_report *r, size_t g, json_t *tmpls)
 static json_t *jgroup(struct mt_engine *e, const struct mt_report *r,
                       size_t gi)
 {
-    const struct mt_group *g = &e->agg.groups[gi];
+    const struct mt_group *g = &e->res.agg.groups[gi];
     const struct mt_problem *pr = &r->problems[r->problem_of[gi]];
     const struct mt_article *a = mt_engine_article_of(e, g->first.sig);
     json_t *o = json_object(), *body = mt_jfinding(e, &g->first),
@@ -535,15 +535,15 @@ static size_t merge_same_mailbox(const struct mt_engine *e,
                                  const struct mt_report *r, size_t i,
                                  json_t *o)
 {
-    const struct mt_group *first = &e->agg.groups[r->groups[i]];
+    const struct mt_group *first = &e->res.agg.groups[r->groups[i]];
     size_t person = r->group_person[r->groups[i]], j = i + 1;
     json_t *examples = json_object_get(o, "examples");
     uint64_t count = first->count;
 
     while (person != MT_NONE && j < r->ngroups &&
            r->group_person[r->groups[j]] == person &&
-           e->agg.groups[r->groups[j]].first.sig == first->first.sig) {
-        const struct mt_group *g = &e->agg.groups[r->groups[j]];
+           e->res.agg.groups[r->groups[j]].first.sig == first->first.sig) {
+        const struct mt_group *g = &e->res.agg.groups[r->groups[j]];
         count += g->count;
         if (json_array_size(examples) < MT_MAX_EXAMPLES) {
             json_t *x = json_object();
@@ -614,7 +614,7 @@ void mt_emit_json(struct mt_engine *e, FILE *out)
     fputs("  \"summary\": ", out);
     put_summary(out, e, r, &summary);
     fputs(",\n", out);
-    if (e->possible.n > 0) {
+    if (e->res.possible.n > 0) {
         put_member(out, "possible", mt_jpossibles(e), 0);
     }
     put_member(out, "unknown", junknown(e), 0);

@@ -125,7 +125,7 @@ static void put_problem(FILE *out, const struct mt_report *r,
                         const struct mt_problem *pr, size_t *stamp)
 {
     const struct mt_engine *e = r->e;
-    const struct mt_group *first = &e->agg.groups[r->groups[pr->from]];
+    const struct mt_group *first = &e->res.agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
     json_t *v, *steps = a ? json_object_get(a->json, "resolution") : NULL;
     size_t i;
@@ -210,7 +210,7 @@ void mt_emit_markdown(struct mt_engine *e, FILE *out)
               out);
         for (i = 0; i < r->nproblems; i++) {
             const struct mt_problem *pr = &r->problems[i];
-            const struct mt_group *g = &e->agg.groups[r->groups[pr->from]];
+            const struct mt_group *g = &e->res.agg.groups[r->groups[pr->from]];
             const struct mt_article *a = mt_engine_article_of(e, g->first.sig);
             fprintf(out, "| %zu | %s | ", pr->rank,
                     mt_severity_name((enum mt_severity)pr->worst));

@@ -41,18 +41,18 @@ void mt_put_possible_text(FILE *out, const struct mt_engine *e)
 {
     size_t *order, i;
 
-    if (e->possible.n == 0 ||
-        (order = mt_possibles_sorted(&e->possible)) == NULL) {
+    if (e->res.possible.n == 0 ||
+        (order = mt_possibles_sorted(&e->res.possible)) == NULL) {
         return;
     }
     fprintf(out,
             "\nPossible matches: %llu unrecognised line%s resemble%s an "
             "article (not counted as findings; check before acting)\n",
-            (unsigned long long)e->possible.lines,
-            e->possible.lines == 1 ? "" : "s",
-            e->possible.lines == 1 ? "s" : "");
-    for (i = 0; i < e->possible.n && i < TEXT_POSSIBLE; i++) {
-        const struct mt_possible *p = &e->possible.items[order[i]];
+            (unsigned long long)e->res.possible.lines,
+            e->res.possible.lines == 1 ? "" : "s",
+            e->res.possible.lines == 1 ? "s" : "");
+    for (i = 0; i < e->res.possible.n && i < TEXT_POSSIBLE; i++) {
+        const struct mt_possible *p = &e->res.possible.items[order[i]];
         const struct mt_article *a = &e->kb.articles[p->article];
         fprintf(out, "  %5llux  %3d%%  %s  [%s]\n",
                 (unsigned long long)p->count, percent(p->best_score),
@@ -63,9 +63,9 @@ void mt_put_possible_text(FILE *out, const struct mt_engine *e)
         mt_put_clean(out, p->message, 160);
         fputc('\n', out);
     }
-    if (e->possible.n > TEXT_POSSIBLE) {
+    if (e->res.possible.n > TEXT_POSSIBLE) {
         fprintf(out, "  ... and %zu more articles (see --format json)\n",
-                e->possible.n - TEXT_POSSIBLE);
+                e->res.possible.n - TEXT_POSSIBLE);
     }
     mt_free(order);
 }
@@ -93,14 +93,14 @@ json_t *mt_jpossibles(const struct mt_engine *e)
     json_t *arr;
     size_t *order, i;
 
-    if (e->possible.n == 0 ||
-        (order = mt_possibles_sorted(&e->possible)) == NULL) {
+    if (e->res.possible.n == 0 ||
+        (order = mt_possibles_sorted(&e->res.possible)) == NULL) {
         return NULL;
     }
     arr = json_array();
-    for (i = 0; i < e->possible.n; i++) {
+    for (i = 0; i < e->res.possible.n; i++) {
         json_array_append_new(arr,
-                              jpossible(e, &e->possible.items[order[i]]));
+                              jpossible(e, &e->res.possible.items[order[i]]));
     }
     mt_free(order);
     return arr;
@@ -110,13 +110,13 @@ void mt_emit_ndjson_possibles(const struct mt_engine *e, FILE *out)
 {
     size_t *order, i;
 
-    if (e->possible.n == 0 ||
-        (order = mt_possibles_sorted(&e->possible)) == NULL) {
+    if (e->res.possible.n == 0 ||
+        (order = mt_possibles_sorted(&e->res.possible)) == NULL) {
         return;
     }
-    for (i = 0; i < e->possible.n; i++) {
+    for (i = 0; i < e->res.possible.n; i++) {
         json_t *o = json_object(),
-               *body = jpossible(e, &e->possible.items[order[i]]);
+               *body = jpossible(e, &e->res.possible.items[order[i]]);
         json_object_set_new(o, "type", mt_jstr("possible"));
         json_object_update(o, body);
         json_decref(body);

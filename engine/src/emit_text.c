@@ -174,7 +174,7 @@ static void put_examples(FILE *out, const struct mt_report *r,
     int k;
 
     for (i = pr->from; i < pr->to; i++) {
-        const struct mt_group *g = &r->e->agg.groups[r->groups[i]];
+        const struct mt_group *g = &r->e->res.agg.groups[r->groups[i]];
         for (k = 0; k < g->nexamples && shown < TEXT_EXAMPLES; k++) {
             fputs("  also: ", out);
             mt_put_clean(out, g->examples[k].origin, 400);
@@ -191,7 +191,7 @@ static void put_problem(FILE *out, const struct style *st,
                         size_t *stamp)
 {
     const struct mt_engine *e = r->e;
-    const struct mt_group *first = &e->agg.groups[r->groups[pr->from]];
+    const struct mt_group *first = &e->res.agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
 
     fprintf(out, "#%zu ", pr->rank);
@@ -224,26 +224,26 @@ static void put_unknown(FILE *out, struct mt_engine *e)
 {
     size_t i;
 
-    if (e->unknown.n == 0) {
+    if (e->res.unknown.n == 0) {
         return;
     }
-    mt_unknown_sort(&e->unknown);
+    mt_unknown_sort(&e->res.unknown);
     fprintf(out,
             "\nUnrecognised error lines: %llu in %zu shape%s (most frequent "
             "first)\n",
-            (unsigned long long)e->unknown.lines, e->unknown.n,
-            e->unknown.n == 1 ? "" : "s");
-    for (i = 0; i < e->unknown.n && i < TEXT_UNKNOWN; i++) {
-        const struct mt_cluster *c = &e->unknown.clusters[i];
+            (unsigned long long)e->res.unknown.lines, e->res.unknown.n,
+            e->res.unknown.n == 1 ? "" : "s");
+    for (i = 0; i < e->res.unknown.n && i < TEXT_UNKNOWN; i++) {
+        const struct mt_cluster *c = &e->res.unknown.clusters[i];
         fprintf(out, "  %5llux  ", (unsigned long long)c->count);
         mt_put_clean(out, c->example, 160);
         fputs("\n         at ", out);
         mt_put_clean(out, c->origin, 300);
         fprintf(out, ":%llu\n", (unsigned long long)c->line);
     }
-    if (e->unknown.n > TEXT_UNKNOWN) {
+    if (e->res.unknown.n > TEXT_UNKNOWN) {
         fprintf(out, "  ... and %zu more shapes (see --format json)\n",
-                e->unknown.n - TEXT_UNKNOWN);
+                e->res.unknown.n - TEXT_UNKNOWN);
     }
 }
 
@@ -368,7 +368,7 @@ static void put_mailbox_table(FILE *out, const struct mt_report *r)
                  k++) {
                 const struct mt_problem *pr = &r->problems[pp[k].rank - 1];
                 const struct mt_group *g =
-                    &r->e->agg.groups[r->groups[pr->from]];
+                    &r->e->res.agg.groups[r->groups[pr->from]];
                 const struct mt_article *a =
                     mt_engine_article_of(r->e, g->first.sig);
                 if (pp[k].rank == prev) {
@@ -480,7 +480,7 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
             "migtriage %s: %zu input%s, %llu records, %llu finding%s in "
             "%zu problem%s, %zu mailbox%s\n",
             MT_VERSION, e->ninputs, e->ninputs == 1 ? "" : "s",
-            (unsigned long long)e->records, (unsigned long long)r->findings,
+            (unsigned long long)e->res.records, (unsigned long long)r->findings,
             r->findings == 1 ? "" : "s", r->nproblems,
             r->nproblems == 1 ? "" : "s", people, people == 1 ? "" : "es");
     if (r->filtered) {
@@ -488,7 +488,7 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
         mt_put_filters(out, &e->filters, mt_put_clean);
         fprintf(out, " (%llu of %llu findings shown)\n",
                 (unsigned long long)r->findings,
-                (unsigned long long)e->agg.findings);
+                (unsigned long long)e->res.agg.findings);
     }
     put_batches(out, r);
     stamp = mt_calloc(r->npeople + 1, sizeof(*stamp));

@@ -60,10 +60,8 @@ struct mt_engine *mt_engine_new(void)
     e->alloc_failures = mt_alloc_failures();
     mt_limits_defaults(e->limits);
     e->jobs = 1;
-    mt_aggregate_init(&e->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
-    mt_unknown_init(&e->unknown, MT_MAX_UNKNOWN_CLUSTERS);
+    mt_results_init(&e->res, e->limits[MT_LIMIT_FINDING_GROUPS]);
     mt_mailboxes_init(&e->mailboxes, MT_MAX_MAILBOXES);
-    mt_identities_init(&e->identities, MT_MAX_MAILBOXES * 4);
     mt_filters_free(&e->filters); /* empty, min_severity -1 */
     mt_state_init_engine(&e->own, e);
     return e;
@@ -110,11 +108,8 @@ void mt_engine_free(struct mt_engine *e)
         mt_free(e->messages[i].text);
     }
     mt_free(e->messages);
-    mt_aggregate_free(&e->agg);
-    mt_unknown_free(&e->unknown);
-    mt_possibles_free(&e->possible);
+    mt_results_free(&e->res);
     mt_mailboxes_free(&e->mailboxes);
-    mt_identities_free(&e->identities);
     mt_filters_free(&e->filters);
     for (i = 0; i < e->nextra; i++) {
         mt_free(e->extra[i]);
@@ -128,7 +123,7 @@ void mt_engine_set_limit(struct mt_engine *e, enum mt_limit which,
     if ((unsigned)which < MT_LIMIT_COUNT_) {
         e->limits[which] = value;
         if (which == MT_LIMIT_FINDING_GROUPS) {
-            e->agg.max_groups = value;
+            e->res.agg.max_groups = value;
         }
     }
 }
@@ -318,12 +313,12 @@ void mt_state_init_engine(struct mt_state *st, struct mt_engine *e)
     st->e = e;
     st->matcher = e->matcher;
     st->doc.block_start = 1;
-    st->agg = &e->agg;
-    st->unknown = &e->unknown;
-    st->possible = &e->possible;
-    st->records = &e->records;
+    st->agg = &e->res.agg;
+    st->unknown = &e->res.unknown;
+    st->possible = &e->res.possible;
+    st->records = &e->res.records;
     st->mailboxes = &e->mailboxes;
-    st->identities = &e->identities;
+    st->identities = &e->res.identities;
     st->sink = &e->sink;
     st->message = scan_message;
     st->message_ctx = e;
@@ -992,7 +987,7 @@ char *mt_engine_decode_text(struct mt_engine *e, const char *name,
 
 uint64_t mt_engine_budget_exceeded(const struct mt_engine *e)
 {
-    return mt_matcher_budget_exceeded(e->matcher) + e->budget_exceeded;
+    return mt_matcher_budget_exceeded(e->matcher) + e->res.budget_exceeded;
 }
 
 int mt_engine_worst_severity(const struct mt_engine *e)
@@ -1000,7 +995,7 @@ int mt_engine_worst_severity(const struct mt_engine *e)
     int s;
 
     for (s = 3; s >= 0; s--) {
-        if (e->agg.by_severity[s] > 0) {
+        if (e->res.agg.by_severity[s] > 0) {
             return s;
         }
     }

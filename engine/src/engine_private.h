@@ -16,6 +16,7 @@
 #include "names.h"
 #include "patterns.h"
 #include "possible.h"
+#include "results.h"
 #include "problems.h"
 #include "report.h"
 #include "similar.h"
@@ -134,13 +135,8 @@ struct mt_engine {
     uint64_t messages_dropped;
 
     struct mt_state own; /* the sink's state for sequential scans */
-    struct mt_aggregate agg;
-    struct mt_unknown unknown;
-    struct mt_possibles possible;
+    struct mt_results res; /* everything scanned so far (results.h) */
     struct mt_mailboxes mailboxes;
-    struct mt_identities identities;
-    uint64_t records;
-    uint64_t budget_exceeded; /* of the workers' matchers (parallel.c) */
     struct mt_finding_sink sink; /* findings as they are found (sink.c) */
     struct mt_filters filters; /* what the report shows */
     mt_progress_fn progress_fn;

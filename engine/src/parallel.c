@@ -45,14 +45,9 @@ struct shard {
     struct mt_message *messages;
     size_t nmessages;
     size_t alloc_messages;
-    struct mt_aggregate agg;
-    struct mt_unknown unknown;
-    struct mt_possibles possible;
+    struct mt_results res; /* the input's, merged in input order */
     struct mt_mailbox_log mailbox_log;
-    struct mt_identities identities;
     struct mt_findings streamed;
-    uint64_t records;
-    uint64_t budget_exceeded;
     int rc;  /* what scanning the input returned */
     int oom; /* something could not be kept: the run stops */
 };
@@ -151,11 +146,8 @@ static void shard_free(struct shard *sh)
         mt_free(sh->messages[i].text);
     }
     mt_free(sh->messages);
-    mt_aggregate_free(&sh->agg);
-    mt_unknown_free(&sh->unknown);
-    mt_possibles_free(&sh->possible);
+    mt_results_free(&sh->res);
     mt_mailbox_log_free(&sh->mailbox_log);
-    mt_identities_free(&sh->identities);
     mt_findings_free(&sh->streamed);
     mt_free(sh);
 }
@@ -205,10 +197,8 @@ static struct shard *scan_shard(struct mt_engine *e,
     if (sh == NULL) {
         return NULL;
     }
-    mt_aggregate_init(&sh->agg, e->limits[MT_LIMIT_FINDING_GROUPS]);
-    mt_unknown_init(&sh->unknown, MT_MAX_UNKNOWN_CLUSTERS);
+    mt_results_init(&sh->res, e->limits[MT_LIMIT_FINDING_GROUPS]);
     mt_mailbox_log_init(&sh->mailbox_log, MT_MAX_MAILBOXES);
-    mt_identities_init(&sh->identities, MT_MAX_MAILBOXES * 4);
     sh->input.path = mt_strdup(path);
     if (sh->input.path == NULL) {
         mt_free(sh);
@@ -218,18 +208,18 @@ static struct shard *scan_shard(struct mt_engine *e,
     st.e = e;
     st.matcher = matcher;
     st.doc.block_start = 1;
-    st.agg = &sh->agg;
-    st.unknown = &sh->unknown;
-    st.possible = &sh->possible;
-    st.records = &sh->records;
+    st.agg = &sh->res.agg;
+    st.unknown = &sh->res.unknown;
+    st.possible = &sh->res.possible;
+    st.records = &sh->res.records;
     st.mailbox_log = &sh->mailbox_log;
-    st.identities = &sh->identities;
+    st.identities = &sh->res.identities;
     st.streamed = e->sink.fn != NULL ? &sh->streamed : NULL;
     st.message = shard_message;
     st.message_ctx = sh;
     before = mt_matcher_budget_exceeded(matcher);
     sh->rc = mt_state_scan_file(&st, &sh->input, path, 1);
-    sh->budget_exceeded = mt_matcher_budget_exceeded(matcher) - before;
+    sh->res.budget_exceeded = mt_matcher_budget_exceeded(matcher) - before;
     if (st.oom || sh->rc == MT_ENOMEM) {
         sh->oom = 1;
     }
@@ -300,7 +290,7 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
     if (sh == NULL || sh->oom) {
         return MT_ENOMEM;
     }
-    if (sh->agg.overflow > 0 || sh->unknown.overflow > 0 ||
+    if (sh->res.agg.overflow > 0 || sh->res.unknown.overflow > 0 ||
         sh->mailbox_log.overflow) {
         return mt_engine_scan_one(e, path);
     }
@@ -319,16 +309,11 @@ static int merge(struct mt_engine *e, struct shard *sh, const char *path)
     in->documents = sh->input.documents;
     in->findings = sh->input.findings;
     in->budget_exceeded = sh->input.budget_exceeded;
-    e->records += sh->records;
-    e->budget_exceeded += sh->budget_exceeded;
     for (i = 0; e->sink.fn != NULL && i < sh->streamed.n; i++) {
         mt_sink_deliver(e, &sh->streamed.items[i]);
     }
-    mt_unknown_merge(&e->unknown, &sh->unknown);
-    if (mt_possibles_merge(&e->possible, &sh->possible) != 0 ||
-        mt_aggregate_merge(&e->agg, &sh->agg) != 0 ||
-        mt_mailbox_log_replay(&sh->mailbox_log, &e->mailboxes) != 0 ||
-        mt_identities_merge(&e->identities, &sh->identities) != 0) {
+    if (mt_results_merge(&e->res, &sh->res) != 0 ||
+        mt_mailbox_log_replay(&sh->mailbox_log, &e->mailboxes) != 0) {
         return MT_ENOMEM;
     }
     mt_engine_progress(e, in->bytes);

@@ -77,10 +77,10 @@ struct build {
  * own (registry index, or group index past the registry). */
 static size_t key_of(struct mt_engine *e, const char *name, size_t own)
 {
-    long i = mt_identities_find(&e->identities, name);
+    long i = mt_identities_find(&e->res.identities, name);
 
-    return i >= 0 ? mt_identities_root(&e->identities, (size_t)i)
-                  : e->identities.n + own;
+    return i >= 0 ? mt_identities_root(&e->res.identities, (size_t)i)
+                  : e->res.identities.n + own;
 }
 
 static size_t person_for(struct build *b, size_t key, uint64_t seq)
@@ -115,10 +115,10 @@ static int compare_named(const void *x, const void *y)
 
 static int kind_of(struct mt_engine *e, const char *name)
 {
-    long i = mt_identities_find(&e->identities, name);
+    long i = mt_identities_find(&e->res.identities, name);
 
     if (i >= 0) {
-        return e->identities.names[i].kind;
+        return e->res.identities.names[i].kind;
     }
     return mt_name_is_address(name) ? MT_NAME_ADDRESS : MT_NAME_IDENTITY;
 }
@@ -142,10 +142,10 @@ static int build_people(struct build *b)
     const struct mt_mailboxes *mbx = &e->mailboxes;
     struct named *named;
     size_t i, nnamed = 0, k;
-    size_t cap = mbx->n + e->identities.n + e->agg.n + 1;
+    size_t cap = mbx->n + e->res.identities.n + e->res.agg.n + 1;
 
-    r->people = mt_calloc(mbx->n + e->agg.n + 1, sizeof(*r->people));
-    r->group_person = mt_calloc(e->agg.n + 1, sizeof(*r->group_person));
+    r->people = mt_calloc(mbx->n + e->res.agg.n + 1, sizeof(*r->people));
+    r->group_person = mt_calloc(e->res.agg.n + 1, sizeof(*r->group_person));
     named = mt_calloc(cap, sizeof(*named));
     if (r->people == NULL || r->group_person == NULL || named == NULL) {
         mt_free(named);
@@ -169,8 +169,8 @@ static int build_people(struct build *b)
         named[nnamed].person = p;
         named[nnamed++].name = m->name;
     }
-    for (i = 0; i < e->agg.n; i++) {
-        const char *m = mt_finding_mailbox(&e->agg.groups[i].first);
+    for (i = 0; i < e->res.agg.n; i++) {
+        const char *m = mt_finding_mailbox(&e->res.agg.groups[i].first);
         long reg;
         size_t p;
         if (m == NULL) {
@@ -181,7 +181,7 @@ static int build_people(struct build *b)
         p = person_for(b,
                        reg >= 0 ? key_of(e, m, (size_t)reg)
                                 : key_of(e, m, mbx->n + i),
-                       mbx->n + e->agg.groups[i].seq);
+                       mbx->n + e->res.agg.groups[i].seq);
         r->group_person[i] = p;
         if (reg < 0) {
             named[nnamed].person = p;
@@ -190,11 +190,11 @@ static int build_people(struct build *b)
     }
     /* Names known only as links (an alias, an address) join their
      * mailbox's list, for --mailbox and for choosing its name. */
-    for (i = 0; i < e->identities.n; i++) {
-        size_t root = mt_identities_root(&e->identities, i);
+    for (i = 0; i < e->res.identities.n; i++) {
+        size_t root = mt_identities_root(&e->res.identities, i);
         if (b->person_of_key[root] != MT_NONE && nnamed < cap) {
             named[nnamed].person = b->person_of_key[root];
-            named[nnamed++].name = e->identities.names[i].name;
+            named[nnamed++].name = e->res.identities.names[i].name;
         }
     }
     qsort(named, nnamed, sizeof(*named), compare_named);
@@ -266,7 +266,7 @@ static int glob_any(char *const *globs, size_t n, const char *s)
 static int group_shown(const struct mt_report *r, size_t g)
 {
     const struct mt_engine *e = r->e;
-    const struct mt_group *gr = &e->agg.groups[g];
+    const struct mt_group *gr = &e->res.agg.groups[g];
     const struct mt_filters *f = &e->filters;
     const struct mt_article *a = mt_engine_article_of(e, gr->first.sig);
     size_t p = r->group_person[g];
@@ -324,7 +324,7 @@ static int compare_shown(const void *x, const void *y)
     const struct mt_report *r = sort_report;
     const struct mt_engine *e = r->e;
     size_t ga = *(const size_t *)x, gb = *(const size_t *)y;
-    const struct mt_group *a = &e->agg.groups[ga], *b = &e->agg.groups[gb];
+    const struct mt_group *a = &e->res.agg.groups[ga], *b = &e->res.agg.groups[gb];
     size_t pa = r->problems[r->problem_of[ga]].rank,
            pb = r->problems[r->problem_of[gb]].rank;
     int c;
@@ -362,7 +362,7 @@ static int compare_by_problem(const void *x, const void *y)
 static int build_problems(struct mt_report *r)
 {
     struct mt_engine *e = r->e;
-    size_t i, n = e->agg.n;
+    size_t i, n = e->res.agg.n;
     /* per kb article, then per signature without an article */
     size_t nkeys = e->kb.n + e->patterns.n, *problem_of_key;
     size_t *stamp = mt_calloc(r->npeople + 1, sizeof(*stamp));
@@ -381,7 +381,7 @@ static int build_problems(struct mt_report *r)
         problem_of_key[i] = MT_NONE;
     }
     for (i = 0; i < n; i++) {
-        const struct mt_group *g = &e->agg.groups[i];
+        const struct mt_group *g = &e->res.agg.groups[i];
         size_t p = r->group_person[i];
         if (p != MT_NONE) {
             r->people[p].all_findings += g->count;
@@ -389,7 +389,7 @@ static int build_problems(struct mt_report *r)
         }
     }
     for (i = 0; i < n; i++) {
-        const struct mt_group *g = &e->agg.groups[i];
+        const struct mt_group *g = &e->res.agg.groups[i];
         int a = article_key(e, g);
         size_t key = a >= 0 ? (size_t)a : e->kb.n + (size_t)(-1 - a);
         size_t person = r->group_person[i];
@@ -510,7 +510,7 @@ static int build_shared(struct mt_report *r)
     int k;
 
     for (i = 0; i < r->ngroups; i++) {
-        const struct mt_fields *c = &r->e->agg.groups[r->groups[i]].first.context;
+        const struct mt_fields *c = &r->e->res.agg.groups[r->groups[i]].first.context;
         for (k = 0; k < c->n; k++) {
             const char *name = c->kv[k].name, *v = c->kv[k].value;
             const char *had = mt_fields_get(&r->shared, name);
@@ -554,9 +554,9 @@ struct mt_report *mt_report_build(struct mt_engine *e)
     }
     r->e = e;
     r->filtered = mt_filters_active(&e->filters);
-    mt_identities_resolve(&e->identities);
+    mt_identities_resolve(&e->res.identities);
     b.r = r;
-    b.nkeys = e->identities.n + e->mailboxes.n + e->agg.n + 1;
+    b.nkeys = e->res.identities.n + e->mailboxes.n + e->res.agg.n + 1;
     b.person_of_key = mt_malloc(b.nkeys * sizeof(*b.person_of_key));
     if (b.person_of_key == NULL) {
         mt_free(r);
