@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decode.h"
@@ -893,13 +892,6 @@ static void on_walk_error(void *ctx, const char *path, const char *why)
     w->status = worse(w->status, mt_engine_walk_error(w->e, path, why));
 }
 
-static int is_directory(const char *path)
-{
-    struct stat sb;
-
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
 static int scan_path(struct mt_engine *e, const char *path)
 {
     struct walk_ctx w = {e, path, MT_OK};
@@ -910,7 +902,7 @@ static int scan_path(struct mt_engine *e, const char *path)
         return MT_EMISUSE;
     }
     /* A single file or stdin gains nothing from a pool. */
-    if (e->jobs > 1 && strcmp(path, "-") != 0 && is_directory(path)) {
+    if (e->jobs > 1 && strcmp(path, "-") != 0 && mt_is_directory(path)) {
         rc = mt_parallel_scan_path(e, path, e->jobs);
         if (rc == MT_ENOMEM) {
             snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");

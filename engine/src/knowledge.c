@@ -5,7 +5,6 @@
  * which reports name so that two runs can be compared. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "engine_private.h"
 #include "util.h"
@@ -35,12 +34,6 @@ int mt_engine_add_knowledge(struct mt_engine *e, const char *dir)
     return MT_OK;
 }
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 int mt_knowledge_load_extra(struct mt_engine *e)
 {
     size_t i;
@@ -58,13 +51,13 @@ int mt_knowledge_load_extra(struct mt_engine *e)
         }
         /* Articles first does not matter: signatures find their article
          * once everything is loaded. Either folder may be missing. */
-        if (is_dir(p)) {
+        if (mt_is_directory(p)) {
             found = 1;
             if (mt_patterns_load(&e->patterns, p, &e->load_problems) < 0) {
                 rc = -1;
             }
         }
-        if (is_dir(k)) {
+        if (mt_is_directory(k)) {
             found = 1;
             if (mt_kb_load(&e->kb, k, &e->load_problems) < 0) {
                 rc = -1;

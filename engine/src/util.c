@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifdef MT_TORTURE
 /* Allocation-failure injection, compiled only into the torture build
@@ -289,6 +290,13 @@ char *mt_buf_steal(struct mt_buf *b)
     }
     mt_buf_init(b, b->cap);
     return d;
+}
+
+int mt_is_directory(const char *path)
+{
+    struct stat sb;
+
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 unsigned long long mt_hash(const void *p, size_t n, unsigned long long h)

@@ -53,6 +53,9 @@ char *mt_buf_steal(struct mt_buf *b);
  * surrogates and code points past U+10FFFF. */
 int mt_utf8_lead(unsigned char b, unsigned char *lo, unsigned char *hi);
 
+/* 1 when path names a directory (symbolic links followed). */
+int mt_is_directory(const char *path);
+
 unsigned long long mt_hash(const void *p, size_t n, unsigned long long h);
 #define MT_HASH_SEED 1469598103934665603ULL
 
