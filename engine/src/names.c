@@ -392,14 +392,8 @@ static int derived_sig(struct mt_patterns *p, const struct mt_kb *kb,
             return (int)i;
         }
     }
-    if (p->n + p->nderived == p->alloc) {
-        size_t n = p->alloc ? p->alloc * 2 : 64;
-        struct mt_signature *grown = mt_realloc(p->sigs, n * sizeof(*grown));
-        if (grown == NULL) {
-            return -1;
-        }
-        p->sigs = grown;
-        p->alloc = n;
+    if (mt_patterns_reserve(p) != 0) {
+        return -1;
     }
     s = &p->sigs[p->n + p->nderived];
     memset(s, 0, sizeof(*s));

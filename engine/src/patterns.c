@@ -197,20 +197,32 @@ static int parse_signature(json_t *js, const char *file,
     return 0;
 }
 
+int mt_patterns_reserve(struct mt_patterns *p)
+{
+    size_t n;
+    struct mt_signature *grown;
+
+    if (p->n + p->nderived < p->alloc) {
+        return 0;
+    }
+    n = p->alloc ? p->alloc * 2 : 64;
+    grown = mt_realloc(p->sigs, n * sizeof(*grown));
+    if (grown == NULL) {
+        return -1;
+    }
+    p->sigs = grown;
+    p->alloc = n;
+    return 0;
+}
+
 static int add_signature(struct mt_patterns *p, struct mt_signature *s)
 {
     /* The index borrows the id, which the signature keeps until freed. */
     if (mt_strindex_put(&p->ids, s->id, p->n, NULL) < 0) {
         return -1;
     }
-    if (p->n == p->alloc) {
-        size_t n = p->alloc ? p->alloc * 2 : 64;
-        struct mt_signature *grown = mt_realloc(p->sigs, n * sizeof(*grown));
-        if (grown == NULL) {
-            return -1;
-        }
-        p->sigs = grown;
-        p->alloc = n;
+    if (mt_patterns_reserve(p) != 0) {
+        return -1;
     }
     p->sigs[p->n++] = *s;
     return 0;

@@ -71,6 +71,10 @@ struct mt_patterns {
 /* Loads every *.json in dir (in name order). Problems with a file or a
  * signature are added to probs (naming file and id) and the offending
  * entry is skipped. Returns 0, or -1 when dir cannot be read. */
+/* Makes room for one more signature after the n + nderived there are.
+ * Returns 0, or -1 when out of memory. */
+int mt_patterns_reserve(struct mt_patterns *p);
+
 int mt_patterns_load(struct mt_patterns *p, const char *dir,
                      struct mt_problems *probs);
 void mt_patterns_free(struct mt_patterns *p);
