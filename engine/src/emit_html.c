@@ -288,29 +288,77 @@ static void put_charts(FILE *out, const struct mt_report *r)
     fputs("</div></section>\n", out);
 }
 
-static void put_prose(FILE *out, const char *label, const char *text)
-{
-    char *p;
+/* An article's parts for the problem being written (mt_article_render). */
+struct problem_out {
+    FILE *out;
+    const struct mt_report *r;
+    const struct mt_problem *pr;
+};
 
-    if (text == NULL) {
-        return;
-    }
-    p = mt_prose_placeholders(text);
-    fprintf(out, "<p><b>%s</b> ", label);
+static void put_prose(void *ctx, const char *label, const char *text)
+{
+    FILE *out = ((struct problem_out *)ctx)->out;
+    char *p = mt_prose_placeholders(text);
+
+    fprintf(out, "<p><b>%s:</b> ", label);
     put_h(out, p ? p : text, (size_t)-1);
     fputs("</p>\n", out);
     mt_free(p);
+}
+
+static void put_steps(void *ctx, const char *label,
+                      const struct mt_strlist *steps)
+{
+    FILE *out = ((struct problem_out *)ctx)->out;
+    size_t i;
+
+    fprintf(out, "<p><b>%s:</b></p><ol>", label);
+    for (i = 0; i < steps->n; i++) {
+        char *p = mt_prose_placeholders(steps->v[i]);
+        fputs("<li>", out);
+        put_h(out, p ? p : "", (size_t)-1);
+        fputs("</li>", out);
+        mt_free(p);
+    }
+    fputs("</ol>\n", out);
+}
+
+/* The commands filled for the problem's first group, with a copy button. */
+static void put_commands(void *ctx, const char *label,
+                         const struct mt_strlist *templates)
+{
+    const struct problem_out *po = ctx;
+    FILE *out = po->out;
+    struct mt_buf names;
+    char *code;
+
+    mt_buf_init(&names, 0);
+    code = mt_report_fill_lines(po->r, po->r->groups[po->pr->from], templates,
+                                "\n", "", &names);
+    fprintf(out, "<p><b>%s</b>", label);
+    if (po->pr->mailboxes > 1) {
+        fputs(" (for the first mailbox; the others alike)", out);
+    }
+    fputs(":</p><div class=\"cmd\"><button type=\"button\">Copy</button>"
+          "<pre>",
+          out);
+    put_h(out, code ? code : "", (size_t)-1);
+    fputs("</pre></div>\n", out);
+    if (names.len > 0) {
+        fputs("<p class=\"muted\">Replace ", out);
+        put_h(out, names.data, 300);
+        fputs(" with your own values.</p>\n", out);
+    }
+    mt_free(code);
+    mt_buf_free(&names);
 }
 
 static void put_problem(FILE *out, const struct mt_report *r,
                         const struct mt_problem *pr, size_t *stamp)
 {
     const struct mt_engine *e = r->e;
-    size_t g = r->groups[pr->from], i;
-    const struct mt_group *first = &e->res.agg.groups[g];
+    const struct mt_group *first = &e->res.agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
-    json_t *v, *list;
-    struct mt_buf code, names;
 
     fprintf(out, "<h3>%zu. <span class=\"sev sev-%s\">%s</span> ", pr->rank,
             sev_names[pr->worst & 3], sev_names[pr->worst & 3]);
@@ -326,50 +374,15 @@ static void put_problem(FILE *out, const struct mt_report *r,
     fprintf(out, ":%llu</p><pre>", (unsigned long long)first->first.line);
     put_h(out, first->first.message, HTML_TEXT);
     fputs("</pre>\n", out);
-    if (a == NULL) {
-        return;
+    if (a != NULL) {
+        /* The customer's page: what to do, without the checks and the
+         * sources a consultant reads in the text or JSON report. */
+        struct problem_out po = {out, r, pr};
+        const struct mt_article_style html = {
+            .ctx = &po, .prose = put_prose, .steps = put_steps,
+            .commands = put_commands};
+        mt_article_render(a, &html);
     }
-    put_prose(out, "What it means:", mt_json_str(a->json, "summary"));
-    put_prose(out, "Why:", mt_json_str(a->json, "cause"));
-    list = json_object_get(a->json, "resolution");
-    if (json_is_array(list) && json_array_size(list) > 0) {
-        fputs("<p><b>Fix:</b></p><ol>", out);
-        json_array_foreach(list, i, v) {
-            char *p = mt_prose_placeholders(json_string_value(v));
-            fputs("<li>", out);
-            put_h(out, p ? p : "", (size_t)-1);
-            fputs("</li>", out);
-            mt_free(p);
-        }
-        fputs("</ol>\n", out);
-    }
-    list = json_object_get(a->json, "commands");
-    if (json_is_array(list) && json_array_size(list) > 0) {
-        mt_buf_init(&code, 0);
-        mt_buf_init(&names, 0);
-        json_array_foreach(list, i, v) {
-            char *filled = mt_report_fill(r, g, json_string_value(v), &names);
-            mt_buf_appendf(&code, "%s%s", i ? "\n" : "", filled ? filled : "");
-            mt_free(filled);
-        }
-        fputs("<p><b>Commands</b>", out);
-        if (pr->mailboxes > 1) {
-            fputs(" (for the first mailbox; the others alike)", out);
-        }
-        fputs(":</p><div class=\"cmd\"><button type=\"button\">Copy</button>"
-              "<pre>",
-              out);
-        put_h(out, code.data ? code.data : "", (size_t)-1);
-        fputs("</pre></div>\n", out);
-        if (names.len > 0) {
-            fputs("<p class=\"muted\">Replace ", out);
-            put_h(out, names.data, 300);
-            fputs(" with your own values.</p>\n", out);
-        }
-        mt_buf_free(&code);
-        mt_buf_free(&names);
-    }
-    put_prose(out, "Risk:", mt_json_str(a->json, "risk"));
 }
 
 /* The mailbox rows as JSON for the script. */

@@ -48,19 +48,40 @@ static void put_md(FILE *out, const char *s, size_t max)
     }
 }
 
-/* Prose of an article, placeholders in words. */
-static void put_prose(FILE *out, const char *label, const char *text)
-{
-    char *p;
+/* An article's parts for the problem being written (mt_article_render). */
+struct problem_out {
+    FILE *out;
+    const struct mt_report *r;
+    const struct mt_problem *pr;
+};
 
-    if (text == NULL) {
-        return;
-    }
-    p = mt_prose_placeholders(text);
-    fprintf(out, "%s", label);
+/* Prose of an article, placeholders in words. */
+static void put_prose(void *ctx, const char *label, const char *text)
+{
+    FILE *out = ((struct problem_out *)ctx)->out;
+    char *p = mt_prose_placeholders(text);
+
+    fprintf(out, "**%s:** ", label);
     put_md(out, p ? p : text, (size_t)-1);
     fputs("\n\n", out);
     mt_free(p);
+}
+
+static void put_steps(void *ctx, const char *label,
+                      const struct mt_strlist *steps)
+{
+    FILE *out = ((struct problem_out *)ctx)->out;
+    size_t i;
+
+    fprintf(out, "**%s:**\n\n", label);
+    for (i = 0; i < steps->n; i++) {
+        char *p = mt_prose_placeholders(steps->v[i]);
+        fprintf(out, "%zu. ", i + 1);
+        put_md(out, p ? p : "", (size_t)-1);
+        fputc('\n', out);
+        mt_free(p);
+    }
+    fputc('\n', out);
 }
 
 /* A code block: the fence is longer than any run of backticks inside. */
@@ -89,35 +110,30 @@ static void put_code(FILE *out, const char *code)
     fputs("\n\n", out);
 }
 
-static void put_commands(FILE *out, const struct mt_report *r,
-                         const struct mt_problem *pr, json_t *templates)
+/* The commands filled for the problem's first group, as a code block. */
+static void put_commands(void *ctx, const char *label,
+                         const struct mt_strlist *templates)
 {
-    struct mt_buf code, names;
-    json_t *t;
-    size_t j, g = r->groups[pr->from];
+    const struct problem_out *po = ctx;
+    FILE *out = po->out;
+    struct mt_buf names;
+    char *code;
 
-    if (!json_is_array(templates) || json_array_size(templates) == 0) {
-        return;
-    }
-    mt_buf_init(&code, 0);
     mt_buf_init(&names, 0);
-    json_array_foreach(templates, j, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t), &names);
-        mt_buf_appendf(&code, "%s\n", filled ? filled : "");
-        mt_free(filled);
-    }
-    fputs("Commands", out);
-    if (pr->mailboxes > 1) {
+    code = mt_report_fill_lines(po->r, po->r->groups[po->pr->from], templates,
+                                "", "\n", &names);
+    fputs(label, out);
+    if (po->pr->mailboxes > 1) {
         fputs(" (for the first mailbox; the others alike)", out);
     }
     fputs(":\n\n", out);
-    put_code(out, code.data ? code.data : "");
+    put_code(out, code ? code : "");
     if (names.len > 0) {
         fputs("Replace ", out);
         put_md(out, names.data, 300);
         fputs(" with your own values.\n\n", out);
     }
-    mt_buf_free(&code);
+    mt_free(code);
     mt_buf_free(&names);
 }
 
@@ -127,8 +143,6 @@ static void put_problem(FILE *out, const struct mt_report *r,
     const struct mt_engine *e = r->e;
     const struct mt_group *first = &e->res.agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
-    json_t *v, *steps = a ? json_object_get(a->json, "resolution") : NULL;
-    size_t i;
 
     fprintf(out, "### %zu. ", pr->rank);
     put_md(out, a ? a->title : "(no article)", 200);
@@ -144,24 +158,15 @@ static void put_problem(FILE *out, const struct mt_report *r,
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
     put_md(out, first->first.message, MD_TEXT);
     fputs("\n\n", out);
-    if (a == NULL) {
-        return;
+    if (a != NULL) {
+        /* A ticket, as the HTML page: what to do, without the checks and
+         * the sources. */
+        struct problem_out po = {out, r, pr};
+        const struct mt_article_style md = {
+            .ctx = &po, .prose = put_prose, .steps = put_steps,
+            .commands = put_commands};
+        mt_article_render(a, &md);
     }
-    put_prose(out, "**What it means:** ", mt_json_str(a->json, "summary"));
-    put_prose(out, "**Why:** ", mt_json_str(a->json, "cause"));
-    if (json_is_array(steps) && json_array_size(steps) > 0) {
-        fputs("**Fix:**\n\n", out);
-        json_array_foreach(steps, i, v) {
-            char *p = mt_prose_placeholders(json_string_value(v));
-            fprintf(out, "%zu. ", i + 1);
-            put_md(out, p ? p : "", (size_t)-1);
-            fputc('\n', out);
-            mt_free(p);
-        }
-        fputc('\n', out);
-    }
-    put_commands(out, r, pr, json_object_get(a->json, "commands"));
-    put_prose(out, "**Risk:** ", mt_json_str(a->json, "risk"));
 }
 
 void mt_emit_markdown(struct mt_engine *e, FILE *out)

@@ -83,8 +83,7 @@ static json_t *jpossible(const struct mt_engine *e,
     json_object_set_new(o, "count", json_integer((json_int_t)p->count));
     json_object_set_new(o, "origin", mt_jorigin(p->origin, p->line));
     json_object_set_new(o, "message", mt_jstr(p->message));
-    json_object_set_new(o, "summary",
-                        mt_jstr(mt_json_str(a->json, "summary")));
+    json_object_set_new(o, "summary", mt_jstr(a->summary));
     return o;
 }
 

@@ -49,24 +49,6 @@ static void put_severity(FILE *out, const struct style *st, int sev)
     }
 }
 
-/* The article's commands filled for one group, one per line, the
- * unfilled placeholders made plain (MAILBOX) and noted in names. */
-static char *fill_all(const struct mt_report *r, json_t *templates, size_t g,
-                      struct mt_buf *names)
-{
-    struct mt_buf all;
-    json_t *t;
-    size_t j;
-
-    mt_buf_init(&all, 0);
-    json_array_foreach(templates, j, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t), names);
-        mt_buf_appendf(&all, "%s\n", filled ? filled : "");
-        mt_free(filled);
-    }
-    return mt_buf_steal(&all);
-}
-
 static void put_lines(FILE *out, const char *text)
 {
     const char *nl;
@@ -81,36 +63,54 @@ static void put_lines(FILE *out, const char *text)
     }
 }
 
-/* Prose of an article with its placeholders in words. */
-static void put_prose(FILE *out, const char *label, const char *text)
-{
-    char *p;
+/* An article's parts for the problem being written (mt_article_render). */
+struct problem_out {
+    FILE *out;
+    const struct mt_report *r;
+    const struct mt_problem *pr;
+};
 
-    if (text == NULL) {
-        return;
-    }
-    p = mt_prose_placeholders(text);
-    fprintf(out, "  %s%s\n", label, p ? p : text);
+/* Prose of an article with its placeholders in words. */
+static void put_prose(void *ctx, const char *label, const char *text)
+{
+    struct problem_out *po = ctx;
+    char *p = mt_prose_placeholders(text);
+
+    fprintf(po->out, "  %s: %s\n", label, p ? p : text);
     mt_free(p);
+}
+
+static void put_steps(void *ctx, const char *label,
+                      const struct mt_strlist *steps)
+{
+    mt_put_prose_list(((struct problem_out *)ctx)->out, label, steps, 1);
+}
+
+static void put_refs(void *ctx, const char *label,
+                     const struct mt_strlist *refs)
+{
+    mt_put_list(((struct problem_out *)ctx)->out, label, refs, 0);
 }
 
 /* Commands of the article filled from up to TEXT_COMMAND_SETS groups with
  * distinct results (groups of other mailboxes give other values). */
-static void put_commands(FILE *out, const char *heading, json_t *templates,
-                         const struct mt_report *r,
-                         const struct mt_problem *pr)
+static void put_commands(void *ctx, const char *heading,
+                         const struct mt_strlist *templates)
 {
+    const struct problem_out *po = ctx;
+    const struct mt_report *r = po->r;
+    FILE *out = po->out;
     char *seen[TEXT_COMMAND_SETS];
     size_t nseen = 0, i, k, extra = 0;
     struct mt_buf names;
 
-    if (!json_is_array(templates) || json_array_size(templates) == 0) {
-        return;
-    }
     mt_buf_init(&names, 0);
-    fprintf(out, "  %s\n", heading);
-    for (i = pr->from; i < pr->to; i++) {
-        char *all = fill_all(r, templates, r->groups[i], &names);
+    fprintf(out, "  %s:\n", heading);
+    for (i = po->pr->from; i < po->pr->to; i++) {
+        /* One per line, the unfilled placeholders made plain (MAILBOX)
+         * and noted in names. */
+        char *all = mt_report_fill_lines(r, r->groups[i], templates, "",
+                                         "\n", &names);
         int dup = 0;
 
         for (k = 0; k < nseen && all != NULL; k++) {
@@ -206,18 +206,14 @@ static void put_problem(FILE *out, const struct style *st,
     fputc('\n', out);
     mt_put_name_note(out, e, &first->first);
     put_examples(out, r, pr);
-    if (a == NULL) {
-        return;
+    if (a != NULL) {
+        struct problem_out po = {out, r, pr};
+        const struct mt_article_style text = {
+            .ctx = &po, .prose = put_prose, .steps = put_steps,
+            .commands = put_commands, .verify = put_commands,
+            .refs = put_refs};
+        mt_article_render(a, &text);
     }
-    put_prose(out, "What it means: ", mt_json_str(a->json, "summary"));
-    put_prose(out, "Why: ", mt_json_str(a->json, "cause"));
-    mt_put_prose_list(out, "Fix:", json_object_get(a->json, "resolution"), 1);
-    put_commands(out, "Commands:", json_object_get(a->json, "commands"), r,
-                 pr);
-    put_commands(out, "Check afterwards:", json_object_get(a->json, "verify"),
-                 r, pr);
-    put_prose(out, "Risk: ", mt_json_str(a->json, "risk"));
-    mt_put_list(out, "References:", json_object_get(a->json, "refs"), 0);
 }
 
 static void put_unknown(FILE *out, struct mt_engine *e)

@@ -179,27 +179,6 @@ uint64_t mt_engine_budget_exceeded(const struct mt_engine *e);
 /* Output helpers shared by the emitters (emit_common.c). */
 const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
                                               int sig);
-/* Fills a command template's {placeholders} from fields, then context;
- * values are inserted with single quotes doubled (PowerShell literal
- * strings) and control characters removed. Unknown placeholders stay. */
-char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
-                       const struct mt_fields *context);
-/* The same, with over (may be NULL) before fields and context. Where the
- * template quotes: in '...' a value has its quotes doubled; bare, a value
- * of letters, digits, '.', '_' and inner '-' stays bare, others are put
- * in single quotes; in "..." (which PowerShell expands) a value with $,
- * backtick, quotes or control characters is refused and the placeholder
- * stays visible. {mailbox} loses a proxy prefix (SMTP:, X500: ...). */
-/* With visible (for people) an unfilled placeholder of the template is
- * made plain ({mailbox} -> MAILBOX, <your EWS host> -> YOUR_EWS_HOST) and
- * its word appended to visible (", "-separated, once each) for a
- * "replace ..." note; values are never rewritten. NULL keeps them as the
- * template writes them. */
-char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
-                      const struct mt_fields *fields,
-                      const struct mt_fields *context, struct mt_buf *visible);
-/* Prose: {mailbox} -> "the mailbox", <your EWS host> -> "your EWS host". */
-char *mt_prose_placeholders(const char *text);
 /* The finding passes the filters that need no report (NDJSON stream):
  * severity, article, family, and --mailbox on the finding's own names. */
 int mt_filters_pass(const struct mt_engine *e, const struct mt_finding *f);
@@ -229,11 +208,20 @@ void mt_put_problem_mailboxes(FILE *out, const struct mt_report *r,
                               size_t max, mt_put_text_fn put);
 /* Every name of a mailbox, as a JSON array. */
 json_t *mt_jperson_names(const struct mt_report *r, const struct mt_person *p);
+/* A heading ("Fix" as "  Fix:") and the strings of list under it, one a line,
+ * numbered or not; nothing when the list is empty. */
+void mt_put_list(FILE *out, const char *heading,
+                 const struct mt_strlist *list, int numbered);
 /* mt_put_list with the placeholders of prose in words. */
-void mt_put_prose_list(FILE *out, const char *heading, json_t *list,
-                       int numbered);
-void mt_put_list(FILE *out, const char *heading, json_t *list,
-                 int numbered);
+void mt_put_prose_list(FILE *out, const char *heading,
+                       const struct mt_strlist *list, int numbered);
+/* The strings of list as a JSON array. */
+json_t *mt_jstrlist(const struct mt_strlist *list);
+/* The templates of list filled from fields and context (as
+ * mt_fill_template), as a JSON array. */
+json_t *mt_jfilled(const struct mt_strlist *list,
+                   const struct mt_fields *fields,
+                   const struct mt_fields *context);
 void mt_emit_json(struct mt_engine *e, FILE *out);
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,

@@ -117,7 +117,13 @@ struct mt_batch_status *mt_report_batches(const struct mt_report *r,
  * mailbox's canonical name, other placeholders from the group's fields
  * and context, values quoted for PowerShell (emit_common.c). */
 struct mt_buf;
+struct mt_strlist;
 char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl,
                      struct mt_buf *visible);
+/* Every template of list filled for group g, each followed by end and
+ * separated by sep (mt_fill_lines). */
+char *mt_report_fill_lines(const struct mt_report *r, size_t g,
+                           const struct mt_strlist *list, const char *sep,
+                           const char *end, struct mt_buf *visible);
 
 #endif
