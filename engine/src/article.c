@@ -183,27 +183,27 @@ static int strstr_word(const char *list, const char *word)
 
 /* Commands are pasted into PowerShell, so a value from a log must not be
  * able to run anything. PowerShell takes the typographic quotes as quotes
- * too: U+2018..U+201B for single, U+201C..U+201E for double. */
-static size_t single_quote_at(const char *p)
+ * too: U+2018..U+201B for single, U+201C..U+201E for double. The length
+ * of the quote at p (ascii, or UTF-8 E2 80 lo..hi), or 0. */
+static size_t quote_at(const char *p, char ascii, unsigned char lo,
+                       unsigned char hi)
 {
     const unsigned char *u = (const unsigned char *)p;
 
-    if (u[0] == '\'') {
+    if (u[0] == (unsigned char)ascii) {
         return 1;
     }
-    return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x98 && u[2] <= 0x9b ? 3
-                                                                          : 0;
+    return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= lo && u[2] <= hi ? 3 : 0;
+}
+
+static size_t single_quote_at(const char *p)
+{
+    return quote_at(p, '\'', 0x98, 0x9b);
 }
 
 static size_t double_quote_at(const char *p)
 {
-    const unsigned char *u = (const unsigned char *)p;
-
-    if (u[0] == '"') {
-        return 1;
-    }
-    return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x9c && u[2] <= 0x9e ? 3
-                                                                          : 0;
+    return quote_at(p, '"', 0x9c, 0x9e);
 }
 
 /* Appends a value for a PowerShell single-quoted string: every single

@@ -243,37 +243,77 @@ json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
     return o;
 }
 
-static void put_list(FILE *out, const char *heading,
+/* ---- an article's parts for a terminal (the text report, kb show) ---- */
+
+struct text_out {
+    FILE *out;
+    int prose;
+    mt_put_templates_fn templates;
+    void *ctx;
+};
+
+static void text_prose(void *ctx, const char *label, const char *text)
+{
+    const struct text_out *t = ctx;
+    char *p = t->prose ? mt_prose_placeholders(text) : NULL;
+
+    fprintf(t->out, "  %s: %s\n", label, p ? p : text);
+    mt_free(p);
+}
+
+/* A heading ("  Fix:") and the strings of list under it, one a line. */
+static void put_list(const struct text_out *t, const char *heading,
                      const struct mt_strlist *list, int numbered, int prose)
 {
     size_t i;
 
-    if (list->n == 0) {
-        return;
-    }
-    fprintf(out, "  %s:\n", heading);
+    fprintf(t->out, "  %s:\n", heading);
     for (i = 0; i < list->n; i++) {
         char *p = prose ? mt_prose_placeholders(list->v[i]) : NULL;
         const char *text = p ? p : list->v[i];
         if (numbered) {
-            fprintf(out, "    %zu. %s\n", i + 1, text);
+            fprintf(t->out, "    %zu. %s\n", i + 1, text);
         } else {
-            fprintf(out, "    %s\n", text);
+            fprintf(t->out, "    %s\n", text);
         }
         mt_free(p);
     }
 }
 
-void mt_put_list(FILE *out, const char *heading,
-                 const struct mt_strlist *list, int numbered)
+static void text_steps(void *ctx, const char *label,
+                       const struct mt_strlist *steps)
 {
-    put_list(out, heading, list, numbered, 0);
+    const struct text_out *t = ctx;
+
+    put_list(t, label, steps, 1, t->prose);
 }
 
-void mt_put_prose_list(FILE *out, const char *heading,
-                       const struct mt_strlist *list, int numbered)
+static void text_refs(void *ctx, const char *label,
+                      const struct mt_strlist *refs)
 {
-    put_list(out, heading, list, numbered, 1);
+    put_list(ctx, label, refs, 0, 0);
+}
+
+static void text_templates(void *ctx, const char *label,
+                           const struct mt_strlist *templates)
+{
+    const struct text_out *t = ctx;
+
+    t->templates(t->ctx, label, templates);
+}
+
+void mt_put_text_article(FILE *out, const struct mt_article *a, int prose,
+                         mt_put_templates_fn templates, void *ctx)
+{
+    struct text_out t = {out, prose, templates, ctx};
+    const struct mt_article_style text = {.ctx = &t,
+                                          .prose = text_prose,
+                                          .steps = text_steps,
+                                          .commands = text_templates,
+                                          .verify = text_templates,
+                                          .refs = text_refs};
+
+    mt_article_render(a, &text);
 }
 
 /* "--min-severity error, --mailbox jdoe": what the report was cut to;
@@ -333,4 +373,89 @@ json_t *mt_jperson_names(const struct mt_report *r, const struct mt_person *p)
         json_array_append_new(names, mt_jstr(r->names[p->first_name + k]));
     }
     return names;
+}
+
+/* ---- an article's parts in a document (HTML, Markdown) ---- */
+
+struct doc_out {
+    FILE *out;
+    const struct mt_report *r;
+    const struct mt_problem *pr;
+    const struct mt_doc_markup *m;
+};
+
+static void doc_prose(void *ctx, const char *label, const char *text)
+{
+    const struct doc_out *d = ctx;
+    char *p = mt_prose_placeholders(text);
+
+    fprintf(d->out, "%s%s%s", d->m->label_open, label, d->m->label_close);
+    d->m->put(d->out, p ? p : text, (size_t)-1);
+    fputs(d->m->prose_end, d->out);
+    mt_free(p);
+}
+
+static void doc_steps(void *ctx, const char *label,
+                      const struct mt_strlist *steps)
+{
+    const struct doc_out *d = ctx;
+    size_t i;
+
+    fprintf(d->out, "%s%s%s", d->m->label_open, label, d->m->steps_open);
+    for (i = 0; i < steps->n; i++) {
+        char *p = mt_prose_placeholders(steps->v[i]);
+        if (d->m->step_open != NULL) {
+            fputs(d->m->step_open, d->out);
+        } else {
+            fprintf(d->out, "%zu. ", i + 1);
+        }
+        d->m->put(d->out, p ? p : "", (size_t)-1);
+        fputs(d->m->step_close, d->out);
+        mt_free(p);
+    }
+    fputs(d->m->steps_close, d->out);
+}
+
+/* The commands filled for the problem's first group; the other groups'
+ * differ only in their values. */
+static void doc_commands(void *ctx, const char *label,
+                         const struct mt_strlist *templates)
+{
+    const struct doc_out *d = ctx;
+    struct mt_buf names;
+    char *code;
+
+    mt_buf_init(&names, 0);
+    code = mt_report_fill_lines(d->r, d->r->groups[d->pr->from], templates,
+                                d->m->code_sep, d->m->code_end, &names);
+    fprintf(d->out, "%s%s%s", d->m->commands_open, label,
+            d->m->commands_label_close);
+    if (d->pr->mailboxes > 1) {
+        fputs(" (for the first mailbox; the others alike)", d->out);
+    }
+    fputs(d->m->commands_close, d->out);
+    d->m->code(d->out, code ? code : "");
+    if (names.len > 0) {
+        fputs(d->m->replace_open, d->out);
+        d->m->put(d->out, names.data, 300);
+        fputs(d->m->replace_close, d->out);
+    }
+    mt_free(code);
+    mt_buf_free(&names);
+}
+
+void mt_put_doc_article(FILE *out, const struct mt_report *r,
+                        const struct mt_problem *pr,
+                        const struct mt_article *a,
+                        const struct mt_doc_markup *m)
+{
+    struct doc_out d = {out, r, pr, m};
+    /* A page or a ticket for the customer: what to do, without the checks
+     * and the sources a consultant reads in the text or JSON report. */
+    const struct mt_article_style doc = {.ctx = &d,
+                                         .prose = doc_prose,
+                                         .steps = doc_steps,
+                                         .commands = doc_commands};
+
+    mt_article_render(a, &doc);
 }

@@ -288,70 +288,32 @@ static void put_charts(FILE *out, const struct mt_report *r)
     fputs("</div></section>\n", out);
 }
 
-/* An article's parts for the problem being written (mt_article_render). */
-struct problem_out {
-    FILE *out;
-    const struct mt_report *r;
-    const struct mt_problem *pr;
-};
-
-static void put_prose(void *ctx, const char *label, const char *text)
+/* A command block with a copy button. */
+static void put_pre(FILE *out, const char *code)
 {
-    FILE *out = ((struct problem_out *)ctx)->out;
-    char *p = mt_prose_placeholders(text);
-
-    fprintf(out, "<p><b>%s:</b> ", label);
-    put_h(out, p ? p : text, (size_t)-1);
-    fputs("</p>\n", out);
-    mt_free(p);
-}
-
-static void put_steps(void *ctx, const char *label,
-                      const struct mt_strlist *steps)
-{
-    FILE *out = ((struct problem_out *)ctx)->out;
-    size_t i;
-
-    fprintf(out, "<p><b>%s:</b></p><ol>", label);
-    for (i = 0; i < steps->n; i++) {
-        char *p = mt_prose_placeholders(steps->v[i]);
-        fputs("<li>", out);
-        put_h(out, p ? p : "", (size_t)-1);
-        fputs("</li>", out);
-        mt_free(p);
-    }
-    fputs("</ol>\n", out);
-}
-
-/* The commands filled for the problem's first group, with a copy button. */
-static void put_commands(void *ctx, const char *label,
-                         const struct mt_strlist *templates)
-{
-    const struct problem_out *po = ctx;
-    FILE *out = po->out;
-    struct mt_buf names;
-    char *code;
-
-    mt_buf_init(&names, 0);
-    code = mt_report_fill_lines(po->r, po->r->groups[po->pr->from], templates,
-                                "\n", "", &names);
-    fprintf(out, "<p><b>%s</b>", label);
-    if (po->pr->mailboxes > 1) {
-        fputs(" (for the first mailbox; the others alike)", out);
-    }
-    fputs(":</p><div class=\"cmd\"><button type=\"button\">Copy</button>"
-          "<pre>",
+    fputs("<div class=\"cmd\"><button type=\"button\">Copy</button><pre>",
           out);
-    put_h(out, code ? code : "", (size_t)-1);
+    put_h(out, code, (size_t)-1);
     fputs("</pre></div>\n", out);
-    if (names.len > 0) {
-        fputs("<p class=\"muted\">Replace ", out);
-        put_h(out, names.data, 300);
-        fputs(" with your own values.</p>\n", out);
-    }
-    mt_free(code);
-    mt_buf_free(&names);
 }
+
+static const struct mt_doc_markup html_markup = {
+    .put = put_h,
+    .label_open = "<p><b>",
+    .label_close = ":</b> ",
+    .prose_end = "</p>\n",
+    .steps_open = ":</b></p><ol>",
+    .step_open = "<li>",
+    .step_close = "</li>",
+    .steps_close = "</ol>\n",
+    .commands_open = "<p><b>",
+    .commands_label_close = "</b>",
+    .commands_close = ":</p>",
+    .code_sep = "\n",
+    .code_end = "",
+    .code = put_pre,
+    .replace_open = "<p class=\"muted\">Replace ",
+    .replace_close = " with your own values.</p>\n"};
 
 static void put_problem(FILE *out, const struct mt_report *r,
                         const struct mt_problem *pr, size_t *stamp)
@@ -375,13 +337,7 @@ static void put_problem(FILE *out, const struct mt_report *r,
     put_h(out, first->first.message, HTML_TEXT);
     fputs("</pre>\n", out);
     if (a != NULL) {
-        /* The customer's page: what to do, without the checks and the
-         * sources a consultant reads in the text or JSON report. */
-        struct problem_out po = {out, r, pr};
-        const struct mt_article_style html = {
-            .ctx = &po, .prose = put_prose, .steps = put_steps,
-            .commands = put_commands};
-        mt_article_render(a, &html);
+        mt_put_doc_article(out, r, pr, a, &html_markup);
     }
 }
 

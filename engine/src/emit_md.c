@@ -48,42 +48,6 @@ static void put_md(FILE *out, const char *s, size_t max)
     }
 }
 
-/* An article's parts for the problem being written (mt_article_render). */
-struct problem_out {
-    FILE *out;
-    const struct mt_report *r;
-    const struct mt_problem *pr;
-};
-
-/* Prose of an article, placeholders in words. */
-static void put_prose(void *ctx, const char *label, const char *text)
-{
-    FILE *out = ((struct problem_out *)ctx)->out;
-    char *p = mt_prose_placeholders(text);
-
-    fprintf(out, "**%s:** ", label);
-    put_md(out, p ? p : text, (size_t)-1);
-    fputs("\n\n", out);
-    mt_free(p);
-}
-
-static void put_steps(void *ctx, const char *label,
-                      const struct mt_strlist *steps)
-{
-    FILE *out = ((struct problem_out *)ctx)->out;
-    size_t i;
-
-    fprintf(out, "**%s:**\n\n", label);
-    for (i = 0; i < steps->n; i++) {
-        char *p = mt_prose_placeholders(steps->v[i]);
-        fprintf(out, "%zu. ", i + 1);
-        put_md(out, p ? p : "", (size_t)-1);
-        fputc('\n', out);
-        mt_free(p);
-    }
-    fputc('\n', out);
-}
-
 /* A code block: the fence is longer than any run of backticks inside. */
 static void put_code(FILE *out, const char *code)
 {
@@ -110,32 +74,23 @@ static void put_code(FILE *out, const char *code)
     fputs("\n\n", out);
 }
 
-/* The commands filled for the problem's first group, as a code block. */
-static void put_commands(void *ctx, const char *label,
-                         const struct mt_strlist *templates)
-{
-    const struct problem_out *po = ctx;
-    FILE *out = po->out;
-    struct mt_buf names;
-    char *code;
-
-    mt_buf_init(&names, 0);
-    code = mt_report_fill_lines(po->r, po->r->groups[po->pr->from], templates,
-                                "", "\n", &names);
-    fputs(label, out);
-    if (po->pr->mailboxes > 1) {
-        fputs(" (for the first mailbox; the others alike)", out);
-    }
-    fputs(":\n\n", out);
-    put_code(out, code ? code : "");
-    if (names.len > 0) {
-        fputs("Replace ", out);
-        put_md(out, names.data, 300);
-        fputs(" with your own values.\n\n", out);
-    }
-    mt_free(code);
-    mt_buf_free(&names);
-}
+static const struct mt_doc_markup md_markup = {
+    .put = put_md,
+    .label_open = "**",
+    .label_close = ":** ",
+    .prose_end = "\n\n",
+    .steps_open = ":**\n\n",
+    .step_open = NULL, /* numbered */
+    .step_close = "\n",
+    .steps_close = "\n",
+    .commands_open = "",
+    .commands_label_close = "",
+    .commands_close = ":\n\n",
+    .code_sep = "",
+    .code_end = "\n",
+    .code = put_code,
+    .replace_open = "Replace ",
+    .replace_close = " with your own values.\n\n"};
 
 static void put_problem(FILE *out, const struct mt_report *r,
                         const struct mt_problem *pr, size_t *stamp)
@@ -159,13 +114,7 @@ static void put_problem(FILE *out, const struct mt_report *r,
     put_md(out, first->first.message, MD_TEXT);
     fputs("\n\n", out);
     if (a != NULL) {
-        /* A ticket, as the HTML page: what to do, without the checks and
-         * the sources. */
-        struct problem_out po = {out, r, pr};
-        const struct mt_article_style md = {
-            .ctx = &po, .prose = put_prose, .steps = put_steps,
-            .commands = put_commands};
-        mt_article_render(a, &md);
+        mt_put_doc_article(out, r, pr, a, &md_markup);
     }
 }
 

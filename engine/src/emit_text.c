@@ -63,34 +63,12 @@ static void put_lines(FILE *out, const char *text)
     }
 }
 
-/* An article's parts for the problem being written (mt_article_render). */
+/* The problem whose article's commands are being written. */
 struct problem_out {
     FILE *out;
     const struct mt_report *r;
     const struct mt_problem *pr;
 };
-
-/* Prose of an article with its placeholders in words. */
-static void put_prose(void *ctx, const char *label, const char *text)
-{
-    struct problem_out *po = ctx;
-    char *p = mt_prose_placeholders(text);
-
-    fprintf(po->out, "  %s: %s\n", label, p ? p : text);
-    mt_free(p);
-}
-
-static void put_steps(void *ctx, const char *label,
-                      const struct mt_strlist *steps)
-{
-    mt_put_prose_list(((struct problem_out *)ctx)->out, label, steps, 1);
-}
-
-static void put_refs(void *ctx, const char *label,
-                     const struct mt_strlist *refs)
-{
-    mt_put_list(((struct problem_out *)ctx)->out, label, refs, 0);
-}
 
 /* Commands of the article filled from up to TEXT_COMMAND_SETS groups with
  * distinct results (groups of other mailboxes give other values). */
@@ -208,11 +186,7 @@ static void put_problem(FILE *out, const struct style *st,
     put_examples(out, r, pr);
     if (a != NULL) {
         struct problem_out po = {out, r, pr};
-        const struct mt_article_style text = {
-            .ctx = &po, .prose = put_prose, .steps = put_steps,
-            .commands = put_commands, .verify = put_commands,
-            .refs = put_refs};
-        mt_article_render(a, &text);
+        mt_put_text_article(out, a, 1, put_commands, &po);
     }
 }
 

@@ -677,30 +677,12 @@ static json_t *jarticle(const struct mt_engine *e, int art,
     return o;
 }
 
-/* An article's parts as kb show writes them (mt_article_render): the
- * article as written, its commands filled where fields are given. */
+/* The fields kb show fills an article's commands from (explain's). */
 struct body_out {
     FILE *out;
     const struct mt_fields *fields;
     const struct mt_fields *context;
 };
-
-static void put_text(void *ctx, const char *label, const char *text)
-{
-    fprintf(((struct body_out *)ctx)->out, "  %s: %s\n", label, text);
-}
-
-static void put_steps(void *ctx, const char *label,
-                      const struct mt_strlist *steps)
-{
-    mt_put_list(((struct body_out *)ctx)->out, label, steps, 1);
-}
-
-static void put_refs(void *ctx, const char *label,
-                     const struct mt_strlist *refs)
-{
-    mt_put_list(((struct body_out *)ctx)->out, label, refs, 0);
-}
 
 static void put_templates(void *ctx, const char *heading,
                           const struct mt_strlist *templates)
@@ -779,12 +761,8 @@ static void put_body(FILE *out, const struct mt_engine *e, int art,
 {
     const struct mt_article *a = &e->kb.articles[art];
     struct body_out bo = {out, fields, context};
-    const struct mt_article_style show = {
-        .ctx = &bo, .prose = put_text, .steps = put_steps,
-        .commands = put_templates, .verify = put_templates,
-        .refs = put_refs};
 
-    mt_article_render(a, &show);
+    mt_put_text_article(out, a, 0, put_templates, &bo);
     if (details) {
         size_t i;
 
