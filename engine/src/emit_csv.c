@@ -116,6 +116,7 @@ void mt_emit_csv(struct mt_engine *e, FILE *out)
         "mailbox",  "status",  "batch",      "occurrences", "first_seen",
         "message",  "summary", "commands"};
     struct mt_report *r = mt_report_build(e);
+    const struct mt_person *p;
     size_t *run, i, k, h;
 
     if (r == NULL) {
@@ -147,11 +148,7 @@ void mt_emit_csv(struct mt_engine *e, FILE *out)
         }
     }
     sort_report = NULL;
-    for (i = 0; i < r->npeople; i++) {
-        const struct mt_person *p = &r->people[r->people_by_name[i]];
-        if (!p->selected || !mt_person_failed_unexplained(p)) {
-            continue;
-        }
+    for (i = 0; (p = mt_report_next_unexplained(r, &i)) != NULL;) {
         put_cell(out, NULL, 0);
         put_cell(out, NULL, 0);
         put_cell(out, NULL, 0);

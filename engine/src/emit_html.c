@@ -405,11 +405,9 @@ static json_t *mailbox_data(const struct mt_report *r)
 static void put_overview(FILE *out, const struct mt_report *r)
 {
     struct mt_batch_status *b;
-    size_t i, k, n, people = 0;
+    size_t i, k, n, people;
 
-    for (i = 0; i < r->npeople; i++) {
-        people += r->people[i].selected;
-    }
+    people = mt_report_people_shown(r);
     fprintf(out,
             "<section><h2>Overview</h2><p>%zu input%s, %llu records, %llu "
             "finding%s in %zu problem%s, %zu mailbox%s.</p>\n",
@@ -446,13 +444,10 @@ static void put_overview(FILE *out, const struct mt_report *r)
 
 static void put_failed_unexplained(FILE *out, const struct mt_report *r)
 {
-    size_t i, n = 0;
+    const struct mt_person *p;
+    size_t i = 0, n = 0;
 
-    for (i = 0; i < r->npeople; i++) {
-        const struct mt_person *p = &r->people[r->people_by_name[i]];
-        if (!p->selected || !mt_person_failed_unexplained(p)) {
-            continue;
-        }
+    while ((p = mt_report_next_unexplained(r, &i)) != NULL) {
         if (n++ == 0) {
             fputs("<section><h2>Failed, cause not recognised</h2><table><tr>"
                   "<th>Mailbox</th><th>Status</th><th>Error</th></tr>\n",

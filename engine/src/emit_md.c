@@ -122,14 +122,13 @@ void mt_emit_markdown(struct mt_engine *e, FILE *out)
 {
     struct mt_report *r = mt_report_build(e);
     struct mt_batch_status *b;
-    size_t i, k, n, people = 0, *stamp;
+    const struct mt_person *p;
+    size_t i, k, n, people, *stamp;
 
     if (r == NULL) {
         return;
     }
-    for (i = 0; i < r->npeople; i++) {
-        people += r->people[i].selected;
-    }
+    people = mt_report_people_shown(r);
     fprintf(out,
             "## Migration triage\n\nmigtriage %s: %zu input%s, %llu "
             "finding%s in %zu problem%s, %zu mailbox%s.\n\n",
@@ -180,11 +179,7 @@ void mt_emit_markdown(struct mt_engine *e, FILE *out)
         put_problem(out, r, &r->problems[i], stamp);
     }
     mt_free(stamp);
-    for (i = 0, k = 0; i < r->npeople; i++) {
-        const struct mt_person *p = &r->people[r->people_by_name[i]];
-        if (!p->selected || !mt_person_failed_unexplained(p)) {
-            continue;
-        }
+    for (i = 0, k = 0; (p = mt_report_next_unexplained(r, &i)) != NULL;) {
         if (k++ == 0) {
             fputs("### Failed, cause not recognised\n\n| Mailbox | Status | "
                   "Error |\n|---|---|---|\n",

@@ -361,11 +361,10 @@ static void put_mailbox_table(FILE *out, const struct mt_report *r)
 
 static size_t count_failed_unexplained(const struct mt_report *r)
 {
-    size_t i, n = 0;
+    size_t i = 0, n = 0;
 
-    for (i = 0; i < r->npeople; i++) {
-        n += r->people[i].selected &&
-             mt_person_failed_unexplained(&r->people[i]);
+    while (mt_report_next_unexplained(r, &i) != NULL) {
+        n++;
     }
     return n;
 }
@@ -374,13 +373,10 @@ static size_t count_failed_unexplained(const struct mt_report *r)
  * "no known problems". */
 static void put_failed_unexplained(FILE *out, const struct mt_report *r)
 {
-    size_t i, shown = 0;
+    const struct mt_person *p;
+    size_t i = 0, shown = 0;
 
-    for (i = 0; i < r->npeople; i++) {
-        const struct mt_person *p = &r->people[r->people_by_name[i]];
-        if (!p->selected || !mt_person_failed_unexplained(p)) {
-            continue;
-        }
+    while ((p = mt_report_next_unexplained(r, &i)) != NULL) {
         if (shown++ == 0) {
             fputs("\nFailed, cause not recognised:\n", out);
         }
@@ -437,15 +433,13 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
 {
     struct style st = {(flags & MT_REPORT_COLOR) != 0};
     struct mt_report *r = mt_report_build(e);
-    size_t i, people = 0, failed, *stamp;
+    size_t i, people, failed, *stamp;
 
     if (r == NULL) {
         fputs("migtriage: out of memory writing the report\n", out);
         return;
     }
-    for (i = 0; i < r->npeople; i++) {
-        people += r->people[i].selected;
-    }
+    people = mt_report_people_shown(r);
     fprintf(out,
             "migtriage %s: %zu input%s, %llu records, %llu finding%s in "
             "%zu problem%s, %zu mailbox%s\n",

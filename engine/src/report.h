@@ -94,6 +94,12 @@ const char *mt_report_group_mailbox(const struct mt_report *r, size_t g);
 const char *mt_status_word(const char *status, char *buf, size_t size);
 /* 1 when the person failed and nothing known explains it. */
 int mt_person_failed_unexplained(const struct mt_person *p);
+/* How many mailboxes the report shows (all, or those --mailbox names). */
+size_t mt_report_people_shown(const struct mt_report *r);
+/* The next mailbox shown, in name order from *i (start at 0), that failed
+ * with nothing known to explain it; NULL after the last. */
+const struct mt_person *mt_report_next_unexplained(const struct mt_report *r,
+                                                   size_t *i);
 
 /* Batch status counts over the selected mailboxes. */
 struct mt_status_count {
