@@ -127,6 +127,10 @@ int mt_article_init(struct mt_article *a, json_t *obj, const char *file,
     int bad;
 
     memset(a, 0, sizeof(*a));
+    if (!json_is_object(obj)) {
+        mt_problems_add(probs, "%s: an article must be an object", file);
+        return 1;
+    }
     bad = check_article(obj, file, id ? id : "", probs);
     if (bad != 0) {
         return bad;
@@ -152,12 +156,12 @@ int mt_article_init(struct mt_article *a, json_t *obj, const char *file,
 
 void mt_article_free(struct mt_article *a)
 {
-    mt_free((void *)a->resolution.v);
-    mt_free((void *)a->refs.v);
-    mt_free((void *)a->commands.v);
-    mt_free((void *)a->verify.v);
-    mt_free((void *)a->codes.v);
-    mt_free((void *)a->tags.v);
+    mt_free(a->resolution.v);
+    mt_free(a->refs.v);
+    mt_free(a->commands.v);
+    mt_free(a->verify.v);
+    mt_free(a->codes.v);
+    mt_free(a->tags.v);
     mt_free(a->family);
     mt_free(a->file);
     json_decref(a->source);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "report.h"
 #include "util.h"

@@ -6,7 +6,6 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "util.h"
 

@@ -4,7 +4,6 @@
  * characters so a crafted log cannot drive the terminal. */
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "strindex.h"
 #include "util.h"

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "codes.h"
-#include "datafile.h"
 #include "util.h"
 
 /* Results a search prints, and those explain shows when nothing else

@@ -116,6 +116,13 @@ TEST(article_malformed_fields_reported)
     ASSERT_TRUE(a.id == NULL && a.source == NULL && a.resolution.v == NULL);
     mt_problems_free(&probs);
     json_decref(obj);
+    obj = parse("[\"not\", \"an article\"]");
+    ASSERT_INT_EQ(mt_article_init(&a, obj, "kb/bad.json", &probs), 1);
+    ASSERT_INT_EQ(probs.n, 1);
+    ASSERT_STR_EQ(probs.lines[0], "kb/bad.json: an article must be an object");
+    ASSERT_TRUE(a.source == NULL);
+    mt_problems_free(&probs);
+    json_decref(obj);
 }
 
 TEST(article_fill_hostile_value)
