@@ -211,9 +211,10 @@ int mt_prefilter_add(struct mt_prefilter *pf, const char *lit, size_t n,
     }
     pf->lens[pf->n] = n;
     pf->ids[pf->n] = (unsigned)id;
-    /* SINGLEMATCH: the matcher needs to know that a literal occurs, not
-     * how often; the callback then runs at most once per literal. */
-    pf->flags[pf->n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+    /* No SINGLEMATCH: a block scan (mt_prefilter_scan_spans) covers many
+     * records and needs every occurrence; a record scan may see a literal
+     * more than once, which the matcher's candidate stamps absorb. */
+    pf->flags[pf->n] = HS_FLAG_CASELESS;
     pf->n++;
     return 0;
 }
@@ -319,6 +320,7 @@ int mt_prefilter_from_cache(const struct mt_prefilter *pf)
 struct scan_ctx {
     const struct mt_prefilter *pf;
     mt_prefilter_hit_fn fn;
+    mt_prefilter_span_fn span_fn;
     void *ctx;
 };
 
@@ -339,12 +341,39 @@ static int on_match(unsigned int id, unsigned long long from,
 void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
                        size_t n, mt_prefilter_hit_fn fn, void *ctx)
 {
-    struct scan_ctx c = {pf, fn, ctx};
+    struct scan_ctx c = {pf, fn, NULL, ctx};
 
     if (pf->db == NULL || n == 0 || n > 0xffffffffu) {
         return;
     }
     hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_match, &c);
+}
+
+static int on_span(unsigned int id, unsigned long long from,
+                   unsigned long long to, unsigned int flags, void *ctx)
+{
+    struct scan_ctx *c = ctx;
+    unsigned i;
+
+    (void)from; /* not computed without HS_FLAG_SOM_LEFTMOST: the
+                   literal's length says it */
+    (void)flags;
+    for (i = c->pf->first[id]; i != NO_ENTRY; i = c->pf->next[i]) {
+        c->span_fn(c->ctx, (int)c->pf->ids[i],
+                   (size_t)to - c->pf->lens[i], (size_t)to);
+    }
+    return 0;
+}
+
+void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
+                             size_t n, mt_prefilter_span_fn fn, void *ctx)
+{
+    struct scan_ctx c = {pf, NULL, fn, ctx};
+
+    if (pf->db == NULL || n == 0 || n > 0xffffffffu) {
+        return;
+    }
+    hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_span, &c);
 }
 
 void mt_prefilter_free(struct mt_prefilter *pf)
