@@ -47,6 +47,7 @@ struct mt_matcher {
     size_t nhits;
     size_t alloc_hits;
     int hits_overflow; /* too many: records of this block scan alone */
+    uint32_t match_options; /* PCRE2_NO_UTF_CHECK for a block's record */
     size_t cursor;     /* first hit that may lie in the next record */
     size_t cursor_at;  /* offset of the record the cursor was set for */
 };
@@ -273,8 +274,8 @@ static int run_regex_at(struct mt_matcher *m, int idx, const char *text,
     int rc, i;
 
     m->regex_runs++;
-    rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, offset, 0, m->md,
-                     m->mctx);
+    rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, offset, m->match_options,
+                     m->md, m->mctx);
     if (rc == PCRE2_ERROR_NOMATCH) {
         return 0;
     }
@@ -407,6 +408,10 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
     m->min_error_end = 0;
     m->ncands = 0;
     at = block_offset(m, r);
+    /* A block is text the decoders made valid UTF-8, cut at line ends
+     * only: PCRE2 need not check it again on every call (it checks the
+     * whole subject each time, which cost more than the match). */
+    m->match_options = at >= 0 ? PCRE2_NO_UTF_CHECK : 0;
     if (at >= 0) {
         block_literals(m, (size_t)at, r->len);
     } else {
@@ -443,6 +448,7 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
     if (rc == 0 && found == 0) {
         rc = run_pass(m, r, MT_SIG_FINDING, 1, fn, ctx, &found);
     }
+    m->match_options = 0;
     return rc < 0 ? rc : found;
 }
 
