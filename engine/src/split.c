@@ -72,7 +72,13 @@ struct mt_splitter {
     int skipping;       /* the line hit max_line: drop bytes until its end */
     int cut;            /* the current line was cut */
     int pending_cr;     /* the last byte seen was CR: swallow one LF */
-    size_t cur_cells;   /* width of the line being classified */
+    /* The line being classified, and its width in console cells, which
+     * only Format-List wrapping needs: worked out on first use, so that
+     * other lines are not read once more for it. */
+    const char *cur_line;
+    size_t cur_len;
+    size_t cur_cells;
+    int cur_cells_known;
     size_t obj_width;   /* widest Format-List line since the last blank */
     uint64_t lines;
     uint64_t cut_lines;
@@ -155,6 +161,16 @@ static size_t cells(const char *s, size_t n)
         i += k;
     }
     return c;
+}
+
+/* Console cells of the line being classified (see cur_cells). */
+static size_t line_cells(struct mt_splitter *sp)
+{
+    if (!sp->cur_cells_known) {
+        sp->cur_cells = cells(sp->cur_line, sp->cur_len);
+        sp->cur_cells_known = 1;
+    }
+    return sp->cur_cells;
 }
 
 /* Length of the longest prefix of s[0..n) that is at most max bytes and
@@ -353,7 +369,7 @@ static int start(struct mt_splitter *sp, enum mode mode,
     }
     r->has_label = 0;
     r->has_alt = 0;
-    r->prev_cells = sp->cur_cells;
+    r->prev_cells = r->mode == M_FIELD ? line_cells(sp) : 0;
     r->line = sp->lines;
     r->last_line = sp->lines;
     r->borrow = NULL;
@@ -406,7 +422,7 @@ static int extend(struct mt_splitter *sp, const char *s, size_t n,
     if (r->kind == MT_REC_LINE) {
         r->kind = MT_REC_ENTRY;
     }
-    r->prev_cells = sp->cur_cells;
+    r->prev_cells = r->mode == M_FIELD ? line_cells(sp) : 0;
     r->last_line = sp->lines;
     return rc;
 }
@@ -549,7 +565,9 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
         rc = flush(sp);
         return rc < 0 ? rc : emit_blank(sp);
     }
-    sp->cur_cells = cells(s, n);
+    sp->cur_line = s;
+    sp->cur_len = n;
+    sp->cur_cells_known = 0;
     if (match_error(s, n, &plus, &label_len, &value_off)) {
         rc = flush(sp);
         if (rc < 0) {
@@ -573,7 +591,7 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
     if (r->open && (r->mode == M_FIELD || r->mode == M_ERROR) && !tab &&
         ind_col == r->col) {
         rc = extend_wrapped(sp, s + ind, n - ind);
-        if (r->mode == M_FIELD && sp->cur_cells > sp->obj_width) {
+        if (r->mode == M_FIELD && line_cells(sp) > sp->obj_width) {
             sp->obj_width = sp->cur_cells;
         }
         return rc;
@@ -583,7 +601,7 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
         if (rc < 0) {
             return rc;
         }
-        if (sp->cur_cells > sp->obj_width) {
+        if (line_cells(sp) > sp->obj_width) {
             sp->obj_width = sp->cur_cells;
         }
         return start_field(sp, M_FIELD, s + ind, n - ind, 0, label_len,
