@@ -319,8 +319,7 @@ int mt_prefilter_from_cache(const struct mt_prefilter *pf)
 
 struct scan_ctx {
     const struct mt_prefilter *pf;
-    mt_prefilter_hit_fn fn;
-    mt_prefilter_span_fn span_fn;
+    mt_prefilter_span_fn fn;
     void *ctx;
 };
 
@@ -330,37 +329,12 @@ static int on_match(unsigned int id, unsigned long long from,
     struct scan_ctx *c = ctx;
     unsigned i;
 
-    (void)from;
-    (void)flags;
-    for (i = c->pf->first[id]; i != NO_ENTRY; i = c->pf->next[i]) {
-        c->fn(c->ctx, (int)c->pf->ids[i], (size_t)to);
-    }
-    return 0;
-}
-
-void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
-                       size_t n, mt_prefilter_hit_fn fn, void *ctx)
-{
-    struct scan_ctx c = {pf, fn, NULL, ctx};
-
-    if (pf->db == NULL || n == 0 || n > 0xffffffffu) {
-        return;
-    }
-    hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_match, &c);
-}
-
-static int on_span(unsigned int id, unsigned long long from,
-                   unsigned long long to, unsigned int flags, void *ctx)
-{
-    struct scan_ctx *c = ctx;
-    unsigned i;
-
     (void)from; /* not computed without HS_FLAG_SOM_LEFTMOST: the
                    literal's length says it */
     (void)flags;
     for (i = c->pf->first[id]; i != NO_ENTRY; i = c->pf->next[i]) {
-        c->span_fn(c->ctx, (int)c->pf->ids[i],
-                   (size_t)to - c->pf->lens[i], (size_t)to);
+        c->fn(c->ctx, (int)c->pf->ids[i], (size_t)to - c->pf->lens[i],
+              (size_t)to);
     }
     return 0;
 }
@@ -368,12 +342,33 @@ static int on_span(unsigned int id, unsigned long long from,
 void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
                              size_t n, mt_prefilter_span_fn fn, void *ctx)
 {
-    struct scan_ctx c = {pf, NULL, fn, ctx};
+    struct scan_ctx c = {pf, fn, ctx};
 
     if (pf->db == NULL || n == 0 || n > 0xffffffffu) {
         return;
     }
-    hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_span, &c);
+    hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_match, &c);
+}
+
+struct record_scan {
+    mt_prefilter_hit_fn fn;
+    void *ctx;
+};
+
+static void on_span(void *ctx, int id, size_t start, size_t end)
+{
+    struct record_scan *r = ctx;
+
+    (void)start;
+    r->fn(r->ctx, id, end);
+}
+
+void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
+                       size_t n, mt_prefilter_hit_fn fn, void *ctx)
+{
+    struct record_scan r = {fn, ctx};
+
+    mt_prefilter_scan_spans(pf, text, n, on_span, &r);
 }
 
 void mt_prefilter_free(struct mt_prefilter *pf)
