@@ -58,9 +58,10 @@ struct block_hit {
     int id;
 };
 
-/* Most hits kept for one block: beyond this (text made of literals), the
- * block's records are scanned one by one as before, which bounds memory. */
-#define MAX_BLOCK_HITS (1u << 20)
+/* Most hits kept for one block (3 MiB): one a byte of a 256 KiB block.
+ * Beyond this (text made of literals), the block's records are scanned
+ * one by one as before, which bounds memory. */
+#define MAX_BLOCK_HITS (1u << 18)
 
 struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
                                   const struct mt_names *names,
