@@ -81,6 +81,7 @@ struct seen {
     const char *blk; /* the block being fed, for the in-place count */
     size_t blk_len;
     int in_block; /* records that pointed into a block */
+    long records, hits, error_like; /* totals, past what out can hold */
 };
 
 static void say(struct seen *s, const char *fmt, ...)
@@ -106,6 +107,7 @@ static int on_hit(void *ctx, const struct mt_hit *h)
     struct seen *s = ctx;
     int i;
 
+    s->hits++;
     say(s, "  hit %s %zu-%zu", h->sig->id, h->start, h->end);
     for (i = 0; i < h->ncaps; i++) {
         say(s, " %s=%.*s", h->caps[i].name, (int)h->caps[i].len,
@@ -129,6 +131,8 @@ static int on_record(void *ctx, const struct mt_record *r)
     say(s, "%d %llu-%llu [%s]", (int)r->kind, (unsigned long long)r->line,
         (unsigned long long)r->last_line, r->text);
     n = mt_matcher_run(s->m, r, on_hit, s, &error_like);
+    s->records++;
+    s->error_like += error_like;
     say(s, " found=%d error_like=%d\n", n, error_like);
     return 0;
 }
@@ -319,4 +323,37 @@ TEST(block_prefilter_spans)
     ASSERT_INT_EQ(s.start[2], 30);
     ASSERT_INT_EQ(s.end[2], 36);
     mt_prefilter_free(pf);
+}
+
+TEST(block_too_many_hits_falls_back)
+{
+    /* A block made of literals (two a line: the signature's and the error
+     * word "failure") holds more hits than a block keeps: its records are
+     * scanned one by one, with the same result. */
+    static const char line[] = "WidgetFailure: A\n";
+    size_t n = (sizeof(line) - 1) * 150000, i;
+    char *text = malloc(n + 1);
+    struct fixture f;
+    static struct seen want, got;
+
+    ASSERT_TRUE(text != NULL);
+    if (text == NULL) {
+        return;
+    }
+    for (i = 0; i < 150000; i++) {
+        memcpy(text + i * (sizeof(line) - 1), line, sizeof(line) - 1);
+    }
+    text[n] = '\0';
+    ASSERT_INT_EQ(fixture_open(&f), 0);
+    if (f.m != NULL) {
+        run(&f, text, n, 0, 0, 1024, &want);
+        run(&f, text, n, 0, 1, 1024, &got);
+        ASSERT_INT_EQ(want.records, 150000);
+        ASSERT_INT_EQ(got.records, want.records);
+        ASSERT_INT_EQ(got.hits, 150000);
+        ASSERT_INT_EQ(got.error_like, 150000);
+        ASSERT_STR_EQ(got.out, want.out);
+    }
+    fixture_close(&f);
+    free(text);
 }
