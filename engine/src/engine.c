@@ -680,6 +680,22 @@ static void sink_end(void *ctx)
 static const struct mt_sink_ops engine_sink = {sink_begin, sink_record,
                                                sink_end};
 
+/* The plain-text reader's blocks: one prefilter scan each (match.h). */
+static void sink_block(void *ctx, const char *text, size_t n)
+{
+    struct mt_state *st = ctx;
+
+    mt_matcher_block(st->matcher, text, n);
+}
+
+/* Sets a scan up to feed the engine's sink with st. */
+static void scan_init_state(struct mt_scan *scan, struct mt_state *st)
+{
+    mt_scan_init(scan, st->e->limits, &engine_sink, st, st->message,
+                 st->message_ctx);
+    scan->block = sink_block;
+}
+
 /* ---- inputs ---- */
 
 struct mt_input *mt_engine_add_input(struct mt_engine *e, const char *path)
@@ -747,8 +763,7 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
     struct mt_stream *s;
     const char *why = "cannot open";
 
-    mt_scan_init(&scan, st->e->limits, &engine_sink, st, st->message,
-                 st->message_ctx);
+    scan_init_state(&scan, st);
     /* Pool workers already keep every core busy; a read-ahead thread per
      * input would only add switching. */
     scan.no_readahead = st != &st->e->own;
@@ -953,7 +968,7 @@ static int scan_memory(struct mt_engine *e, const char *name,
     if (in == NULL) {
         return MT_ENOMEM;
     }
-    mt_scan_init(&scan, e->limits, &engine_sink, &e->own, scan_message, e);
+    scan_init_state(&scan, &e->own);
     s = mt_stream_open_memory(data, len, &scan);
     if (s == NULL) {
         return MT_ENOMEM;
