@@ -46,10 +46,17 @@ static const char *const stopwords[] = {
 
 /* ---- words ---- */
 
+/* The longest stopword ("from", "have", "than" ...): longer words, most
+ * of them, are not compared with the list. */
+#define MAX_STOPWORD 4
+
 static int is_stopword(const char *w)
 {
     int i;
 
+    if (strnlen(w, MAX_STOPWORD + 1) > MAX_STOPWORD) {
+        return 0;
+    }
     for (i = 0; stopwords[i]; i++) {
         if (strcmp(w, stopwords[i]) == 0) {
             return 1;
