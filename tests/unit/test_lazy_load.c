@@ -1,7 +1,10 @@
-/* test_lazy_jit.c: each signature's regex is JIT-compiled on first use,
- * not at load. Loading compiles none; a record reaches a few signatures
- * and only those are compiled, each once however often it runs; with -j,
- * shards that reach the same signature at once still compile it once. */
+/* test_lazy_load.c: what a run may not need waits for its first use.
+ * Each signature's regex is JIT-compiled on first use, not at load:
+ * loading compiles none; a record reaches a few signatures and only those
+ * are compiled, each once however often it runs; with -j, shards that
+ * reach the same signature at once still compile it once. The
+ * nearest-article index is built by the first unrecognised error line,
+ * once, and gives the same possible match as when built at once. */
 #include "engine_private.h"
 #include "unit.h"
 
@@ -110,6 +113,61 @@ TEST(lazy_jit_once_under_jobs)
     mt_engine_free(e);
     for (i = 0; i < 8; i++) {
         snprintf(path, sizeof(path), "%s/report%d.txt", dir, i);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/* An error line no signature knows, close to the samples of one
+ * article: it makes a possible match, which needs the index. */
+static const char unknown_error[] =
+    "Error: MapiExceptionNotFound: Unable to open message store\r\n";
+
+TEST(lazy_similar_index_on_first_unknown_line)
+{
+    struct mt_engine *e = engine();
+
+    ASSERT_TRUE(e->similar == NULL);
+    mt_engine_scan_memory(e, "known.txt", large_item, strlen(large_item));
+    ASSERT_TRUE(e->similar == NULL); /* a known error needs no index */
+    mt_engine_scan_memory(e, "paste.txt", unknown_error,
+                          strlen(unknown_error));
+    ASSERT_TRUE(e->similar != NULL);
+    ASSERT_TRUE(mt_engine_similar(e) == e->similar); /* built once */
+    ASSERT_TRUE(mt_similar_terms(e->similar) > 1000);
+    mt_engine_free(e);
+}
+
+TEST(lazy_similar_index_once_under_jobs)
+{
+    char dir[] = "/tmp/mt-lazy-similar-XXXXXX", path[64];
+    struct mt_engine *e;
+    const struct mt_similar *first;
+    int i, k;
+
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    for (i = 0; i < 6; i++) {
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/paste%d.txt", dir, i);
+        f = fopen(path, "wb");
+        ASSERT_TRUE(f != NULL);
+        for (k = 0; f != NULL && k < 50; k++) {
+            fputs(unknown_error, f);
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+    }
+    e = engine();
+    mt_engine_set_jobs(e, 3);
+    mt_engine_scan_path(e, dir);
+    first = e->similar;
+    ASSERT_TRUE(first != NULL);
+    ASSERT_INT_EQ(e->similar_state, 1);
+    ASSERT_TRUE(mt_engine_similar(e) == first);
+    mt_engine_free(e);
+    for (i = 0; i < 6; i++) {
+        snprintf(path, sizeof(path), "%s/paste%d.txt", dir, i);
         unlink(path);
     }
     rmdir(dir);
