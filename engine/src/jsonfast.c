@@ -150,6 +150,13 @@ static int utf8_sequence(struct parser *j)
     return 0;
 }
 
+/* Whether a string's text may hold c as it is: printable ASCII other
+ * than the quote and the backslash. */
+static int plain_byte(unsigned char c)
+{
+    return (unsigned char)(c - 0x20) < 0x5F && c != '"' && c != '\\';
+}
+
 /* Reads a string at j->p (its opening quote). Sets *s and *n to its
  * bytes: in the input when it has no escapes, else decoded into j->buf
  * (valid until the next string). */
@@ -162,6 +169,12 @@ static int parse_string(struct parser *j, const char **s, size_t *n)
     for (;;) {
         unsigned char c;
 
+        if (!escaped) {
+            /* The common run: plain ASCII up to the closing quote. */
+            while (j->p < j->end && plain_byte(*j->p)) {
+                j->p++;
+            }
+        }
         if (j->p >= j->end) {
             return -1;
         }

@@ -38,11 +38,12 @@ enum {
     W_MAX = 4
 };
 
+/* In strcmp order (looked up by bsearch). */
 static const char *const stopwords[] = {
     "a",    "an",   "and",  "are",  "as",   "at",   "be",   "by",  "can",
     "do",   "for",  "from", "has",  "have", "in",   "is",   "it",  "its",
     "no",   "of",   "on",   "or",   "so",   "than", "that", "the", "then",
-    "this", "to",   "was",  "when", "with", NULL};
+    "this", "to",   "was",  "when", "with"};
 
 /* ---- words ---- */
 
@@ -50,19 +51,18 @@ static const char *const stopwords[] = {
  * of them, are not compared with the list. */
 #define MAX_STOPWORD 4
 
+static int compare_word(const void *key, const void *item)
+{
+    return strcmp(key, *(const char *const *)item);
+}
+
 static int is_stopword(const char *w)
 {
-    int i;
-
     if (strnlen(w, MAX_STOPWORD + 1) > MAX_STOPWORD) {
         return 0;
     }
-    for (i = 0; stopwords[i]; i++) {
-        if (strcmp(w, stopwords[i]) == 0) {
-            return 1;
-        }
-    }
-    return 0;
+    return bsearch(w, stopwords, sizeof(stopwords) / sizeof(stopwords[0]),
+                   sizeof(stopwords[0]), compare_word) != NULL;
 }
 
 static int word_byte(unsigned char c)
