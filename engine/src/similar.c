@@ -1,7 +1,8 @@
 /* similar.c: TF-IDF index of the articles' samples and the cosine of a
- * line against it. Built once at load; a query reads the line's words,
- * looks each up in a hash table and walks its short posting list, so a
- * line costs about a microsecond whatever the size of the knowledge. */
+ * line against it. Built once, by the first line that needs it (engine.c,
+ * mt_engine_similar); a query reads the line's words, looks each up in a
+ * hash table and walks its short posting list, so a line costs about a
+ * microsecond whatever the size of the knowledge. */
 #include "similar.h"
 
 #include <stdio.h>
