@@ -298,32 +298,53 @@ static int literal(struct parser *j, const char *word)
                                (*j->p >= '0' && *j->p <= '9'));
 }
 
+/* After a member: steps over a comma (1: another member follows) or the
+ * closing bracket (0: the container is complete); -1 for anything else. */
+static int next_member(struct parser *j, unsigned char close)
+{
+    skip_space(j);
+    if (j->p < j->end && *j->p == ',') {
+        j->p++;
+        skip_space(j);
+        return 1;
+    }
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        return 0;
+    }
+    return -1;
+}
+
+/* An opening bracket at j->p: steps over it and says whether the
+ * container is empty (its closing bracket next, stepped over too). */
+static int opens_empty(struct parser *j, unsigned char close)
+{
+    j->p++;
+    skip_space(j);
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        return 1;
+    }
+    return 0;
+}
+
 static json_t *parse_array(struct parser *j)
 {
     json_t *a = json_array(), *v;
+    int more = 1;
 
-    j->p++;
-    skip_space(j);
-    if (j->p < j->end && *j->p == ']') {
-        j->p++;
+    if (opens_empty(j, ']')) {
         return a;
     }
-    while (a != NULL) {
+    while (a != NULL && more == 1) {
         v = parse_value(j);
         if (v == NULL || json_array_append_new(a, v) != 0) {
             break;
         }
-        skip_space(j);
-        if (j->p < j->end && *j->p == ',') {
-            j->p++;
-            skip_space(j);
-            continue;
-        }
-        if (j->p < j->end && *j->p == ']') {
-            j->p++;
-            return a;
-        }
-        break;
+        more = next_member(j, ']');
+    }
+    if (more == 0) {
+        return a;
     }
     json_decref(a);
     return NULL;
@@ -344,14 +365,12 @@ static const char *key_string(struct parser *j, const char *s, size_t n)
 static json_t *parse_object(struct parser *j)
 {
     json_t *o = json_object(), *v;
+    int more = 1;
 
-    j->p++;
-    skip_space(j);
-    if (j->p < j->end && *j->p == '}') {
-        j->p++;
+    if (opens_empty(j, '}')) {
         return o;
     }
-    while (o != NULL) {
+    while (o != NULL && more == 1) {
         const char *s, *key;
         char *escaped_key = NULL;
         size_t n;
@@ -385,17 +404,10 @@ static json_t *parse_object(struct parser *j)
         if (!added) {
             break;
         }
-        skip_space(j);
-        if (j->p < j->end && *j->p == ',') {
-            j->p++;
-            skip_space(j);
-            continue;
-        }
-        if (j->p < j->end && *j->p == '}') {
-            j->p++;
-            return o;
-        }
-        break;
+        more = next_member(j, '}');
+    }
+    if (more == 0) {
+        return o;
     }
     json_decref(o);
     return NULL;

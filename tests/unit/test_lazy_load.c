@@ -49,6 +49,41 @@ static const struct mt_signature *large_item_signature(struct mt_engine *e)
     return i >= 0 ? &e->patterns.sigs[i] : NULL;
 }
 
+/* Writes files files into the new temporary folder dir (a mkdtemp
+ * pattern), each holding text copies times; remove_copies() removes
+ * them. */
+static void write_copies(char *dir, int files, const char *text, int copies)
+{
+    char path[128];
+    int i, k;
+
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    for (i = 0; i < files; i++) {
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/input%d.txt", dir, i);
+        f = fopen(path, "wb");
+        ASSERT_TRUE(f != NULL);
+        for (k = 0; f != NULL && k < copies; k++) {
+            fputs(text, f);
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+    }
+}
+
+static void remove_copies(const char *dir, int files)
+{
+    char path[128];
+    int i;
+
+    for (i = 0; i < files; i++) {
+        snprintf(path, sizeof(path), "%s/input%d.txt", dir, i);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 TEST(lazy_jit_none_at_load)
 {
     struct mt_engine *e = engine();
@@ -85,24 +120,11 @@ TEST(lazy_jit_reached_once)
  * reach the same signatures in their first records. */
 TEST(lazy_jit_once_under_jobs)
 {
-    char dir[] = "/tmp/mt-lazy-jit-XXXXXX", path[64];
+    char dir[] = "/tmp/mt-lazy-jit-XXXXXX";
     struct mt_engine *e;
     const struct mt_signature *s;
-    int i, k;
 
-    ASSERT_TRUE(mkdtemp(dir) != NULL);
-    for (i = 0; i < 8; i++) {
-        FILE *f;
-        snprintf(path, sizeof(path), "%s/report%d.txt", dir, i);
-        f = fopen(path, "wb");
-        ASSERT_TRUE(f != NULL);
-        for (k = 0; f != NULL && k < 200; k++) {
-            fputs(large_item, f);
-        }
-        if (f != NULL) {
-            fclose(f);
-        }
-    }
+    write_copies(dir, 8, large_item, 200);
     e = engine();
     s = large_item_signature(e);
     mt_engine_set_jobs(e, 3);
@@ -111,11 +133,7 @@ TEST(lazy_jit_once_under_jobs)
     ASSERT_TRUE(jit_compiled(&e->patterns) >= 1);
     ASSERT_INT_EQ(e->patterns.jit_compiles, jit_compiled(&e->patterns));
     mt_engine_free(e);
-    for (i = 0; i < 8; i++) {
-        snprintf(path, sizeof(path), "%s/report%d.txt", dir, i);
-        unlink(path);
-    }
-    rmdir(dir);
+    remove_copies(dir, 8);
 }
 
 /* An error line no signature knows, close to the samples of one
@@ -140,24 +158,11 @@ TEST(lazy_similar_index_on_first_unknown_line)
 
 TEST(lazy_similar_index_once_under_jobs)
 {
-    char dir[] = "/tmp/mt-lazy-similar-XXXXXX", path[64];
+    char dir[] = "/tmp/mt-lazy-similar-XXXXXX";
     struct mt_engine *e;
     const struct mt_similar *first;
-    int i, k;
 
-    ASSERT_TRUE(mkdtemp(dir) != NULL);
-    for (i = 0; i < 6; i++) {
-        FILE *f;
-        snprintf(path, sizeof(path), "%s/paste%d.txt", dir, i);
-        f = fopen(path, "wb");
-        ASSERT_TRUE(f != NULL);
-        for (k = 0; f != NULL && k < 50; k++) {
-            fputs(unknown_error, f);
-        }
-        if (f != NULL) {
-            fclose(f);
-        }
-    }
+    write_copies(dir, 6, unknown_error, 50);
     e = engine();
     mt_engine_set_jobs(e, 3);
     mt_engine_scan_path(e, dir);
@@ -166,9 +171,5 @@ TEST(lazy_similar_index_once_under_jobs)
     ASSERT_INT_EQ(e->similar_state, 1);
     ASSERT_TRUE(mt_engine_similar(e) == first);
     mt_engine_free(e);
-    for (i = 0; i < 6; i++) {
-        snprintf(path, sizeof(path), "%s/paste%d.txt", dir, i);
-        unlink(path);
-    }
-    rmdir(dir);
+    remove_copies(dir, 6);
 }
