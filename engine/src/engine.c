@@ -4,6 +4,7 @@
 #include "engine_private.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -245,12 +246,12 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
             }
         }
     }
-    /* Stable names and the nearest-article index (names.c, similar.c);
-     * their derived signatures sit after the loaded ones. */
+    /* Stable names (names.c); their derived signatures sit after the
+     * loaded ones. The nearest-article index waits for its first line
+     * (mt_engine_similar). */
     if (mt_names_load(&e->names, kb_dir, &e->load_problems) != 0 ||
         mt_names_derive(&e->names, &e->kb, &e->patterns,
-                        &e->load_problems) != 0 ||
-        (e->similar = mt_similar_new(&e->patterns, &e->kb)) == NULL) {
+                        &e->load_problems) != 0) {
         snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
         return MT_ENOMEM;
     }
@@ -285,6 +286,30 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
                                     : "cannot load the knowledge base");
     }
     return rc;
+}
+
+/* One lock for building any engine's index: it happens once per engine,
+ * and after it the state alone is read. */
+static pthread_mutex_t similar_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct mt_similar *mt_engine_similar(const struct mt_engine *e)
+{
+    /* The index and its state are the one part of a loaded engine that
+     * changes during a scan; only atomically or under similar_lock. */
+    struct mt_engine *mut = (struct mt_engine *)e;
+    int state = __atomic_load_n(&e->similar_state, __ATOMIC_ACQUIRE);
+
+    if (state == 0) {
+        pthread_mutex_lock(&similar_lock);
+        state = __atomic_load_n(&e->similar_state, __ATOMIC_RELAXED);
+        if (state == 0) {
+            mut->similar = mt_similar_new(&e->patterns, &e->kb);
+            state = mut->similar != NULL ? 1 : -1;
+            __atomic_store_n(&mut->similar_state, state, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&similar_lock);
+    }
+    return state == 1 ? e->similar : NULL;
 }
 
 /* ---- the record sink: context and findings of one document ---- */

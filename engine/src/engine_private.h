@@ -120,7 +120,10 @@ struct mt_engine {
     struct mt_problems load_problems;
     struct mt_matcher *matcher;
     struct mt_names names;      /* kb/names: stable names -> articles */
-    struct mt_similar *similar; /* nearest-article index of the samples */
+    /* The nearest-article index of the samples, built by the first line
+     * that needs it (mt_engine_similar): most runs never do. */
+    struct mt_similar *similar;
+    int similar_state; /* atomic: 0 not built, 1 built, -1 out of memory */
     int loaded;
     char *extra[MT_MAX_EXTRA_KNOWLEDGE]; /* mt_engine_add_knowledge() */
     size_t nextra;
@@ -264,5 +267,10 @@ void mt_put_possible_text(FILE *out, const struct mt_engine *e);
 /* The "possible" array, or NULL when there is none. */
 json_t *mt_jpossibles(const struct mt_engine *e);
 void mt_emit_ndjson_possibles(const struct mt_engine *e, FILE *out);
+
+/* The nearest-article index (similar.c), built on first use, once
+ * whichever -j shard asks first; NULL when building it ran out of memory
+ * (the caller counts that like any other allocation failure). */
+const struct mt_similar *mt_engine_similar(const struct mt_engine *e);
 
 #endif

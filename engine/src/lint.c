@@ -420,7 +420,7 @@ static void lint_names(const struct mt_engine *e, struct mt_problems *p,
         fputc('\n', out);
     }
     fprintf(out, "kb lint: nearest-article index: %zu words\n",
-            mt_similar_terms(e->similar));
+            mt_similar_terms(mt_engine_similar(e)));
 }
 
 int mt_engine_lint(struct mt_engine *e, FILE *out)

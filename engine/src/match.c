@@ -275,8 +275,8 @@ static int run_regex_at(struct mt_matcher *m, int idx, const char *text,
     int rc, i;
 
     m->regex_runs++;
-    rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, offset, m->match_options,
-                     m->md, m->mctx);
+    rc = pcre2_match(mt_signature_code(m->p, s), (PCRE2_SPTR)text, len,
+                     offset, m->match_options, m->md, m->mctx);
     if (rc == PCRE2_ERROR_NOMATCH) {
         return 0;
     }
