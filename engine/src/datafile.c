@@ -2,9 +2,13 @@
 #include "datafile.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "jsonfast.h"
 #include "util.h"
 
 static int compare_names(const void *a, const void *b)
@@ -64,10 +68,51 @@ void mt_datafile_list_free(char **names, int n)
     mt_free(names);
 }
 
+/* Data files larger than this are left to json_load_file (which reads
+ * them through stdio); the knowledge's files are tens of kilobytes. */
+#define DATAFILE_BUFFER_MAX (16u * 1024 * 1024)
+
+/* Parses the file from one buffer, by the fast path when it takes the
+ * text (jsonfast.c), else by Jansson. Returns NULL with
+ * *tried 0 when the file could not be read whole, for json_load_file to
+ * open it again and say why in its own words. */
+static json_t *load_buffered(const char *path, json_error_t *err, int *tried)
+{
+    struct stat st;
+    json_t *root = NULL;
+    char *bytes;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    *tried = 0;
+    if (fd < 0) {
+        return NULL;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (unsigned long long)st.st_size <= DATAFILE_BUFFER_MAX &&
+        (bytes = mt_malloc((size_t)st.st_size)) != NULL) {
+        if (read(fd, bytes, (size_t)st.st_size) == (ssize_t)st.st_size) {
+            root = mt_json_fast_object(bytes, (size_t)st.st_size);
+            if (root == NULL) {
+                root = json_loadb(bytes, (size_t)st.st_size,
+                                  JSON_REJECT_DUPLICATES, err);
+            }
+            *tried = 1;
+        }
+        mt_free(bytes);
+    }
+    close(fd);
+    return root;
+}
+
 json_t *mt_datafile_load(const char *path, struct mt_problems *probs)
 {
     json_error_t err;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    int tried;
+    json_t *root = load_buffered(path, &err, &tried);
+
+    if (!tried) {
+        root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    }
 
     if (root == NULL) {
         mt_problems_add(probs, "%s:%d: %s", path, err.line, err.text);

@@ -4,6 +4,7 @@
 #include "engine_private.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -245,12 +246,12 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
             }
         }
     }
-    /* Stable names and the nearest-article index (names.c, similar.c);
-     * their derived signatures sit after the loaded ones. */
+    /* Stable names (names.c); their derived signatures sit after the
+     * loaded ones. The nearest-article index waits for its first line
+     * (mt_engine_similar). */
     if (mt_names_load(&e->names, kb_dir, &e->load_problems) != 0 ||
         mt_names_derive(&e->names, &e->kb, &e->patterns,
-                        &e->load_problems) != 0 ||
-        (e->similar = mt_similar_new(&e->patterns, &e->kb)) == NULL) {
+                        &e->load_problems) != 0) {
         snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
         return MT_ENOMEM;
     }
@@ -285,6 +286,30 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
                                     : "cannot load the knowledge base");
     }
     return rc;
+}
+
+/* One lock for building any engine's index: it happens once per engine,
+ * and after it the state alone is read. */
+static pthread_mutex_t similar_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct mt_similar *mt_engine_similar(const struct mt_engine *e)
+{
+    /* The index and its state are the one part of a loaded engine that
+     * changes during a scan; only atomically or under similar_lock. */
+    struct mt_engine *mut = (struct mt_engine *)e;
+    int state = __atomic_load_n(&e->similar_state, __ATOMIC_ACQUIRE);
+
+    if (state == 0) {
+        pthread_mutex_lock(&similar_lock);
+        state = __atomic_load_n(&e->similar_state, __ATOMIC_RELAXED);
+        if (state == 0) {
+            mut->similar = mt_similar_new(&e->patterns, &e->kb);
+            state = mut->similar != NULL ? 1 : -1;
+            __atomic_store_n(&mut->similar_state, state, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&similar_lock);
+    }
+    return state == 1 ? e->similar : NULL;
 }
 
 /* ---- the record sink: context and findings of one document ---- */
@@ -430,7 +455,7 @@ static int flush_pending(struct mt_state *st)
             mt_finding_clear(f);
             continue;
         }
-        mt_fields_merge_missing(&f->context, &d->context);
+        mt_finding_merge_object(f, &d->context);
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
         register_mailbox(st, &f->context, NULL, f->severity);
@@ -542,6 +567,20 @@ static char *message_of(const struct mt_hit *hit)
     return mt_buf_steal(&b);
 }
 
+/* A finding that names its mailbox in its own text is about that mailbox,
+ * even when the document's context still holds the one an earlier object
+ * (a Format-List block above, another command's output) named. When the
+ * record itself gave no name, the capture goes in before the document's
+ * context is merged, so it wins. */
+static void own_mailbox_first(struct mt_finding *f)
+{
+    const char *own = mt_fields_get(&f->fields, "mailbox");
+
+    if (own != NULL && *own != '\0' && mt_context_mailbox(&f->context) == NULL) {
+        mt_fields_set(&f->context, "mailbox", own, strlen(own), 0);
+    }
+}
+
 static int on_hit(void *ctx, const struct mt_hit *hit)
 {
     struct hit_ctx *h = ctx;
@@ -582,7 +621,8 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
         }
     }
     mt_fields_merge_missing(&f.context, &h->record_context);
-    mt_fields_merge_missing(&f.context, &d->context);
+    own_mailbox_first(&f);
+    mt_finding_merge_object(&f, &d->context);
     if (f.origin == NULL || f.message == NULL) {
         mt_finding_clear(&f);
         return MT_ENOMEM;
@@ -665,6 +705,22 @@ static void sink_end(void *ctx)
 static const struct mt_sink_ops engine_sink = {sink_begin, sink_record,
                                                sink_end};
 
+/* The plain-text reader's blocks: one prefilter scan each (match.h). */
+static void sink_block(void *ctx, const char *text, size_t n)
+{
+    struct mt_state *st = ctx;
+
+    mt_matcher_block(st->matcher, text, n);
+}
+
+/* Sets a scan up to feed the engine's sink with st. */
+static void scan_init_state(struct mt_scan *scan, struct mt_state *st)
+{
+    mt_scan_init(scan, st->e->limits, &engine_sink, st, st->message,
+                 st->message_ctx);
+    scan->block = sink_block;
+}
+
 /* ---- inputs ---- */
 
 struct mt_input *mt_engine_add_input(struct mt_engine *e, const char *path)
@@ -732,8 +788,7 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
     struct mt_stream *s;
     const char *why = "cannot open";
 
-    mt_scan_init(&scan, st->e->limits, &engine_sink, st, st->message,
-                 st->message_ctx);
+    scan_init_state(&scan, st);
     /* Pool workers already keep every core busy; a read-ahead thread per
      * input would only add switching. */
     scan.no_readahead = st != &st->e->own;
@@ -938,7 +993,7 @@ static int scan_memory(struct mt_engine *e, const char *name,
     if (in == NULL) {
         return MT_ENOMEM;
     }
-    mt_scan_init(&scan, e->limits, &engine_sink, &e->own, scan_message, e);
+    scan_init_state(&scan, &e->own);
     s = mt_stream_open_memory(data, len, &scan);
     if (s == NULL) {
         return MT_ENOMEM;

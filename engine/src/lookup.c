@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "codes.h"
-#include "datafile.h"
 #include "util.h"
 
 /* Results a search prints, and those explain shows when nothing else
@@ -38,24 +37,31 @@ enum {
     W_MAX = 4
 };
 
+/* In strcmp order (looked up by bsearch). */
 static const char *const stopwords[] = {
     "a",    "an",   "and",  "are",  "as",   "at",   "be",   "by",  "can",
     "do",   "for",  "from", "has",  "have", "in",   "is",   "it",  "its",
     "no",   "of",   "on",   "or",   "so",   "than", "that", "the", "then",
-    "this", "to",   "was",  "when", "with", NULL};
+    "this", "to",   "was",  "when", "with"};
 
 /* ---- words ---- */
 
+/* The longest stopword ("from", "have", "than" ...): longer words, most
+ * of them, are not compared with the list. */
+#define MAX_STOPWORD 4
+
+static int compare_word(const void *key, const void *item)
+{
+    return strcmp(key, *(const char *const *)item);
+}
+
 static int is_stopword(const char *w)
 {
-    int i;
-
-    for (i = 0; stopwords[i]; i++) {
-        if (strcmp(w, stopwords[i]) == 0) {
-            return 1;
-        }
+    if (strnlen(w, MAX_STOPWORD + 1) > MAX_STOPWORD) {
+        return 0;
     }
-    return 0;
+    return bsearch(w, stopwords, sizeof(stopwords) / sizeof(stopwords[0]),
+                   sizeof(stopwords[0]), compare_word) != NULL;
 }
 
 static int word_byte(unsigned char c)
@@ -285,8 +291,23 @@ double mt_lookup_ln(double x)
 
 /* ---- the index: per article, its words and their best weight ---- */
 
+/* The distinct words of all articles, each kept once: an article's terms
+ * refer to them by number, so that adding a word to an article finds it
+ * there at once, and a query word is compared with each distinct word
+ * once however many articles have it. */
+struct vocab {
+    char **words;
+    size_t n, alloc;
+    size_t *table; /* word number + 1, 0 = empty */
+    size_t size;
+    /* While building: the article (+ 1) that last added the word, and the
+     * word's slot among that article's terms. */
+    size_t *seen_in;
+    size_t *slot;
+};
+
 struct term {
-    char *word;
+    size_t word; /* into vocab */
     int weight;
 };
 
@@ -294,110 +315,210 @@ struct doc {
     struct term *t;
     size_t n;
     size_t alloc;
+};
+
+struct lookup_index {
+    struct doc *docs;
+    size_t ndocs;
+    struct vocab v;
     int failed;
 };
 
 struct add_ctx {
-    struct doc *d;
+    struct lookup_index *ix;
+    size_t doc;
     int weight;
 };
+
+static long vocab_find(const struct vocab *v, const char *w,
+                       unsigned long long h)
+{
+    size_t i;
+
+    if (v->size == 0) {
+        return -1;
+    }
+    for (i = (size_t)h & (v->size - 1); v->table[i] != 0;
+         i = (i + 1) & (v->size - 1)) {
+        if (strcmp(v->words[v->table[i] - 1], w) == 0) {
+            return (long)(v->table[i] - 1);
+        }
+    }
+    return -1;
+}
+
+static int vocab_grow(struct vocab *v)
+{
+    size_t size = v->size ? v->size * 2 : 1024, i, k;
+    size_t *table = mt_calloc(size, sizeof(*table));
+    char **words = mt_realloc(v->words, size / 2 * sizeof(*words));
+    size_t *seen_in, *slot;
+
+    if (words != NULL) {
+        v->words = words;
+    }
+    seen_in = words ? mt_realloc(v->seen_in, size / 2 * sizeof(*seen_in))
+                    : NULL;
+    if (seen_in != NULL) {
+        v->seen_in = seen_in;
+    }
+    slot = seen_in ? mt_realloc(v->slot, size / 2 * sizeof(*slot)) : NULL;
+    if (slot != NULL) {
+        v->slot = slot;
+    }
+    if (table == NULL || slot == NULL) {
+        mt_free(table);
+        return -1;
+    }
+    for (i = 0; i < v->n; i++) {
+        const char *w = v->words[i];
+        for (k = (size_t)mt_hash(w, strlen(w), MT_HASH_SEED) & (size - 1);
+             table[k] != 0; k = (k + 1) & (size - 1)) {
+        }
+        table[k] = i + 1;
+    }
+    mt_free(v->table);
+    v->table = table;
+    v->size = size;
+    v->alloc = size / 2;
+    return 0;
+}
+
+/* The number of word w, added when new; -1 when out of memory. */
+static long vocab_add(struct vocab *v, const char *w)
+{
+    unsigned long long h = mt_hash(w, strlen(w), MT_HASH_SEED);
+    long found = vocab_find(v, w, h);
+    size_t k;
+
+    if (found >= 0) {
+        return found;
+    }
+    if (v->n + 1 > v->alloc && vocab_grow(v) != 0) {
+        return -1;
+    }
+    v->words[v->n] = mt_strdup(w);
+    if (v->words[v->n] == NULL) {
+        return -1;
+    }
+    v->seen_in[v->n] = 0;
+    for (k = (size_t)h & (v->size - 1); v->table[k] != 0;
+         k = (k + 1) & (v->size - 1)) {
+    }
+    v->table[k] = v->n + 1;
+    return (long)v->n++;
+}
 
 static void add_word(void *ctx, const char *word, int part)
 {
     struct add_ctx *a = ctx;
-    struct doc *d = a->d;
-    size_t i;
+    struct vocab *v = &a->ix->v;
+    struct doc *d = &a->ix->docs[a->doc];
+    long id;
 
     (void)part;
-    for (i = 0; i < d->n; i++) {
-        if (strcmp(d->t[i].word, word) == 0) {
-            if (a->weight > d->t[i].weight) {
-                d->t[i].weight = a->weight;
-            }
-            return;
+    if (a->ix->failed) {
+        return;
+    }
+    id = vocab_add(v, word);
+    if (id < 0) {
+        a->ix->failed = 1;
+        return;
+    }
+    if (v->seen_in[id] == a->doc + 1) {
+        struct term *t = &d->t[v->slot[id]];
+        if (a->weight > t->weight) {
+            t->weight = a->weight;
         }
+        return;
     }
     if (d->n == d->alloc) {
         size_t n = d->alloc ? d->alloc * 2 : 64;
         struct term *grown = mt_realloc(d->t, n * sizeof(*grown));
         if (grown == NULL) {
-            d->failed = 1;
+            a->ix->failed = 1;
             return;
         }
         d->t = grown;
         d->alloc = n;
     }
-    d->t[d->n].word = mt_strdup(word);
-    if (d->t[d->n].word == NULL) {
-        d->failed = 1;
-        return;
-    }
+    v->seen_in[id] = a->doc + 1;
+    v->slot[id] = d->n;
+    d->t[d->n].word = (size_t)id;
     d->t[d->n].weight = a->weight;
     d->n++;
 }
 
-static void index_text(struct doc *d, const char *text, int weight)
+static void index_text(struct lookup_index *ix, size_t doc, const char *text,
+                       int weight)
 {
-    struct add_ctx a = {d, weight};
+    struct add_ctx a = {ix, doc, weight};
 
     each_word(text, add_word, &a);
 }
 
-static void index_list(struct doc *d, json_t *list, int weight)
+static void index_list(struct lookup_index *ix, size_t doc,
+                       const struct mt_strlist *list, int weight)
 {
-    json_t *v;
     size_t i;
 
-    json_array_foreach(list, i, v) {
-        index_text(d, json_string_value(v), weight);
+    for (i = 0; i < list->n; i++) {
+        index_text(ix, doc, list->v[i], weight);
     }
 }
 
-static void free_docs(struct doc *docs, size_t n)
+static void index_free(struct lookup_index *ix)
 {
-    size_t i, j;
-
-    for (i = 0; docs != NULL && i < n; i++) {
-        for (j = 0; j < docs[i].n; j++) {
-            mt_free(docs[i].t[j].word);
-        }
-        mt_free(docs[i].t);
-    }
-    mt_free(docs);
-}
-
-/* Built per search: a hundred-odd articles index in well under a
- * millisecond, and the engine stays free of lookup state. */
-static struct doc *build_index(const struct mt_engine *e)
-{
-    struct doc *docs = mt_calloc(e->kb.n + 1, sizeof(*docs));
     size_t i;
 
-    if (docs == NULL) {
-        return NULL;
+    for (i = 0; ix->docs != NULL && i < ix->ndocs; i++) {
+        mt_free(ix->docs[i].t);
     }
+    mt_free(ix->docs);
+    for (i = 0; i < ix->v.n; i++) {
+        mt_free(ix->v.words[i]);
+    }
+    mt_free(ix->v.words);
+    mt_free(ix->v.table);
+    mt_free(ix->v.seen_in);
+    mt_free(ix->v.slot);
+    memset(ix, 0, sizeof(*ix));
+}
+
+/* Built per search: the engine stays free of lookup state. Returns 0, or
+ * -1 when out of memory. */
+static int build_index(const struct mt_engine *e, struct lookup_index *ix)
+{
+    size_t i;
+
+    memset(ix, 0, sizeof(*ix));
+    ix->docs = mt_calloc(e->kb.n + 1, sizeof(*ix->docs));
+    if (ix->docs == NULL) {
+        return -1;
+    }
+    ix->ndocs = e->kb.n;
     for (i = 0; i < e->kb.n; i++) {
         const struct mt_article *a = &e->kb.articles[i];
-        index_text(&docs[i], a->id, W_TITLE);
-        index_text(&docs[i], a->title, W_TITLE);
-        index_list(&docs[i], json_object_get(a->json, "tags"), W_TAG);
-        index_list(&docs[i], json_object_get(a->json, "codes"), W_TAG);
-        index_text(&docs[i], mt_json_str(a->json, "summary"), W_SUMMARY);
-        index_text(&docs[i], mt_json_str(a->json, "cause"), W_CAUSE);
+        index_text(ix, i, a->id, W_TITLE);
+        index_text(ix, i, a->title, W_TITLE);
+        index_list(ix, i, &a->tags, W_TAG);
+        index_list(ix, i, &a->codes, W_TAG);
+        index_text(ix, i, a->summary, W_SUMMARY);
+        index_text(ix, i, a->cause, W_CAUSE);
     }
     /* The names the code tables give an article's codes: a search for
      * MAPI_E_NOT_FOUND finds the article that lists 0x8004010F. */
     for (i = 0; i < e->kb.n; i++) {
-        json_t *codes = json_object_get(e->kb.articles[i].json, "codes"), *v;
+        const struct mt_strlist *codes = &e->kb.articles[i].codes;
         size_t k;
-        json_array_foreach(codes, k, v) {
+        for (k = 0; k < codes->n; k++) {
             struct mt_code_list l = {NULL, 0, 0};
             size_t c;
             int r;
-            if (mt_codes_scan(&e->kb, json_string_value(v), &l) == 0) {
+            if (mt_codes_scan(&e->kb, codes->v[k], &l) == 0) {
                 for (c = 0; c < l.n; c++) {
                     for (r = 0; r < l.v[c].nrefs; r++) {
-                        index_text(&docs[i], l.v[c].refs[r].name, W_TAG);
+                        index_text(ix, i, l.v[c].refs[r].name, W_TAG);
                     }
                 }
             }
@@ -410,16 +531,14 @@ static struct doc *build_index(const struct mt_engine *e)
         const struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING && s->article_index >= 0 &&
             s->literal != NULL) {
-            index_text(&docs[s->article_index], s->literal, W_TAG);
+            index_text(ix, (size_t)s->article_index, s->literal, W_TAG);
         }
     }
-    for (i = 0; i < e->kb.n; i++) {
-        if (docs[i].failed) {
-            free_docs(docs, e->kb.n);
-            return NULL;
-        }
+    if (ix->failed) {
+        index_free(ix);
+        return -1;
     }
-    return docs;
+    return 0;
 }
 
 /* ---- queries ---- */
@@ -462,13 +581,26 @@ static void add_query_word(void *ctx, const char *word, int part)
     }
 }
 
-static double word_quality(const struct doc *d, const char *w)
+/* Query word w against the distinct words of the index, each compared
+ * once: sim[k] is similarity(w, word k), or -1 until asked for. */
+struct qword {
+    const char *w;
+    double *sim;
+};
+
+static double word_quality(const struct lookup_index *ix, const struct doc *d,
+                           struct qword *q)
 {
     double best = 0;
     size_t i;
 
     for (i = 0; i < d->n; i++) {
-        double s = d->t[i].weight * similarity(w, d->t[i].word);
+        size_t k = d->t[i].word;
+        double s;
+        if (q->sim[k] < 0) {
+            q->sim[k] = similarity(q->w, ix->v.words[k]);
+        }
+        s = d->t[i].weight * q->sim[k];
         if (s > best) {
             best = s;
         }
@@ -477,19 +609,21 @@ static double word_quality(const struct doc *d, const char *w)
 }
 
 /* A query word's match in one article, 0..1: the whole word, or the
- * average of its CamelCase parts at a discount. */
-static double term_quality(const struct doc *d, const struct qterm *t)
+ * average of its CamelCase parts at a discount. q[0] is the whole word,
+ * q[1 .. nparts] its parts. */
+static double term_quality(const struct lookup_index *ix, const struct doc *d,
+                           struct qword *q, int nparts)
 {
-    double whole = word_quality(d, t->whole), parts = 0;
+    double whole = word_quality(ix, d, &q[0]), parts = 0;
     int i;
 
-    if (t->nparts == 0) {
+    if (nparts == 0) {
         return whole;
     }
-    for (i = 0; i < t->nparts; i++) {
-        parts += word_quality(d, t->parts[i]);
+    for (i = 1; i <= nparts; i++) {
+        parts += word_quality(ix, d, &q[i]);
     }
-    parts = 0.8 * parts / t->nparts;
+    parts = 0.8 * parts / nparts;
     return parts > whole ? parts : whole;
 }
 
@@ -515,11 +649,12 @@ int mt_lookup_search(const struct mt_engine *e, const char *query,
                      struct mt_search_hit *hits, int max)
 {
     struct query *q = mt_calloc(1, sizeof(*q));
-    struct doc *docs = NULL;
+    struct lookup_index ix;
+    struct qword words[1 + MAX_PARTS];
     struct mt_search_hit *all = NULL;
-    double *qual = NULL, idf[MAX_QUERY_TERMS], idf_sum = 0;
-    size_t i, nall = 0;
-    int j, n = 0;
+    double *qual = NULL, *sim = NULL, idf[MAX_QUERY_TERMS], idf_sum = 0;
+    size_t i, k, nall = 0;
+    int j, n = 0, p;
 
     if (q == NULL) {
         return -1;
@@ -529,18 +664,29 @@ int mt_lookup_search(const struct mt_engine *e, const char *query,
         mt_free(q);
         return 0;
     }
-    docs = build_index(e);
+    if (build_index(e, &ix) != 0) {
+        mt_free(q);
+        return -1;
+    }
     qual = mt_calloc(e->kb.n * (size_t)q->n, sizeof(*qual));
     all = mt_calloc(e->kb.n, sizeof(*all));
-    if (docs == NULL || qual == NULL || all == NULL) {
+    sim = mt_calloc((ix.v.n + 1) * (1 + MAX_PARTS), sizeof(*sim));
+    if (qual == NULL || all == NULL || sim == NULL) {
         n = -1;
         goto done;
     }
     for (j = 0; j < q->n; j++) {
         size_t df = 0;
+        for (p = 0; p <= q->t[j].nparts; p++) {
+            words[p].w = p == 0 ? q->t[j].whole : q->t[j].parts[p - 1];
+            words[p].sim = sim + (size_t)p * (ix.v.n + 1);
+            for (k = 0; k < ix.v.n; k++) {
+                words[p].sim[k] = -1;
+            }
+        }
         for (i = 0; i < e->kb.n; i++) {
-            qual[i * (size_t)q->n + (size_t)j] = term_quality(&docs[i],
-                                                              &q->t[j]);
+            qual[i * (size_t)q->n + (size_t)j] =
+                term_quality(&ix, &ix.docs[i], words, q->t[j].nparts);
             df += qual[i * (size_t)q->n + (size_t)j] > 0;
         }
         idf[j] = ln(((double)e->kb.n + 1.0) / ((double)df + 0.5));
@@ -573,7 +719,8 @@ int mt_lookup_search(const struct mt_engine *e, const char *query,
         hits[n++] = all[i];
     }
 done:
-    free_docs(docs, e->kb.n);
+    index_free(&ix);
+    mt_free(sim);
     mt_free(qual);
     mt_free(all);
     mt_free(q);
@@ -623,26 +770,14 @@ static void severity_text(const struct mt_engine *e, int art, char *buf,
 
 /* Templates filled from fields and context, or left with their
  * placeholders visible when there are none. */
-static json_t *jtemplates(json_t *templates, const struct mt_fields *fields,
+static json_t *jtemplates(const struct mt_strlist *templates,
+                          const struct mt_fields *fields,
                           const struct mt_fields *context)
 {
     static const struct mt_fields none = {NULL, 0, 0};
-    json_t *out = json_array(), *t;
-    size_t i;
 
-    json_array_foreach(templates, i, t) {
-        char *filled = mt_fill_template(json_string_value(t),
-                                        fields ? fields : &none,
-                                        context ? context : &none);
-        json_array_append_new(out, mt_jstr(filled));
-        mt_free(filled);
-    }
-    return out;
-}
-
-static json_t *jlist(json_t *list)
-{
-    return json_is_array(list) ? json_incref(list) : json_array();
+    return mt_jfilled(templates, fields ? fields : &none,
+                      context ? context : &none);
 }
 
 /* The whole article, as kb show --format json writes it. */
@@ -651,7 +786,7 @@ static json_t *jarticle(const struct mt_engine *e, int art,
                         const struct mt_fields *context)
 {
     const struct mt_article *a = &e->kb.articles[art];
-    json_t *o = json_object(), *sigs = json_array(), *risk;
+    json_t *o = json_object(), *sigs = json_array();
     int lo = 0, hi = 0;
     size_t i;
 
@@ -668,22 +803,16 @@ static json_t *jarticle(const struct mt_engine *e, int art,
     } else {
         json_object_set_new(o, "severity", json_null());
     }
-    json_object_set_new(o, "summary", mt_jstr(mt_json_str(a->json,
-                                                          "summary")));
-    json_object_set_new(o, "cause", mt_jstr(mt_json_str(a->json, "cause")));
-    json_object_set_new(o, "resolution",
-                        jlist(json_object_get(a->json, "resolution")));
+    json_object_set_new(o, "summary", mt_jstr(a->summary));
+    json_object_set_new(o, "cause", mt_jstr(a->cause));
+    json_object_set_new(o, "resolution", mt_jstrlist(&a->resolution));
     json_object_set_new(o, "commands",
-                        jtemplates(json_object_get(a->json, "commands"),
-                                   fields, context));
-    json_object_set_new(o, "verify",
-                        jtemplates(json_object_get(a->json, "verify"),
-                                   fields, context));
-    risk = json_object_get(a->json, "risk");
-    json_object_set(o, "risk", risk ? risk : json_null());
-    json_object_set_new(o, "refs", jlist(json_object_get(a->json, "refs")));
-    json_object_set_new(o, "codes", jlist(json_object_get(a->json, "codes")));
-    json_object_set_new(o, "tags", jlist(json_object_get(a->json, "tags")));
+                        jtemplates(&a->commands, fields, context));
+    json_object_set_new(o, "verify", jtemplates(&a->verify, fields, context));
+    json_object_set_new(o, "risk", mt_jstr(a->risk));
+    json_object_set_new(o, "refs", mt_jstrlist(&a->refs));
+    json_object_set_new(o, "codes", mt_jstrlist(&a->codes));
+    json_object_set_new(o, "tags", mt_jstrlist(&a->tags));
     for (i = 0; i < e->patterns.n; i++) {
         const struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING && s->article_index == art) {
@@ -695,38 +824,46 @@ static json_t *jarticle(const struct mt_engine *e, int art,
     return o;
 }
 
-static void put_templates(FILE *out, const char *heading, json_t *templates,
-                          const struct mt_fields *fields,
-                          const struct mt_fields *context)
+/* The fields kb show fills an article's commands from (explain's). */
+struct body_out {
+    FILE *out;
+    const struct mt_fields *fields;
+    const struct mt_fields *context;
+};
+
+static void put_templates(void *ctx, const char *heading,
+                          const struct mt_strlist *templates)
 {
-    json_t *filled = jtemplates(templates, fields, context), *v;
+    static const struct mt_fields none = {NULL, 0, 0};
+    const struct body_out *bo = ctx;
     size_t i;
 
-    if (json_array_size(filled) > 0) {
-        fprintf(out, "  %s\n", heading);
+    fprintf(bo->out, "  %s:\n", heading);
+    for (i = 0; i < templates->n; i++) {
+        char *filled = mt_fill_template(templates->v[i],
+                                        bo->fields ? bo->fields : &none,
+                                        bo->context ? bo->context : &none);
+        fputs("    ", bo->out);
+        mt_put_clean(bo->out, filled ? filled : "", (size_t)-1);
+        fputc('\n', bo->out);
+        mt_free(filled);
     }
-    json_array_foreach(filled, i, v) {
-        fputs("    ", out);
-        mt_put_clean(out, json_string_value(v), (size_t)-1);
-        fputc('\n', out);
-    }
-    json_decref(filled);
 }
 
 /* "0x80004005 (MAPI_E_CALL_FAILED, E_FAIL)": the article's codes with the
  * names the tables give them. */
-static void put_codes(FILE *out, const struct mt_engine *e, json_t *codes)
+static void put_codes(FILE *out, const struct mt_engine *e,
+                      const struct mt_strlist *codes)
 {
-    json_t *v;
     size_t i;
 
-    if (!json_is_array(codes) || json_array_size(codes) == 0) {
+    if (codes->n == 0) {
         return;
     }
     fputs("  Codes: ", out);
-    json_array_foreach(codes, i, v) {
+    for (i = 0; i < codes->n; i++) {
         struct mt_code_list l = {NULL, 0, 0};
-        const char *s = json_string_value(v);
+        const char *s = codes->v[i];
         size_t k;
         int r, named = 0;
 
@@ -770,28 +907,17 @@ static void put_body(FILE *out, const struct mt_engine *e, int art,
                      const struct mt_fields *context, int details)
 {
     const struct mt_article *a = &e->kb.articles[art];
-    json_t *j = a->json;
+    struct body_out bo = {out, fields, context};
 
-    fprintf(out, "  What it means: %s\n", mt_json_str(j, "summary"));
-    fprintf(out, "  Why: %s\n", mt_json_str(j, "cause"));
-    mt_put_list(out, "Fix:", json_object_get(j, "resolution"), 1);
-    put_templates(out, "Commands:", json_object_get(j, "commands"), fields,
-                  context);
-    put_templates(out, "Check afterwards:", json_object_get(j, "verify"),
-                  fields, context);
-    if (mt_json_str(j, "risk") != NULL) {
-        fprintf(out, "  Risk: %s\n", mt_json_str(j, "risk"));
-    }
-    mt_put_list(out, "References:", json_object_get(j, "refs"), 0);
+    mt_put_text_article(out, a, 0, put_templates, &bo);
     if (details) {
-        json_t *tags = json_object_get(j, "tags"), *v;
         size_t i;
 
-        put_codes(out, e, json_object_get(j, "codes"));
-        json_array_foreach(tags, i, v) {
-            fprintf(out, "%s%s", i ? ", " : "  Tags: ", json_string_value(v));
+        put_codes(out, e, &a->codes);
+        for (i = 0; i < a->tags.n; i++) {
+            fprintf(out, "%s%s", i ? ", " : "  Tags: ", a->tags.v[i]);
         }
-        if (json_array_size(tags) > 0) {
+        if (a->tags.n > 0) {
             fputc('\n', out);
         }
         put_signatures(out, e, art);
@@ -843,7 +969,7 @@ static void put_hits(FILE *out, const struct mt_engine *e,
     for (i = 0; i < n; i++) {
         const struct mt_article *a = &e->kb.articles[hits[i].article];
         fprintf(out, "  %3.0f  %s: %s\n       %s\n", hits[i].score, a->id,
-                a->title, mt_json_str(a->json, "summary"));
+                a->title, a->summary);
     }
 }
 
@@ -855,8 +981,7 @@ static json_t *jhit(const struct mt_engine *e, const struct mt_search_hit *h)
     json_object_set_new(o, "id", mt_jstr(a->id));
     json_object_set_new(o, "title", mt_jstr(a->title));
     json_object_set_new(o, "family", mt_jstr(a->family));
-    json_object_set_new(o, "summary", mt_jstr(mt_json_str(a->json,
-                                                          "summary")));
+    json_object_set_new(o, "summary", mt_jstr(a->summary));
     json_object_set_new(o, "score", json_integer((json_int_t)(h->score +
                                                               0.5)));
     return o;
@@ -1283,11 +1408,10 @@ static int related_articles(const struct explain *x,
             }
         }
         for (a = 0; r == c->nrefs && a < e->kb.n; a++) {
-            json_t *list = json_object_get(e->kb.articles[a].json, "codes");
-            json_t *v;
-            json_array_foreach(list, k, v) {
+            const struct mt_strlist *list = &e->kb.articles[a].codes;
+            for (k = 0; k < list->n; k++) {
                 struct mt_code listed;
-                if (mt_code_parse(json_string_value(v), &listed) &&
+                if (mt_code_parse(list->v[k], &listed) &&
                     (mt_code_same(&listed, c) || same_win32(&listed, c))) {
                     n = add_related(rel, n, max, (int)a, c, x);
                 }

@@ -1,9 +1,11 @@
 /* patterns.c: loads patterns/<family>.json, validates each signature's
- * shape and compiles its regex once (PCRE2, JIT when the platform has it).
- * A bad signature is reported and skipped; the rest still load. */
+ * shape and compiles its regex once (PCRE2). A bad signature is reported
+ * and skipped; the rest still load. The JIT compile, which costs three
+ * times the compile, waits for the first record that needs the regex. */
 #include "patterns.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,11 +99,6 @@ static int compile_signature(struct mt_patterns *p, struct mt_signature *s,
         mt_problems_add(probs, "%s: %s: pcre2: %s at offset %zu", s->file,
                         s->id, (const char *)msg, (size_t)erroff);
         return -1;
-    }
-    /* JIT is an optimisation only: without it the interpreter runs the
-     * same pattern under the same limits. */
-    if (pcre2_jit_compile(s->code, PCRE2_JIT_COMPLETE) == 0) {
-        p->jit = 1;
     }
     pcre2_pattern_info(s->code, PCRE2_INFO_CAPTURECOUNT, &captures);
     if (captures + 1 > p->max_groups) {
@@ -274,7 +271,10 @@ int mt_patterns_load(struct mt_patterns *p, const char *dir,
 {
     char **names;
     int n = mt_datafile_list(dir, &names), i;
+    uint32_t jit = 0;
 
+    pcre2_config(PCRE2_CONFIG_JIT, &jit);
+    p->jit = jit != 0;
     if (n < 0) {
         mt_problems_add(probs, "%s: cannot read the patterns directory", dir);
         return -1;
@@ -300,6 +300,40 @@ void mt_patterns_free(struct mt_patterns *p)
     mt_free(p->sigs);
     mt_strindex_free(&p->ids);
     memset(p, 0, sizeof(*p));
+}
+
+/* One lock for every signature's first JIT compile: they are few per run
+ * and short, and after it the flag alone is read. */
+static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+pcre2_code *mt_signature_code(const struct mt_patterns *p,
+                              const struct mt_signature *s)
+{
+    /* The flag and the counter are the mutable state of loaded, shared
+     * knowledge; they are only touched atomically or under jit_lock. */
+    int *done = (int *)&s->jit_done;
+
+    if (s->code == NULL || __atomic_load_n(done, __ATOMIC_ACQUIRE)) {
+        return s->code;
+    }
+    pthread_mutex_lock(&jit_lock);
+    if (!__atomic_load_n(done, __ATOMIC_RELAXED)) {
+        /* JIT is an optimisation only: without it the interpreter runs
+         * the same pattern under the same limits. */
+        if (p->jit) {
+            (void)pcre2_jit_compile(s->code, PCRE2_JIT_COMPLETE);
+        }
+        __atomic_add_fetch((unsigned long *)&p->jit_compiles, 1,
+                           __ATOMIC_RELAXED);
+        __atomic_store_n(done, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&jit_lock);
+    return s->code;
+}
+
+int mt_signature_jit_done(const struct mt_signature *s)
+{
+    return __atomic_load_n(&s->jit_done, __ATOMIC_ACQUIRE);
 }
 
 int mt_patterns_find(const struct mt_patterns *p, const char *id)

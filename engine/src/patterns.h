@@ -1,5 +1,6 @@
 /* patterns.h: signatures loaded from patterns/<family>.json and compiled
- * once with PCRE2 (JIT where available). */
+ * once with PCRE2 at load; each is JIT-compiled on first use
+ * (mt_signature_code). */
 #ifndef MT_PATTERNS_H
 #define MT_PATTERNS_H
 
@@ -48,6 +49,10 @@ struct mt_signature {
     char *literal;
     char *pattern;
     pcre2_code *code; /* NULL when it failed to compile */
+    /* Set (atomically) once code has been through the JIT compiler, which
+     * runs on first use, not at load: a paste reaches a handful of the
+     * signatures, and JIT-compiling all of them was most of its time. */
+    int jit_done;
     struct mt_group_name *groups;
     int ngroups;
     json_t *samples;     /* kept for lint */
@@ -63,7 +68,9 @@ struct mt_patterns {
     size_t nderived;
     size_t alloc;
     size_t files;
-    int jit; /* JIT available and used */
+    int jit; /* PCRE2 was built with JIT (used on first match) */
+    /* Signatures JIT-compiled so far (atomic; for the tests). */
+    unsigned long jit_compiles;
     uint32_t max_groups;
     struct mt_strindex ids; /* id -> index into sigs */
 };
@@ -84,6 +91,18 @@ void mt_patterns_free(struct mt_patterns *p);
  * mt_malloc so that failures can be injected (util.c). */
 pcre2_general_context *mt_pcre2_general(void);
 pcre2_compile_context *mt_pcre2_compile_context(void);
+
+/* The compiled regex of s, JIT-compiled the first time it is asked for
+ * (once, whichever thread asks first; the others wait for it), or NULL
+ * when s has none (a derived signature or one that failed to compile).
+ * A JIT failure (no memory, no JIT on this platform) leaves the
+ * interpreter, which runs the same pattern under the same limits. The
+ * once-flag is the only part of a loaded signature that changes. */
+pcre2_code *mt_signature_code(const struct mt_patterns *p,
+                              const struct mt_signature *s);
+
+/* Whether s has been JIT-compiled (for the tests). */
+int mt_signature_jit_done(const struct mt_signature *s);
 
 /* Index of the signature with this id, or -1. */
 int mt_patterns_find(const struct mt_patterns *p, const char *id);

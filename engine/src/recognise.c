@@ -99,19 +99,24 @@ static int by_event(struct mt_state *st, const struct mt_record *r,
 
 static void possible_match(struct mt_state *st, const struct mt_record *r)
 {
-    const struct mt_engine *e = st->e;
+    const struct mt_similar *similar;
     double score;
     int art;
 
-    if (e->similar == NULL || st->possible == NULL) {
+    if (st->possible == NULL) {
         return;
     }
-    if (st->similar_scratch.score == NULL &&
-        mt_similar_scratch_init(&st->similar_scratch, e->similar) != 0) {
+    similar = mt_engine_similar(st->e);
+    if (similar == NULL) {
         st->oom = 1;
         return;
     }
-    art = mt_similar_best(e->similar, &st->similar_scratch, r->text, r->len,
+    if (st->similar_scratch.score == NULL &&
+        mt_similar_scratch_init(&st->similar_scratch, similar) != 0) {
+        st->oom = 1;
+        return;
+    }
+    art = mt_similar_best(similar, &st->similar_scratch, r->text, r->len,
                           &score);
     if (art >= 0 && score >= MT_SIMILAR_THRESHOLD &&
         mt_possibles_add(st->possible, art, score,

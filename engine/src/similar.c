@@ -1,10 +1,12 @@
 /* similar.c: TF-IDF index of the articles' samples and the cosine of a
- * line against it. Built once at load; a query reads the line's words,
- * looks each up in a hash table and walks its short posting list, so a
- * line costs about a microsecond whatever the size of the knowledge. */
+ * line against it. Built once, by the first line that needs it (engine.c,
+ * mt_engine_similar); a query reads the line's words, looks each up in a
+ * hash table and walks its short posting list, so a line costs about a
+ * microsecond whatever the size of the knowledge. */
 #include "similar.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lookup.h"
@@ -24,6 +26,10 @@ struct term {
     double idf;
     struct posting *postings;
     int npostings;
+    /* While building: the article being read + 1 when the term is already
+     * in its word list, at slot; spares a walk of the list per word. */
+    int seen_in;
+    size_t slot;
 };
 
 struct mt_similar {
@@ -37,25 +43,27 @@ struct mt_similar {
 };
 
 /* Words of PowerShell's error-record frame and log scaffolding: every
- * pasted error has them, so they would make any two pastes look alike. */
+ * pasted error has them, so they would make any two pastes look alike.
+ * In strcmp order: each word of every sample is looked up (bsearch). */
 static const char *const frame_words[] = {
-    "categoryinfo", "category",  "info",     "notspecified", "specified",
-    "fullyqualifiederrorid",    "fully",    "qualified",    "pscomputername",
-    "computer",     "name",      "char",     "line",         "error",
-    "exception",    "failed",    "failure",  "microsoft",    "exchange",
-    "system",       "management", "automation", "invalidoperation",
-    "invalidargument", "objectnotfound", "operation", "argument", NULL};
+    "argument", "automation", "category", "categoryinfo", "char", "computer",
+    "error", "exception", "exchange", "failed", "failure", "fully",
+    "fullyqualifiederrorid", "info", "invalidargument", "invalidoperation",
+    "line", "management", "microsoft", "name", "notspecified",
+    "objectnotfound", "operation", "pscomputername", "qualified", "specified",
+    "system",
+};
+#define NFRAME_WORDS (sizeof(frame_words) / sizeof(frame_words[0]))
+
+static int compare_word(const void *key, const void *item)
+{
+    return strcmp(key, *(const char *const *)item);
+}
 
 static int frame_word(const char *w)
 {
-    int i;
-
-    for (i = 0; frame_words[i]; i++) {
-        if (strcmp(frame_words[i], w) == 0) {
-            return 1;
-        }
-    }
-    return 0;
+    return bsearch(w, frame_words, NFRAME_WORDS, sizeof(frame_words[0]),
+                   compare_word) != NULL;
 }
 
 /* A number, a hex code, a GUID part or a server name with digits says
@@ -160,6 +168,7 @@ static long add_term(struct mt_similar *s, const char *w)
 /* While building: the words of one article's samples, with counts. */
 struct article_words {
     struct mt_similar *s;
+    int article;
     long *term;
     int *count;
     size_t n, alloc;
@@ -170,7 +179,6 @@ static void collect_word(void *ctx, const char *w, int part)
 {
     struct article_words *aw = ctx;
     long t;
-    size_t i;
 
     (void)part;
     if (aw->oom || has_digit(w) || strlen(w) < 3 || frame_word(w)) {
@@ -181,11 +189,9 @@ static void collect_word(void *ctx, const char *w, int part)
         aw->oom = 1;
         return;
     }
-    for (i = 0; i < aw->n; i++) {
-        if (aw->term[i] == t) {
-            aw->count[i]++;
-            return;
-        }
+    if (aw->s->terms[t].seen_in == aw->article + 1) {
+        aw->count[aw->s->terms[t].slot]++;
+        return;
     }
     if (aw->n == aw->alloc) {
         size_t n = aw->alloc ? aw->alloc * 2 : 64;
@@ -203,6 +209,8 @@ static void collect_word(void *ctx, const char *w, int part)
     }
     aw->term[aw->n] = t;
     aw->count[aw->n] = 1;
+    aw->s->terms[t].seen_in = aw->article + 1;
+    aw->s->terms[t].slot = aw->n;
     aw->n++;
 }
 
@@ -241,6 +249,7 @@ static int read_articles(struct mt_similar *s, const struct mt_patterns *p)
     aw.s = s;
     for (a = 0; a < s->narticles && rc == 0; a++) {
         aw.n = 0;
+        aw.article = (int)a;
         for (i = 0; i < p->n; i++) {
             const struct mt_signature *sig = &p->sigs[i];
             if (sig->kind != MT_SIG_FINDING || sig->article_index != (int)a) {

@@ -1,0 +1,473 @@
+/* jsonfast.c: a fast path for the knowledge's JSON data files.
+ *
+ * Jansson reads its input a byte at a time through a callback, checking
+ * UTF-8 as it goes: about 140 instructions a byte, which made parsing the
+ * megabyte of patterns/ and kb/ most of the time of a paste. This parser
+ * takes the shape the data files have (an object of objects, arrays,
+ * strings, integers, booleans and nulls; valid UTF-8) straight from the
+ * buffer and builds the same Jansson values, keys in the same order.
+ * Anything else (a syntax error, a duplicate key, a real number, a big
+ * integer, \u0000, deep nesting, no memory) gives NULL, and the caller
+ * parses with Jansson, which accepts or rejects it in its own words. So
+ * the fast path must never accept what Jansson rejects, nor read a value
+ * differently; tests/unit/test_jsonfast.c compares the two. */
+#include "jsonfast.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Deeper documents go to Jansson (whose own limit is 2048). */
+#define MAX_DEPTH 64
+/* Integers with more digits go to Jansson, which knows when they overflow
+ * json_int_t. */
+#define MAX_INT_DIGITS 18
+
+struct parser {
+    const unsigned char *p, *end;
+    int depth;
+    char *buf; /* a string with escapes or a key, decoded */
+    size_t cap;
+};
+
+static json_t *parse_value(struct parser *j);
+
+static void skip_space(struct parser *j)
+{
+    while (j->p < j->end &&
+           (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t')) {
+        j->p++;
+    }
+}
+
+static int reserve(struct parser *j, size_t n)
+{
+    char *grown;
+    size_t cap = j->cap ? j->cap : 256;
+
+    if (n <= j->cap) {
+        return 0;
+    }
+    while (cap < n) {
+        cap *= 2;
+    }
+    grown = mt_realloc(j->buf, cap);
+    if (grown == NULL) {
+        return -1;
+    }
+    j->buf = grown;
+    j->cap = cap;
+    return 0;
+}
+
+static int hex4(const unsigned char *p, unsigned *v)
+{
+    int i;
+
+    *v = 0;
+    for (i = 0; i < 4; i++) {
+        unsigned c = p[i], d;
+        if (c >= '0' && c <= '9') {
+            d = c - '0';
+        } else if (c >= 'a' && c <= 'f') {
+            d = c - 'a' + 10;
+        } else if (c >= 'A' && c <= 'F') {
+            d = c - 'A' + 10;
+        } else {
+            return -1;
+        }
+        *v = *v * 16 + d;
+    }
+    return 0;
+}
+
+/* Reads a \uXXXX escape (and the low half of a surrogate pair) at j->p,
+ * just past the backslash and u; appends its UTF-8 to buf at *n. */
+static int unicode_escape(struct parser *j, size_t *n)
+{
+    unsigned v, lo;
+    char *o;
+
+    if (j->end - j->p < 4 || hex4(j->p, &v) != 0) {
+        return -1;
+    }
+    j->p += 4;
+    if (v == 0 || (v >= 0xDC00 && v <= 0xDFFF)) {
+        return -1;
+    }
+    if (v >= 0xD800 && v <= 0xDBFF) {
+        if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u' ||
+            hex4(j->p + 2, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF) {
+            return -1;
+        }
+        j->p += 6;
+        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+    }
+    if (reserve(j, *n + 4) != 0) {
+        return -1;
+    }
+    o = j->buf + *n;
+    if (v < 0x80) {
+        o[0] = (char)v;
+        *n += 1;
+    } else if (v < 0x800) {
+        o[0] = (char)(0xC0 | (v >> 6));
+        o[1] = (char)(0x80 | (v & 0x3F));
+        *n += 2;
+    } else if (v < 0x10000) {
+        o[0] = (char)(0xE0 | (v >> 12));
+        o[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (v & 0x3F));
+        *n += 3;
+    } else {
+        o[0] = (char)(0xF0 | (v >> 18));
+        o[1] = (char)(0x80 | ((v >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((v >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (v & 0x3F));
+        *n += 4;
+    }
+    return 0;
+}
+
+/* Checks the UTF-8 sequence whose lead byte is at j->p and steps over it;
+ * the same strict form Jansson accepts (no overlong forms, surrogates or
+ * code points past U+10FFFF). */
+static int utf8_sequence(struct parser *j)
+{
+    unsigned char lo, hi;
+    int k = mt_utf8_lead(*j->p, &lo, &hi), i;
+
+    if (k == 0 || j->end - j->p <= k || j->p[1] < lo || j->p[1] > hi) {
+        return -1;
+    }
+    for (i = 2; i <= k; i++) {
+        if (j->p[i] < 0x80 || j->p[i] > 0xBF) {
+            return -1;
+        }
+    }
+    j->p += k + 1;
+    return 0;
+}
+
+/* Whether a string's text may hold c as it is: printable ASCII other
+ * than the quote and the backslash. */
+static int plain_byte(unsigned char c)
+{
+    return (unsigned char)(c - 0x20) < 0x5F && c != '"' && c != '\\';
+}
+
+/* Reads a string at j->p (its opening quote). Sets *s and *n to its
+ * bytes: in the input when it has no escapes, else decoded into j->buf
+ * (valid until the next string). */
+static int parse_string(struct parser *j, const char **s, size_t *n)
+{
+    const unsigned char *start = ++j->p;
+    size_t len = 0;
+    int escaped = 0;
+
+    for (;;) {
+        unsigned char c;
+
+        if (!escaped) {
+            /* The common run: plain ASCII up to the closing quote. */
+            while (j->p < j->end && plain_byte(*j->p)) {
+                j->p++;
+            }
+        }
+        if (j->p >= j->end) {
+            return -1;
+        }
+        c = *j->p;
+        if (c == '"') {
+            break;
+        }
+        if (c < 0x20) {
+            return -1;
+        }
+        if (c >= 0x80) {
+            const unsigned char *from = j->p;
+            if (utf8_sequence(j) != 0) {
+                return -1;
+            }
+            if (escaped) {
+                if (reserve(j, len + (size_t)(j->p - from)) != 0) {
+                    return -1;
+                }
+                memcpy(j->buf + len, from, (size_t)(j->p - from));
+                len += (size_t)(j->p - from);
+            }
+            continue;
+        }
+        if (c == '\\') {
+            char out;
+            if (!escaped) {
+                /* From here on the string is built in buf. */
+                len = (size_t)(j->p - start);
+                if (reserve(j, len + 1) != 0) {
+                    return -1;
+                }
+                memcpy(j->buf, start, len);
+                escaped = 1;
+            }
+            if (j->end - j->p < 2) {
+                return -1;
+            }
+            j->p += 2;
+            switch (j->p[-1]) {
+            case '"': out = '"'; break;
+            case '\\': out = '\\'; break;
+            case '/': out = '/'; break;
+            case 'b': out = '\b'; break;
+            case 'f': out = '\f'; break;
+            case 'n': out = '\n'; break;
+            case 'r': out = '\r'; break;
+            case 't': out = '\t'; break;
+            case 'u':
+                if (unicode_escape(j, &len) != 0) {
+                    return -1;
+                }
+                continue;
+            default:
+                return -1;
+            }
+            if (reserve(j, len + 1) != 0) {
+                return -1;
+            }
+            j->buf[len++] = out;
+            continue;
+        }
+        if (escaped) {
+            if (reserve(j, len + 1) != 0) {
+                return -1;
+            }
+            j->buf[len++] = (char)c;
+        }
+        j->p++;
+    }
+    if (escaped) {
+        *s = j->buf;
+        *n = len;
+    } else {
+        *s = (const char *)start;
+        *n = (size_t)(j->p - start);
+    }
+    j->p++; /* the closing quote */
+    return 0;
+}
+
+static json_t *parse_integer(struct parser *j)
+{
+    const unsigned char *p = j->p;
+    int negative = 0, digits = 0;
+    json_int_t v = 0;
+
+    if (*p == '-') {
+        negative = 1;
+        p++;
+    }
+    if (p >= j->end || *p < '0' || *p > '9' ||
+        (*p == '0' && p + 1 < j->end && p[1] >= '0' && p[1] <= '9')) {
+        return NULL;
+    }
+    while (p < j->end && *p >= '0' && *p <= '9') {
+        if (++digits > MAX_INT_DIGITS) {
+            return NULL;
+        }
+        v = v * 10 + (*p++ - '0');
+    }
+    if (p < j->end && (*p == '.' || *p == 'e' || *p == 'E')) {
+        return NULL; /* a real: Jansson's conversion decides its value */
+    }
+    j->p = p;
+    return json_integer(negative ? -v : v);
+}
+
+static int literal(struct parser *j, const char *word)
+{
+    size_t n = strlen(word);
+
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0) {
+        return 0;
+    }
+    j->p += n;
+    /* Jansson reads a whole run of letters as one token: "truex" is not
+     * true followed by something. */
+    return j->p >= j->end || !((*j->p >= 'a' && *j->p <= 'z') ||
+                               (*j->p >= 'A' && *j->p <= 'Z') ||
+                               (*j->p >= '0' && *j->p <= '9'));
+}
+
+/* After a member: steps over a comma (1: another member follows) or the
+ * closing bracket (0: the container is complete); -1 for anything else. */
+static int next_member(struct parser *j, unsigned char close)
+{
+    skip_space(j);
+    if (j->p < j->end && *j->p == ',') {
+        j->p++;
+        skip_space(j);
+        return 1;
+    }
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        return 0;
+    }
+    return -1;
+}
+
+/* An opening bracket at j->p: steps over it and says whether the
+ * container is empty (its closing bracket next, stepped over too). */
+static int opens_empty(struct parser *j, unsigned char close)
+{
+    j->p++;
+    skip_space(j);
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        return 1;
+    }
+    return 0;
+}
+
+static json_t *parse_array(struct parser *j)
+{
+    json_t *a = json_array(), *v;
+    int more = 1;
+
+    if (opens_empty(j, ']')) {
+        return a;
+    }
+    while (a != NULL && more == 1) {
+        v = parse_value(j);
+        if (v == NULL || json_array_append_new(a, v) != 0) {
+            break;
+        }
+        more = next_member(j, ']');
+    }
+    if (more == 0) {
+        return a;
+    }
+    json_decref(a);
+    return NULL;
+}
+
+/* Puts the key (n bytes at s) into j->buf as a C string; a \u0000 never
+ * gets this far, so it has no NUL inside. */
+static const char *key_string(struct parser *j, const char *s, size_t n)
+{
+    if (reserve(j, n + 1) != 0) {
+        return NULL;
+    }
+    memmove(j->buf, s, n);
+    j->buf[n] = '\0';
+    return j->buf;
+}
+
+static json_t *parse_object(struct parser *j)
+{
+    json_t *o = json_object(), *v;
+    int more = 1;
+
+    if (opens_empty(j, '}')) {
+        return o;
+    }
+    while (o != NULL && more == 1) {
+        const char *s, *key;
+        char *escaped_key = NULL;
+        size_t n;
+        int added;
+
+        if (j->p >= j->end || *j->p != '"' || parse_string(j, &s, &n) != 0) {
+            break;
+        }
+        /* The value's strings reuse buf: a key decoded there is kept
+         * aside (rare); one without escapes stays in the input. */
+        if (s == j->buf && (s = escaped_key = mt_strndup(s, n)) == NULL) {
+            break;
+        }
+        skip_space(j);
+        v = NULL;
+        if (j->p < j->end && *j->p == ':') {
+            j->p++;
+            skip_space(j);
+            v = parse_value(j);
+        }
+        /* Jansson rejects a duplicate key in the data files. The object
+         * takes v, even when adding it fails. */
+        key = v != NULL ? key_string(j, s, n) : NULL;
+        if (key == NULL || json_object_get(o, key) != NULL) {
+            json_decref(v);
+            added = 0;
+        } else {
+            added = json_object_set_new_nocheck(o, key, v) == 0;
+        }
+        mt_free(escaped_key);
+        if (!added) {
+            break;
+        }
+        more = next_member(j, '}');
+    }
+    if (more == 0) {
+        return o;
+    }
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *parse_value(struct parser *j)
+{
+    json_t *v = NULL;
+    const char *s;
+    size_t n;
+
+    if (j->p >= j->end || ++j->depth > MAX_DEPTH) {
+        return NULL;
+    }
+    switch (*j->p) {
+    case '{':
+        v = parse_object(j);
+        break;
+    case '[':
+        v = parse_array(j);
+        break;
+    case '"':
+        if (parse_string(j, &s, &n) == 0) {
+            v = json_stringn_nocheck(s, n);
+        }
+        break;
+    case 't':
+        v = literal(j, "true") ? json_true() : NULL;
+        break;
+    case 'f':
+        v = literal(j, "false") ? json_false() : NULL;
+        break;
+    case 'n':
+        v = literal(j, "null") ? json_null() : NULL;
+        break;
+    default:
+        v = parse_integer(j);
+        break;
+    }
+    j->depth--;
+    return v;
+}
+
+json_t *mt_json_fast_object(const char *text, size_t len)
+{
+    struct parser j;
+    json_t *root = NULL;
+
+    memset(&j, 0, sizeof(j));
+    j.p = (const unsigned char *)text;
+    j.end = j.p + len;
+    skip_space(&j);
+    if (j.p < j.end && *j.p == '{') {
+        root = parse_object(&j);
+        skip_space(&j);
+        if (root != NULL && j.p != j.end) {
+            json_decref(root);
+            root = NULL;
+        }
+    }
+    mt_free(j.buf);
+    return root;
+}
