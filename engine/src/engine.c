@@ -250,7 +250,7 @@ int mt_engine_load(struct mt_engine *e, const char *patterns_dir,
     if (mt_names_load(&e->names, kb_dir, &e->load_problems) != 0 ||
         mt_names_derive(&e->names, &e->kb, &e->patterns,
                         &e->load_problems) != 0 ||
-        (e->similar = mt_similar_new(&e->patterns, &e->kb)) == NULL) {
+        (e->similar = mt_similar_new(&e->patterns, &e->kb, &e->names)) == NULL) {
         snprintf(e->errmsg, sizeof(e->errmsg), "out of memory");
         return MT_ENOMEM;
     }
@@ -1007,9 +1007,31 @@ uint64_t mt_engine_failed_inputs(const struct mt_engine *e)
     return n;
 }
 
+/* A possible match beside a sure finding of the same article says nothing
+ * new (it is usually another line of the same error). */
+static void drop_possibles_found(struct mt_engine *e)
+{
+    unsigned char *found;
+    size_t i;
+
+    if (e->res.possible.n == 0 ||
+        (found = mt_calloc(e->kb.n + 1, 1)) == NULL) {
+        return;
+    }
+    for (i = 0; i < e->res.agg.n; i++) {
+        int a = e->patterns.sigs[e->res.agg.groups[i].first.sig].article_index;
+        if (a >= 0) {
+            found[a] = 1;
+        }
+    }
+    mt_possibles_drop_found(&e->res.possible, found);
+    mt_free(found);
+}
+
 int mt_engine_write_report(struct mt_engine *e, FILE *out,
                            enum mt_format format, unsigned flags)
 {
+    drop_possibles_found(e);
     switch (format) {
     case MT_FORMAT_JSON:
         mt_emit_json(e, out);

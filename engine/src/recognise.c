@@ -111,9 +111,9 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
         st->oom = 1;
         return;
     }
-    art = mt_similar_best(e->similar, &st->similar_scratch, r->text, r->len,
-                          &score);
-    if (art >= 0 && score >= MT_SIMILAR_THRESHOLD &&
+    art = mt_similar_possible(e->similar, &st->similar_scratch, r->text,
+                              &score);
+    if (art >= 0 &&
         mt_possibles_add(st->possible, art, score,
                          st->doc.origin ? st->doc.origin : "", r->line,
                          r->text, r->len) != 0) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "datafile.h"
 #include "lookup.h"
 #include "util.h"
 
@@ -22,6 +23,7 @@ struct posting {
 struct term {
     char *word;
     double idf;
+    int stable; /* a CamelCase class name or an error code (see stable_word) */
     struct posting *postings;
     int npostings;
 };
@@ -34,17 +36,25 @@ struct mt_similar {
     size_t table_size;
     size_t narticles;
     double unknown_idf; /* of a word no sample has */
+    struct mt_similar_tuning tuning;
 };
 
-/* Words of PowerShell's error-record frame and log scaffolding: every
- * pasted error has them, so they would make any two pastes look alike. */
+const struct mt_similar_tuning mt_similar_default_tuning = {
+    MT_SIMILAR_THRESHOLD, MT_SIMILAR_MARGIN, MT_SIMILAR_STABLE_WEIGHT, 1};
+
+/* Words of PowerShell's error-record frame and log scaffolding (the
+ * bracketed fields of an HCW log line, the parts of a URL): every pasted
+ * error or log line has them, so they would make any two look alike. */
 static const char *const frame_words[] = {
     "categoryinfo", "category",  "info",     "notspecified", "specified",
     "fullyqualifiederrorid",    "fully",    "qualified",    "pscomputername",
     "computer",     "name",      "char",     "line",         "error",
     "exception",    "failed",    "failure",  "microsoft",    "exchange",
     "system",       "management", "automation", "invalidoperation",
-    "invalidargument", "objectnotfound", "operation", "argument", NULL};
+    "invalidargument", "objectnotfound", "operation", "argument",
+    "client", "page", "workflow", "thread", "phase", "task", "finish",
+    "start", "results", "time", "https", "http", "www", "com", "fwlink",
+    "linkid", "clcid", "uri", NULL};
 
 static int frame_word(const char *w)
 {
@@ -68,6 +78,41 @@ static int has_digit(const char *w)
         }
     }
     return 0;
+}
+
+/* An error code written as one word: 0x8004010f, hcw8001, aadsts50034.
+ * Unlike a number, a GUID part or a server name (bl2prd0410ca012), it
+ * names the problem. */
+static int code_word(const char *w)
+{
+    size_t n = strlen(w), i = 0, letters, digits;
+
+    if (n == 10 && w[0] == '0' && w[1] == 'x') {
+        for (i = 2; i < n && ((w[i] >= '0' && w[i] <= '9') ||
+                              (w[i] >= 'a' && w[i] <= 'f'));
+             i++) {
+        }
+        return i == n;
+    }
+    while (i < n && w[i] >= 'a' && w[i] <= 'z') {
+        i++;
+    }
+    letters = i;
+    while (i < n && w[i] >= '0' && w[i] <= '9') {
+        i++;
+    }
+    digits = i - letters;
+    return i == n && letters >= 2 && letters <= 8 && digits >= 3 &&
+           digits <= 6;
+}
+
+/* Whether w is a word the index reads at all. */
+static int indexed_word(const char *w)
+{
+    if (strlen(w) < 3 || frame_word(w)) {
+        return 0;
+    }
+    return !has_digit(w) || code_word(w);
 }
 
 /* Square root by Newton's method (the engine links no libm). */
@@ -157,12 +202,42 @@ static long add_term(struct mt_similar *s, const char *w)
     return (long)(s->nterms - 1);
 }
 
-/* While building: the words of one article's samples, with counts. */
+/* each_word reports a token whole (part 0), then its CamelCase parts
+ * (part 1). A whole word followed by parts of itself is a class name
+ * (TooManyBadItemsPermanentException): a stable token. */
+struct camel {
+    char last[64]; /* the last whole word read */
+    int parts_seen;
+};
+
+/* Returns 1 when w is the first CamelCase part of the last whole word. */
+static int camel_step(struct camel *c, const char *w, int part)
+{
+    if (part == 0) {
+        snprintf(c->last, sizeof(c->last), "%s", w);
+        c->parts_seen = 0;
+        return 0;
+    }
+    if (c->parts_seen++ == 0 && strstr(c->last, w) != NULL) {
+        return 1;
+    }
+    return 0;
+}
+
+/* A word the index weighs as stable on its own spelling: an error code. */
+static int stable_spelling(const char *w)
+{
+    return has_digit(w) && code_word(w);
+}
+
+/* While building: the words of one article's text, with counts. */
 struct article_words {
     struct mt_similar *s;
     long *term;
     int *count;
     size_t n, alloc;
+    struct camel camel;
+    long last_term; /* term of the last whole word, -1 when not indexed */
     int oom;
 };
 
@@ -172,14 +247,25 @@ static void collect_word(void *ctx, const char *w, int part)
     long t;
     size_t i;
 
-    (void)part;
-    if (aw->oom || has_digit(w) || strlen(w) < 3 || frame_word(w)) {
+    if (camel_step(&aw->camel, w, part) && aw->last_term >= 0) {
+        aw->s->terms[aw->last_term].stable = 1;
+    }
+    if (part == 0) {
+        aw->last_term = -1;
+    }
+    if (aw->oom || !indexed_word(w)) {
         return;
     }
     t = add_term(aw->s, w);
     if (t < 0) {
         aw->oom = 1;
         return;
+    }
+    if (part == 0) {
+        aw->last_term = t;
+    }
+    if (stable_spelling(w)) {
+        aw->s->terms[t].stable = 1;
     }
     for (i = 0; i < aw->n; i++) {
         if (aw->term[i] == t) {
@@ -206,6 +292,15 @@ static void collect_word(void *ctx, const char *w, int part)
     aw->n++;
 }
 
+static void read_text(struct article_words *aw, const char *text)
+{
+    if (text != NULL) {
+        memset(&aw->camel, 0, sizeof(aw->camel));
+        aw->last_term = -1;
+        mt_lookup_each_word(text, collect_word, aw);
+    }
+}
+
 static const char *sample_text(json_t *sample)
 {
     return json_is_string(sample) ? json_string_value(sample)
@@ -228,31 +323,54 @@ static int add_posting(struct term *t, int article, double weight)
     return 0;
 }
 
-/* Reads every article's samples; leaves each term's raw counts as
- * postings (weight = count), in article order. */
-static int read_articles(struct mt_similar *s, const struct mt_patterns *p)
+/* The text that stands for article a: the samples of its signatures,
+ * and (with article_text) its title and summary and the stable names
+ * that point at it with their meanings, so that an error worded unlike
+ * any sample still meets the article's own vocabulary. */
+static void read_article(struct article_words *aw, const struct mt_patterns *p,
+                         const struct mt_kb *kb, const struct mt_names *nm,
+                         size_t a)
+{
+    size_t i, k;
+    json_t *v;
+
+    for (i = 0; i < p->n; i++) {
+        const struct mt_signature *sig = &p->sigs[i];
+        if (sig->kind != MT_SIG_FINDING || sig->article_index != (int)a) {
+            continue;
+        }
+        json_array_foreach(sig->samples, k, v) {
+            read_text(aw, sample_text(v));
+        }
+    }
+    if (!aw->s->tuning.article_text) {
+        return;
+    }
+    read_text(aw, kb->articles[a].title);
+    read_text(aw, mt_json_str(kb->articles[a].json, "summary"));
+    for (i = 0; nm != NULL && i < nm->n; i++) {
+        if (nm->v[i].article_index == (int)a &&
+            strcmp(nm->v[i].kind, "event") != 0) {
+            read_text(aw, nm->v[i].name);
+            read_text(aw, nm->v[i].meaning);
+        }
+    }
+}
+
+/* Reads every article's text; leaves each term's raw counts as postings
+ * (weight = count), in article order. */
+static int read_articles(struct mt_similar *s, const struct mt_patterns *p,
+                         const struct mt_kb *kb, const struct mt_names *nm)
 {
     struct article_words aw;
-    size_t a, i, k;
-    json_t *v;
+    size_t a, i;
     int rc = 0;
 
     memset(&aw, 0, sizeof(aw));
     aw.s = s;
     for (a = 0; a < s->narticles && rc == 0; a++) {
         aw.n = 0;
-        for (i = 0; i < p->n; i++) {
-            const struct mt_signature *sig = &p->sigs[i];
-            if (sig->kind != MT_SIG_FINDING || sig->article_index != (int)a) {
-                continue;
-            }
-            json_array_foreach(sig->samples, k, v) {
-                const char *t = sample_text(v);
-                if (t != NULL) {
-                    mt_lookup_each_word(t, collect_word, &aw);
-                }
-            }
-        }
+        read_article(&aw, p, kb, nm, a);
         for (i = 0; i < aw.n && !aw.oom; i++) {
             if (add_posting(&s->terms[aw.term[i]], (int)a,
                             (double)aw.count[i]) != 0) {
@@ -266,7 +384,13 @@ static int read_articles(struct mt_similar *s, const struct mt_patterns *p)
     return rc;
 }
 
-/* Turns counts into unit-length tf-idf vectors per article. */
+static double term_weight(const struct mt_similar *s, int stable)
+{
+    return stable ? s->tuning.stable_weight : 1.0;
+}
+
+/* Turns counts into unit-length tf-idf vectors per article; stable terms
+ * weigh stable_weight times an ordinary word of the same rarity. */
 static int weigh(struct mt_similar *s)
 {
     double *norm = mt_calloc(s->narticles + 1, sizeof(*norm));
@@ -280,7 +404,8 @@ static int weigh(struct mt_similar *s)
         struct term *x = &s->terms[t];
         x->idf = mt_lookup_ln(1.0 + (double)s->narticles / (double)x->npostings);
         for (k = 0; k < x->npostings; k++) {
-            double w = (1.0 + mt_lookup_ln(x->postings[k].weight)) * x->idf;
+            double w = (1.0 + mt_lookup_ln(x->postings[k].weight)) * x->idf *
+                       term_weight(s, x->stable);
             x->postings[k].weight = w;
             norm[x->postings[k].article] += w * w;
         }
@@ -296,8 +421,10 @@ static int weigh(struct mt_similar *s)
     return 0;
 }
 
-struct mt_similar *mt_similar_new(const struct mt_patterns *p,
-                                  const struct mt_kb *kb)
+struct mt_similar *mt_similar_new_tuned(const struct mt_patterns *p,
+                                        const struct mt_kb *kb,
+                                        const struct mt_names *names,
+                                        const struct mt_similar_tuning *tuning)
 {
     struct mt_similar *s = mt_calloc(1, sizeof(*s));
 
@@ -305,11 +432,19 @@ struct mt_similar *mt_similar_new(const struct mt_patterns *p,
         return NULL;
     }
     s->narticles = kb->n;
-    if (read_articles(s, p) != 0 || weigh(s) != 0) {
+    s->tuning = *tuning;
+    if (read_articles(s, p, kb, names) != 0 || weigh(s) != 0) {
         mt_similar_free(s);
         return NULL;
     }
     return s;
+}
+
+struct mt_similar *mt_similar_new(const struct mt_patterns *p,
+                                  const struct mt_kb *kb,
+                                  const struct mt_names *names)
+{
+    return mt_similar_new_tuned(p, kb, names, &mt_similar_default_tuning);
 }
 
 void mt_similar_free(struct mt_similar *s)
@@ -331,6 +466,13 @@ void mt_similar_free(struct mt_similar *s)
 size_t mt_similar_terms(const struct mt_similar *s)
 {
     return s != NULL ? s->nterms : 0;
+}
+
+int mt_similar_stable(const struct mt_similar *s, const char *word)
+{
+    long t = s != NULL ? find_term(s, word) : -1;
+
+    return t >= 0 && s->terms[t].stable;
 }
 
 int mt_similar_scratch_init(struct mt_similar_scratch *w,
@@ -367,7 +509,10 @@ struct query {
     long term[MAX_QUERY_TERMS];
     char unknown[MAX_QUERY_TERMS][16]; /* prefix, to count repeats once */
     int count[MAX_QUERY_TERMS];
+    int stable[MAX_QUERY_TERMS];
     int n;
+    struct camel camel;
+    int last; /* entry of the last whole word, -1 when not read */
 };
 
 static void query_word(void *ctx, const char *w, int part)
@@ -376,9 +521,13 @@ static void query_word(void *ctx, const char *w, int part)
     long t;
     int i;
 
-    (void)part;
-    if (has_digit(w) || strlen(w) < 3 || q->n == MAX_QUERY_TERMS ||
-        frame_word(w)) {
+    if (camel_step(&q->camel, w, part) && q->last >= 0) {
+        q->stable[q->last] = 1;
+    }
+    if (part == 0) {
+        q->last = -1;
+    }
+    if (!indexed_word(w) || q->n == MAX_QUERY_TERMS) {
         return;
     }
     t = find_term(q->s, w);
@@ -388,6 +537,7 @@ static void query_word(void *ctx, const char *w, int part)
                          strncmp(q->unknown[i], w, sizeof(q->unknown[i]) - 1) ==
                              0) {
             q->count[i]++;
+            q->last = part == 0 ? i : q->last;
             return;
         }
     }
@@ -395,24 +545,27 @@ static void query_word(void *ctx, const char *w, int part)
     snprintf(q->unknown[q->n], sizeof(q->unknown[q->n]), "%s",
              t < 0 ? w : "");
     q->count[q->n] = 1;
+    q->stable[q->n] = stable_spelling(w) || (t >= 0 && q->s->terms[t].stable);
+    q->last = part == 0 ? q->n : q->last;
     q->n++;
 }
 
-int mt_similar_best(const struct mt_similar *s,
-                    struct mt_similar_scratch *w, const char *text,
-                    size_t len, double *score)
+int mt_similar_rank(const struct mt_similar *s, struct mt_similar_scratch *w,
+                    const char *text, struct mt_similar_match *m)
 {
     struct query q;
-    double qnorm = 0.0, best_score = 0.0;
-    int i, k, ntouched = 0, best = -1;
+    double qnorm = 0.0;
+    int i, k, ntouched = 0;
 
-    (void)len; /* text is NUL-terminated at len (records and lines are) */
-    *score = 0.0;
+    memset(m, 0, sizeof(*m));
+    m->article = m->runner_up = -1;
     if (s == NULL || s->nterms == 0) {
         return -1;
     }
+    memset(&q.camel, 0, sizeof(q.camel));
     q.s = s;
     q.n = 0;
+    q.last = -1;
     mt_lookup_each_word(text, query_word, &q);
     if (++w->gen == 0) {
         memset(w->stamp, 0, (s->narticles + 1) * sizeof(*w->stamp));
@@ -420,8 +573,9 @@ int mt_similar_best(const struct mt_similar *s,
     }
     for (i = 0; i < q.n; i++) {
         double tf = 1.0 + mt_lookup_ln((double)q.count[i]);
-        double wq = tf * (q.term[i] >= 0 ? s->terms[q.term[i]].idf
-                                         : s->unknown_idf);
+        double wq = tf *
+                    (q.term[i] >= 0 ? s->terms[q.term[i]].idf : s->unknown_idf) *
+                    term_weight(s, q.stable[i] && q.term[i] >= 0);
         qnorm += wq * wq;
         if (q.term[i] < 0) {
             continue;
@@ -440,17 +594,41 @@ int mt_similar_best(const struct mt_similar *s,
     }
     for (i = 0; i < ntouched; i++) {
         int a = w->touched[i];
+        double sc = w->score[a];
         if (w->shared[a] < MT_SIMILAR_MIN_SHARED) {
             continue;
         }
-        if (best < 0 || w->score[a] > best_score ||
-            (w->score[a] == best_score && a < best)) {
-            best = a;
-            best_score = w->score[a];
+        if (m->article < 0 || sc > m->score ||
+            (sc == m->score && a < m->article)) {
+            m->runner_up = m->article;
+            m->runner_up_score = m->score;
+            m->article = a;
+            m->score = sc;
+        } else if (m->runner_up < 0 || sc > m->runner_up_score ||
+                   (sc == m->runner_up_score && a < m->runner_up)) {
+            m->runner_up = a;
+            m->runner_up_score = sc;
         }
     }
-    if (best >= 0 && qnorm > 0.0) {
-        *score = best_score / root(qnorm);
+    if (qnorm > 0.0) {
+        m->score /= root(qnorm);
+        m->runner_up_score /= root(qnorm);
     }
-    return best;
+    return m->article;
+}
+
+int mt_similar_possible(const struct mt_similar *s,
+                        struct mt_similar_scratch *w, const char *text,
+                        double *score)
+{
+    struct mt_similar_match m;
+
+    *score = 0.0;
+    if (mt_similar_rank(s, w, text, &m) < 0 ||
+        m.score < s->tuning.threshold ||
+        m.score - m.runner_up_score < s->tuning.margin) {
+        return -1;
+    }
+    *score = m.score;
+    return m.article;
 }
