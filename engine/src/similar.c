@@ -151,9 +151,21 @@ static long find_term(const struct mt_similar *s, const char *w)
     return -1;
 }
 
+/* Puts term i in the hash table (which has room). */
+static void place(struct mt_similar *s, size_t i)
+{
+    size_t mask = s->table_size - 1, k;
+    const char *w = s->terms[i].word;
+
+    for (k = (size_t)mt_hash(w, strlen(w), MT_HASH_SEED) & mask;
+         s->table[k] != 0; k = (k + 1) & mask) {
+    }
+    s->table[k] = i + 1;
+}
+
 static int rehash(struct mt_similar *s, size_t size)
 {
-    size_t i, k;
+    size_t i;
 
     mt_free(s->table);
     s->table = mt_calloc(size, sizeof(*s->table));
@@ -162,11 +174,7 @@ static int rehash(struct mt_similar *s, size_t size)
         return -1;
     }
     for (i = 0; i < s->nterms; i++) {
-        const char *w = s->terms[i].word;
-        for (k = (size_t)mt_hash(w, strlen(w), MT_HASH_SEED) & (size - 1);
-             s->table[k] != 0; k = (k + 1) & (size - 1)) {
-        }
-        s->table[k] = i + 1;
+        place(s, i);
     }
     return 0;
 }
@@ -195,9 +203,13 @@ static long add_term(struct mt_similar *s, const char *w)
         return -1;
     }
     s->nterms++;
-    if (s->nterms * 2 > s->table_size &&
-        rehash(s, s->table_size ? s->table_size * 2 : 2048) != 0) {
-        return -1;
+    if (s->nterms * 2 > s->table_size) {
+        /* rehash() places every term, the new one included */
+        if (rehash(s, s->table_size ? s->table_size * 2 : 2048) != 0) {
+            return -1;
+        }
+    } else {
+        place(s, s->nterms - 1);
     }
     return (long)(s->nterms - 1);
 }

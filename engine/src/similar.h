@@ -18,8 +18,8 @@
  * halfway between two articles is not a suggestion worth making. Chosen
  * on the development sets and the healthy corpus (tests/eval/dev,
  * tests/eval/layers.c, tests/corpus): see the README, "Possible matches". */
-#define MT_SIMILAR_THRESHOLD 0.20
-#define MT_SIMILAR_MARGIN 0.06
+#define MT_SIMILAR_THRESHOLD 0.30
+#define MT_SIMILAR_MARGIN 0.05
 /* How much more a stable token (a CamelCase class name such as
  * TooManyBadItemsPermanentException, an error code such as hcw8001 or
  * 0x8004010f) weighs than an ordinary word of the same rarity. */

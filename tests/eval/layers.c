@@ -9,6 +9,8 @@
  *       sample's own article is found for sure, only as a possible match,
  *       wrongly, or not at all. Exits 1 when sure + possible falls below
  *       MIN_REACH (a fraction), so ctest can hold the line.
+ *   mt_eval_layers rank ROOT < LINES
+ *       The nearest two articles of each line, with their scores.
  *   mt_eval_layers sweep ROOT DEVDIR
  *       For the labelled texts of DEVDIR ('# expect:' headers) and the
  *       reworded samples, prints the nearest-article layer's reach and
@@ -463,8 +465,33 @@ static int sweep(const char *root, const char *devdir)
     return 0;
 }
 
+/* Prints the nearest two articles of each line of standard input. */
+static int rank_lines(const char *root)
+{
+    struct mt_engine *e = load(root);
+    struct mt_similar_scratch w;
+    static char line[MAX_TEXT];
+
+    mt_similar_scratch_init(&w, e->similar);
+    while (fgets(line, sizeof(line), stdin) != NULL) {
+        struct mt_similar_match m;
+        line[strcspn(line, "\r\n")] = '\0';
+        mt_similar_rank(e->similar, &w, line, &m);
+        printf("%.2f %s | %.2f %s | %.60s\n", m.score,
+               m.article >= 0 ? e->kb.articles[m.article].id : "-",
+               m.runner_up_score,
+               m.runner_up >= 0 ? e->kb.articles[m.runner_up].id : "-", line);
+    }
+    mt_similar_scratch_free(&w);
+    mt_engine_free(e);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "rank") == 0) {
+        return rank_lines(argv[2]);
+    }
     if (argc >= 3 && strcmp(argv[1], "reworded") == 0) {
         return reworded(argv[2], argc > 3 ? atof(argv[3]) : 0.0);
     }
@@ -472,6 +499,7 @@ int main(int argc, char **argv)
         return sweep(argv[2], argv[3]);
     }
     fprintf(stderr, "usage: mt_eval_layers reworded ROOT [MIN_REACH]\n"
+                    "       mt_eval_layers rank ROOT < lines\n"
                     "       mt_eval_layers sweep ROOT DEVDIR\n");
     return 2;
 }
