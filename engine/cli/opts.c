@@ -95,6 +95,23 @@ usage_error(const char *fmt, ...)
     fputs("\nTry 'migtriage --help'\n", stderr);
 }
 
+/* The option getopt refused, as the user typed it. getopt_long leaves
+ * optopt 0 for an unknown long option, and moves past a word that lacks
+ * its value, so in those cases argv[optind - 1] is the option's word.
+ * A short option is named by its letter: inside a group ("-q\x01")
+ * getopt has not moved past the word yet, so argv[optind - 1] would be
+ * the word before it. */
+static const char *bad_option_name(int c, const char *word, char buf[3])
+{
+    if (optopt == 0 || (c == ':' && strncmp(word, "--", 2) == 0)) {
+        return word;
+    }
+    buf[0] = '-';
+    buf[1] = (char)optopt;
+    buf[2] = '\0';
+    return buf;
+}
+
 void mt_opts_usage(void)
 {
     size_t i;
@@ -292,6 +309,7 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
     char shortopts[3 * NSPECS + 2];
     size_t i, k = 0;
     int c;
+    char short_name[3];
 
     memset(o, 0, sizeof(*o));
     o->argv_copy = move_negative_numbers(argc, argv, &argc);
@@ -303,6 +321,9 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
     o->color = -1;
     o->progress = -1;
     o->jobs = 1;
+    /* A leading ':' makes getopt tell a missing value (':') from an
+     * unknown option ('?'). */
+    shortopts[k++] = ':';
     for (i = 0; i < NSPECS; i++) {
         longopts[i].name = specs[i].name;
         longopts[i].has_arg = specs[i].has_arg ? required_argument
@@ -443,10 +464,12 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
             o->version = 1;
             break;
         case ':':
-            usage_error("option '%s' needs a value", argv[optind - 1]);
+            usage_error("option '%s' needs a value",
+                        bad_option_name(c, argv[optind - 1], short_name));
             return -1;
         default:
-            usage_error("unknown option '%s'", argv[optind - 1]);
+            usage_error("unknown option '%s'",
+                        bad_option_name(c, argv[optind - 1], short_name));
             return -1;
         }
     }

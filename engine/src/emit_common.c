@@ -1,31 +1,14 @@
-/* emit_common.c: what the emitters share: the article of a signature, the
- * sorted order of finding groups, command templates filled with the
- * user's own values, log text made safe for a terminal, and the JSON
- * pieces of a finding (also used by the lookup commands). */
-#include <ctype.h>
+/* emit_common.c: what the emitters share: the article of a signature,
+ * command templates filled for a report's groups (the filling itself is
+ * article.c's), log text made safe for a terminal, and the JSON pieces of
+ * a finding (also used by the lookup commands). */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "report.h"
 #include "util.h"
-
-/* 1 when word is one of the ", "-separated words of list. */
-static int strstr_word(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    const char *p = list;
-
-    while ((p = strstr(p, word)) != NULL) {
-        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ',')) {
-            return 1;
-        }
-        p += n;
-    }
-    return 0;
-}
 
 const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
                                               int sig)
@@ -39,316 +22,58 @@ const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
     return a >= 0 ? &e->kb.articles[a] : NULL;
 }
 
-/* Commands are pasted into PowerShell, so a value from a log must not be
- * able to run anything. PowerShell takes the typographic quotes as quotes
- * too: U+2018..U+201B for single, U+201C..U+201E for double. */
-static size_t single_quote_at(const char *p)
+/* The values a group's commands take before its own fields and context:
+ * {mailbox} as the report names the mailbox, and what the report shares. */
+static void report_over(const struct mt_report *r, size_t g,
+                        struct mt_fields *over)
 {
-    const unsigned char *u = (const unsigned char *)p;
+    const struct mt_finding *f = &r->e->res.agg.groups[g].first;
+    const char *mailbox = mt_report_group_mailbox(r, g);
+    int i;
 
-    if (u[0] == '\'') {
-        return 1;
+    memset(over, 0, sizeof(*over));
+    if (mailbox != NULL) {
+        mt_fields_set(over, "mailbox", mailbox, strlen(mailbox), 0);
     }
-    return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x98 && u[2] <= 0x9b ? 3
-                                                                          : 0;
-}
-
-static size_t double_quote_at(const char *p)
-{
-    const unsigned char *u = (const unsigned char *)p;
-
-    if (u[0] == '"') {
-        return 1;
-    }
-    return u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0x9c && u[2] <= 0x9e ? 3
-                                                                          : 0;
-}
-
-/* Appends a value for a PowerShell single-quoted string: every single
- * quote doubled (the escape PowerShell knows), control characters (which
- * could end the line) dropped. */
-static void append_single_quoted(struct mt_buf *b, const char *v)
-{
-    while (*v) {
-        unsigned char c = (unsigned char)*v;
-        size_t q = single_quote_at(v);
-        if (q > 0) {
-            mt_buf_append(b, v, q);
-            mt_buf_append(b, v, q);
-            v += q;
-            continue;
-        }
-        if (c >= 0x20 && c != 0x7f) {
-            mt_buf_appendc(b, (char)c);
-        }
-        v++;
-    }
-}
-
-/* A value that can stand bare as an argument: letters, digits, . _ and
- * inner - (a leading - would be a parameter, @ a splat, $ a variable). */
-static int bare_safe(const char *v)
-{
-    const char *p;
-
-    if (*v == '\0' || *v == '-') {
-        return 0;
-    }
-    for (p = v; *p; p++) {
-        if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' &&
-            *p != '-') {
-            return 0;
+    /* What the finding does not say, the rest of the report may, when it
+     * says it with one voice (one server, one domain, one mailbox). */
+    for (i = 0; i < r->shared.n; i++) {
+        const char *name = r->shared.kv[i].name;
+        if (mt_fields_get(over, name) == NULL &&
+            mt_fields_get(&f->fields, name) == NULL &&
+            mt_fields_get(&f->context, name) == NULL) {
+            mt_fields_set(over, name, r->shared.kv[i].value,
+                          strlen(r->shared.kv[i].value), 0);
         }
     }
-    return 1;
-}
-
-/* A value safe inside a double-quoted (expandable) string: nothing that
- * expands ($, `), ends the string or the quoted value of a -Filter inside
- * it (quotes of either kind), or ends the line. */
-static int double_safe(const char *v)
-{
-    for (; *v; v++) {
-        unsigned char c = (unsigned char)*v;
-        if (c < 0x20 || c == 0x7f || c == '$' || c == '`' ||
-            single_quote_at(v) || double_quote_at(v)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* "<your EWS host>": a word or few between angle brackets, as the
- * articles write a value the reader supplies. Its length, or 0. */
-static size_t hint_at(const char *p)
-{
-    size_t n = 1;
-
-    if (*p != '<' || !isalpha((unsigned char)p[1])) {
-        return 0;
-    }
-    while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == ' ' ||
-                    p[n] == '-' || p[n] == '_' || p[n] == '.') &&
-           n < 60) {
-        n++;
-    }
-    return p[n] == '>' ? n + 1 : 0;
-}
-
-enum quoting { Q_BARE, Q_SINGLE, Q_DOUBLE };
-
-/* The value of placeholder name: over, then fields, then context; a
- * mailbox without its proxy prefix (SMTP:, MigrationService: ...). */
-static const char *value_of(const char *name, const struct mt_fields *over,
-                            const struct mt_fields *fields,
-                            const struct mt_fields *context)
-{
-    const char *v = over ? mt_fields_get(over, name) : NULL;
-
-    if (v == NULL) {
-        v = mt_fields_get(fields, name);
-    }
-    if (v == NULL) {
-        v = mt_fields_get(context, name);
-    }
-    if (v != NULL && strcmp(name, "mailbox") == 0) {
-        v = mt_name_strip(v);
-    }
-    return v;
-}
-
-/* Copies the placeholder name of "{name}" at p into name; its length
- * (with braces), or 0 when p does not start one. */
-static size_t placeholder_at(const char *p, char *name, size_t size)
-{
-    size_t n = 0;
-
-    if (*p != '{') {
-        return 0;
-    }
-    while (p[1 + n] && (islower((unsigned char)p[1 + n]) ||
-                        isdigit((unsigned char)p[1 + n]) || p[1 + n] == '_')) {
-        n++;
-    }
-    if (n == 0 || n >= size || p[1 + n] != '}') {
-        return 0;
-    }
-    memcpy(name, p + 1, n);
-    name[n] = '\0';
-    return n + 2;
-}
-
-/* Appends the plain form of a placeholder or hint (the text between its
- * delimiters, p[1..len-2]): {mailbox} -> MAILBOX, <your EWS host> ->
- * YOUR_EWS_HOST; notes it in names once. */
-static void append_visible(struct mt_buf *b, const char *p, size_t len,
-                           struct mt_buf *names)
-{
-    size_t start = b->len, i;
-    char *word;
-
-    for (i = 1; i + 1 < len; i++) {
-        char c = p[i];
-        mt_buf_appendc(b, c == ' ' || c == '-' || c == '.'
-                              ? '_'
-                              : (char)toupper((unsigned char)c));
-    }
-    word = mt_strndup(b->data + start, b->len - start);
-    if (word != NULL && !strstr_word(names->data ? names->data : "", word)) {
-        mt_buf_appendf(names, "%s%s", names->len ? ", " : "", word);
-    }
-    mt_free(word);
-}
-
-char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
-                      const struct mt_fields *fields,
-                      const struct mt_fields *context, struct mt_buf *visible)
-{
-    struct mt_buf b;
-    enum quoting q = Q_BARE;
-    const char *p = tmpl;
-
-    mt_buf_init(&b, 0);
-    while (*p) {
-        char name[64];
-        size_t len = placeholder_at(p, name, sizeof(name)), qs, qd;
-        const char *v = len ? value_of(name, over, fields, context) : NULL;
-
-        if (v != NULL && *v != '\0') {
-            if (q == Q_SINGLE) {
-                append_single_quoted(&b, v);
-            } else if (q == Q_DOUBLE) {
-                /* Refused: the placeholder stays visible. */
-                mt_buf_append(&b, double_safe(v) ? v : p,
-                              double_safe(v) ? strlen(v) : len);
-            } else if (bare_safe(v)) {
-                mt_buf_append(&b, v, strlen(v));
-            } else {
-                mt_buf_appendc(&b, '\'');
-                append_single_quoted(&b, v);
-                mt_buf_appendc(&b, '\'');
-            }
-            p += len;
-            continue;
-        }
-        if (len == 0 && visible != NULL) {
-            len = hint_at(p);
-        }
-        if (len > 0) {
-            if (visible != NULL) {
-                append_visible(&b, p, len, visible);
-            } else {
-                mt_buf_append(&b, p, len);
-            }
-            p += len;
-            continue;
-        }
-        qs = single_quote_at(p);
-        qd = double_quote_at(p);
-        if (q == Q_DOUBLE && *p == '`' && p[1] != '\0') {
-            mt_buf_append(&b, p, 2); /* an escaped character */
-            p += 2;
-            continue;
-        }
-        if (q == Q_BARE && qs) {
-            q = Q_SINGLE;
-        } else if (q == Q_BARE && qd) {
-            q = Q_DOUBLE;
-        } else if (q == Q_SINGLE && qs) {
-            if (single_quote_at(p + qs)) { /* '' inside: a quote */
-                mt_buf_append(&b, p, qs + single_quote_at(p + qs));
-                p += qs + single_quote_at(p + qs);
-                continue;
-            }
-            q = Q_BARE;
-        } else if (q == Q_DOUBLE && qd) {
-            if (double_quote_at(p + qd)) {
-                mt_buf_append(&b, p, qd + double_quote_at(p + qd));
-                p += qd + double_quote_at(p + qd);
-                continue;
-            }
-            q = Q_BARE;
-        }
-        len = qs ? qs : qd ? qd : 1;
-        mt_buf_append(&b, p, len);
-        p += len;
-    }
-    return mt_buf_steal(&b);
-}
-
-char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
-                       const struct mt_fields *context)
-{
-    return mt_fill_command(tmpl, NULL, fields, context, NULL);
 }
 
 char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl,
                      struct mt_buf *visible)
 {
     const struct mt_finding *f = &r->e->res.agg.groups[g].first;
-    const char *mailbox = mt_report_group_mailbox(r, g);
     struct mt_fields over;
     char *out;
-    int i;
 
-    memset(&over, 0, sizeof(over));
-    if (mailbox != NULL) {
-        mt_fields_set(&over, "mailbox", mailbox, strlen(mailbox), 0);
-    }
-    /* What the finding does not say, the rest of the report may, when it
-     * says it with one voice (one server, one domain, one mailbox). */
-    for (i = 0; i < r->shared.n; i++) {
-        const char *name = r->shared.kv[i].name;
-        if (mt_fields_get(&over, name) == NULL &&
-            mt_fields_get(&f->fields, name) == NULL &&
-            mt_fields_get(&f->context, name) == NULL) {
-            mt_fields_set(&over, name, r->shared.kv[i].value,
-                          strlen(r->shared.kv[i].value), 0);
-        }
-    }
+    report_over(r, g, &over);
     out = mt_fill_command(tmpl, &over, &f->fields, &f->context, visible);
     mt_fields_clear(&over);
     return out;
 }
 
-char *mt_prose_placeholders(const char *text)
+char *mt_report_fill_lines(const struct mt_report *r, size_t g,
+                           const struct mt_strlist *list, const char *sep,
+                           const char *end, struct mt_buf *visible)
 {
-    struct mt_buf b;
-    const char *p = text;
+    const struct mt_finding *f = &r->e->res.agg.groups[g].first;
+    struct mt_fields over;
+    char *out;
 
-    mt_buf_init(&b, 0);
-    while (*p) {
-        char name[64];
-        size_t len = placeholder_at(p, name, sizeof(name)), i;
-
-        if (len > 0) {
-            /* {mailbox} -> the mailbox, {remote_host} -> the remote host */
-            mt_buf_append(&b, "the ", 4);
-            for (i = 0; name[i]; i++) {
-                mt_buf_appendc(&b, name[i] == '_' ? ' ' : name[i]);
-            }
-            p += len;
-        } else if ((len = hint_at(p)) > 0) {
-            /* "enter <your EWS host>" -> "enter your EWS host"; inside a
-             * word or URL, the plain form of commands: YOUR_EWS_HOST. */
-            int alone = (p == text || p[-1] == ' ' || p[-1] == '(') &&
-                        (p[len] == '\0' || strchr(" ,.;:)", p[len]));
-            if (alone) {
-                mt_buf_append(&b, p + 1, len - 2);
-            } else {
-                for (i = 1; i + 1 < len; i++) {
-                    char c = p[i];
-                    mt_buf_appendc(&b, c == ' ' || c == '-' || c == '.'
-                                           ? '_'
-                                           : (char)toupper((unsigned char)c));
-                }
-            }
-            p += len;
-        } else {
-            mt_buf_appendc(&b, *p++);
-        }
-    }
-    return mt_buf_steal(&b);
+    report_over(r, g, &over);
+    out = mt_fill_lines(list, sep, end, &over, &f->fields, &f->context,
+                        visible);
+    mt_fields_clear(&over);
+    return out;
 }
 
 /* Bytes of the well-formed UTF-8 character at p (at most n), or 0. */
@@ -456,15 +181,26 @@ json_t *mt_jorigin(const char *origin, uint64_t line)
     return v;
 }
 
-/* A list of command templates from the article, filled in. */
-static json_t *jcommands(json_t *templates, const struct mt_finding *f)
+json_t *mt_jstrlist(const struct mt_strlist *list)
 {
-    json_t *out = json_array(), *t;
+    json_t *out = json_array();
     size_t i;
 
-    json_array_foreach(templates, i, t) {
-        char *filled = mt_fill_template(json_string_value(t), &f->fields,
-                                        &f->context);
+    for (i = 0; i < list->n; i++) {
+        json_array_append_new(out, mt_jstr(list->v[i]));
+    }
+    return out;
+}
+
+json_t *mt_jfilled(const struct mt_strlist *list,
+                   const struct mt_fields *fields,
+                   const struct mt_fields *context)
+{
+    json_t *out = json_array();
+    size_t i;
+
+    for (i = 0; i < list->n; i++) {
+        char *filled = mt_fill_template(list->v[i], fields, context);
         json_array_append_new(out, mt_jstr(filled));
         mt_free(filled);
     }
@@ -494,54 +230,89 @@ json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
     json_object_set_new(o, "fields", mt_jfields(&f->fields));
     json_object_set_new(o, "message", mt_jstr(f->message));
     if (a != NULL) {
-        json_t *risk = json_object_get(a->json, "risk");
-        json_object_set_new(o, "cause", mt_jstr(mt_json_str(a->json, "cause")));
-        json_object_set(o, "resolution",
-                        json_object_get(a->json, "resolution"));
+        json_object_set_new(o, "cause", mt_jstr(a->cause));
+        json_object_set_new(o, "resolution", mt_jstrlist(&a->resolution));
         json_object_set_new(o, "commands",
-                            jcommands(json_object_get(a->json, "commands"),
-                                      f));
+                            mt_jfilled(&a->commands, &f->fields, &f->context));
         json_object_set_new(o, "verify",
-                            jcommands(json_object_get(a->json, "verify"), f));
-        json_object_set(o, "risk", risk ? risk : json_null());
-        json_object_set(o, "refs", json_object_get(a->json, "refs"));
+                            mt_jfilled(&a->verify, &f->fields, &f->context));
+        json_object_set_new(o, "risk", mt_jstr(a->risk));
+        json_object_set_new(o, "refs", mt_jstrlist(&a->refs));
     }
     return o;
 }
 
-static void put_list(FILE *out, const char *heading, json_t *list,
-                     int numbered, int prose)
+/* ---- an article's parts for a terminal (the text report, kb show) ---- */
+
+struct text_out {
+    FILE *out;
+    int prose;
+    mt_put_templates_fn templates;
+    void *ctx;
+};
+
+static void text_prose(void *ctx, const char *label, const char *text)
 {
-    json_t *v;
+    const struct text_out *t = ctx;
+    char *p = t->prose ? mt_prose_placeholders(text) : NULL;
+
+    fprintf(t->out, "  %s: %s\n", label, p ? p : text);
+    mt_free(p);
+}
+
+/* A heading ("  Fix:") and the strings of list under it, one a line. */
+static void put_list(const struct text_out *t, const char *heading,
+                     const struct mt_strlist *list, int numbered, int prose)
+{
     size_t i;
 
-    if (!json_is_array(list) || json_array_size(list) == 0) {
-        return;
-    }
-    fprintf(out, "  %s\n", heading);
-    json_array_foreach(list, i, v) {
-        char *p = prose ? mt_prose_placeholders(json_string_value(v)) : NULL;
-        const char *text = p ? p : json_string_value(v);
+    fprintf(t->out, "  %s:\n", heading);
+    for (i = 0; i < list->n; i++) {
+        char *p = prose ? mt_prose_placeholders(list->v[i]) : NULL;
+        const char *text = p ? p : list->v[i];
         if (numbered) {
-            fprintf(out, "    %zu. %s\n", i + 1, text);
+            fprintf(t->out, "    %zu. %s\n", i + 1, text);
         } else {
-            fprintf(out, "    %s\n", text);
+            fprintf(t->out, "    %s\n", text);
         }
         mt_free(p);
     }
 }
 
-/* A heading and the strings of a JSON list under it, numbered or not. */
-void mt_put_list(FILE *out, const char *heading, json_t *list,
-                 int numbered)
+static void text_steps(void *ctx, const char *label,
+                       const struct mt_strlist *steps)
 {
-    put_list(out, heading, list, numbered, 0);
+    const struct text_out *t = ctx;
+
+    put_list(t, label, steps, 1, t->prose);
 }
 
-void mt_put_prose_list(FILE *out, const char *heading, json_t *list,
-                       int numbered)
+static void text_refs(void *ctx, const char *label,
+                      const struct mt_strlist *refs)
 {
-    put_list(out, heading, list, numbered, 1);
+    put_list(ctx, label, refs, 0, 0);
+}
+
+static void text_templates(void *ctx, const char *label,
+                           const struct mt_strlist *templates)
+{
+    const struct text_out *t = ctx;
+
+    t->templates(t->ctx, label, templates);
+}
+
+void mt_put_text_article(FILE *out, const struct mt_article *a, int prose,
+                         mt_put_templates_fn templates, void *ctx)
+{
+    struct text_out t = {out, prose, templates, ctx};
+    const struct mt_article_style text = {.ctx = &t,
+                                          .prose = text_prose,
+                                          .steps = text_steps,
+                                          .commands = text_templates,
+                                          .verify = text_templates,
+                                          .refs = text_refs};
+
+    mt_article_render(a, &text);
 }
 
 /* "--min-severity error, --mailbox jdoe": what the report was cut to;
@@ -601,4 +372,89 @@ json_t *mt_jperson_names(const struct mt_report *r, const struct mt_person *p)
         json_array_append_new(names, mt_jstr(r->names[p->first_name + k]));
     }
     return names;
+}
+
+/* ---- an article's parts in a document (HTML, Markdown) ---- */
+
+struct doc_out {
+    FILE *out;
+    const struct mt_report *r;
+    const struct mt_problem *pr;
+    const struct mt_doc_markup *m;
+};
+
+static void doc_prose(void *ctx, const char *label, const char *text)
+{
+    const struct doc_out *d = ctx;
+    char *p = mt_prose_placeholders(text);
+
+    fprintf(d->out, "%s%s%s", d->m->label_open, label, d->m->label_close);
+    d->m->put(d->out, p ? p : text, (size_t)-1);
+    fputs(d->m->prose_end, d->out);
+    mt_free(p);
+}
+
+static void doc_steps(void *ctx, const char *label,
+                      const struct mt_strlist *steps)
+{
+    const struct doc_out *d = ctx;
+    size_t i;
+
+    fprintf(d->out, "%s%s%s", d->m->label_open, label, d->m->steps_open);
+    for (i = 0; i < steps->n; i++) {
+        char *p = mt_prose_placeholders(steps->v[i]);
+        if (d->m->step_open != NULL) {
+            fputs(d->m->step_open, d->out);
+        } else {
+            fprintf(d->out, "%zu. ", i + 1);
+        }
+        d->m->put(d->out, p ? p : "", (size_t)-1);
+        fputs(d->m->step_close, d->out);
+        mt_free(p);
+    }
+    fputs(d->m->steps_close, d->out);
+}
+
+/* The commands filled for the problem's first group; the other groups'
+ * differ only in their values. */
+static void doc_commands(void *ctx, const char *label,
+                         const struct mt_strlist *templates)
+{
+    const struct doc_out *d = ctx;
+    struct mt_buf names;
+    char *code;
+
+    mt_buf_init(&names, 0);
+    code = mt_report_fill_lines(d->r, d->r->groups[d->pr->from], templates,
+                                d->m->code_sep, d->m->code_end, &names);
+    fprintf(d->out, "%s%s%s", d->m->commands_open, label,
+            d->m->commands_label_close);
+    if (d->pr->mailboxes > 1) {
+        fputs(" (for the first mailbox; the others alike)", d->out);
+    }
+    fputs(d->m->commands_close, d->out);
+    d->m->code(d->out, code ? code : "");
+    if (names.len > 0) {
+        fputs(d->m->replace_open, d->out);
+        d->m->put(d->out, names.data, 300);
+        fputs(d->m->replace_close, d->out);
+    }
+    mt_free(code);
+    mt_buf_free(&names);
+}
+
+void mt_put_doc_article(FILE *out, const struct mt_report *r,
+                        const struct mt_problem *pr,
+                        const struct mt_article *a,
+                        const struct mt_doc_markup *m)
+{
+    struct doc_out d = {out, r, pr, m};
+    /* A page or a ticket for the customer: what to do, without the checks
+     * and the sources a consultant reads in the text or JSON report. */
+    const struct mt_article_style doc = {.ctx = &d,
+                                         .prose = doc_prose,
+                                         .steps = doc_steps,
+                                         .commands = doc_commands};
+
+    mt_article_render(a, &doc);
 }

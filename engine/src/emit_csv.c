@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "util.h"
 
@@ -52,17 +51,9 @@ static char *commands_of(const struct mt_report *r, size_t g)
 {
     const struct mt_article *a =
         mt_engine_article_of(r->e, r->e->res.agg.groups[g].first.sig);
-    json_t *t, *tmpls = a ? json_object_get(a->json, "commands") : NULL;
-    struct mt_buf b;
-    size_t i;
 
-    mt_buf_init(&b, 0);
-    json_array_foreach(tmpls, i, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t), NULL);
-        mt_buf_appendf(&b, "%s%s", i ? "\n" : "", filled ? filled : "");
-        mt_free(filled);
-    }
-    return mt_buf_steal(&b);
+    return a ? mt_report_fill_lines(r, g, &a->commands, "\n", "", NULL)
+             : mt_strdup("");
 }
 
 static void put_row(FILE *out, const struct mt_report *r,
@@ -88,7 +79,7 @@ static void put_row(FILE *out, const struct mt_report *r,
     put_number(out, count);
     put_cell(out, origin, 0);
     put_cell(out, gr->first.message, 0);
-    put_cell(out, a ? mt_json_str(a->json, "summary") : NULL, 0);
+    put_cell(out, a ? a->summary : NULL, 0);
     put_cell(out, cmds, 1);
     mt_free(origin);
     mt_free(cmds);
@@ -124,6 +115,7 @@ void mt_emit_csv(struct mt_engine *e, FILE *out)
         "mailbox",  "status",  "batch",      "occurrences", "first_seen",
         "message",  "summary", "commands"};
     struct mt_report *r = mt_report_build(e);
+    const struct mt_person *p;
     size_t *run, i, k, h;
 
     if (r == NULL) {
@@ -155,11 +147,7 @@ void mt_emit_csv(struct mt_engine *e, FILE *out)
         }
     }
     sort_report = NULL;
-    for (i = 0; i < r->npeople; i++) {
-        const struct mt_person *p = &r->people[r->people_by_name[i]];
-        if (!p->selected || !mt_person_failed_unexplained(p)) {
-            continue;
-        }
+    for (i = 0; (p = mt_report_next_unexplained(r, &i)) != NULL;) {
         put_cell(out, NULL, 0);
         put_cell(out, NULL, 0);
         put_cell(out, NULL, 0);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "util.h"
 
@@ -288,29 +287,39 @@ static void put_charts(FILE *out, const struct mt_report *r)
     fputs("</div></section>\n", out);
 }
 
-static void put_prose(FILE *out, const char *label, const char *text)
+/* A command block with a copy button. */
+static void put_pre(FILE *out, const char *code)
 {
-    char *p;
-
-    if (text == NULL) {
-        return;
-    }
-    p = mt_prose_placeholders(text);
-    fprintf(out, "<p><b>%s</b> ", label);
-    put_h(out, p ? p : text, (size_t)-1);
-    fputs("</p>\n", out);
-    mt_free(p);
+    fputs("<div class=\"cmd\"><button type=\"button\">Copy</button><pre>",
+          out);
+    put_h(out, code, (size_t)-1);
+    fputs("</pre></div>\n", out);
 }
+
+static const struct mt_doc_markup html_markup = {
+    .put = put_h,
+    .label_open = "<p><b>",
+    .label_close = ":</b> ",
+    .prose_end = "</p>\n",
+    .steps_open = ":</b></p><ol>",
+    .step_open = "<li>",
+    .step_close = "</li>",
+    .steps_close = "</ol>\n",
+    .commands_open = "<p><b>",
+    .commands_label_close = "</b>",
+    .commands_close = ":</p>",
+    .code_sep = "\n",
+    .code_end = "",
+    .code = put_pre,
+    .replace_open = "<p class=\"muted\">Replace ",
+    .replace_close = " with your own values.</p>\n"};
 
 static void put_problem(FILE *out, const struct mt_report *r,
                         const struct mt_problem *pr, size_t *stamp)
 {
     const struct mt_engine *e = r->e;
-    size_t g = r->groups[pr->from], i;
-    const struct mt_group *first = &e->res.agg.groups[g];
+    const struct mt_group *first = &e->res.agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
-    json_t *v, *list;
-    struct mt_buf code, names;
 
     fprintf(out, "<h3>%zu. <span class=\"sev sev-%s\">%s</span> ", pr->rank,
             sev_names[pr->worst & 3], sev_names[pr->worst & 3]);
@@ -326,50 +335,9 @@ static void put_problem(FILE *out, const struct mt_report *r,
     fprintf(out, ":%llu</p><pre>", (unsigned long long)first->first.line);
     put_h(out, first->first.message, HTML_TEXT);
     fputs("</pre>\n", out);
-    if (a == NULL) {
-        return;
+    if (a != NULL) {
+        mt_put_doc_article(out, r, pr, a, &html_markup);
     }
-    put_prose(out, "What it means:", mt_json_str(a->json, "summary"));
-    put_prose(out, "Why:", mt_json_str(a->json, "cause"));
-    list = json_object_get(a->json, "resolution");
-    if (json_is_array(list) && json_array_size(list) > 0) {
-        fputs("<p><b>Fix:</b></p><ol>", out);
-        json_array_foreach(list, i, v) {
-            char *p = mt_prose_placeholders(json_string_value(v));
-            fputs("<li>", out);
-            put_h(out, p ? p : "", (size_t)-1);
-            fputs("</li>", out);
-            mt_free(p);
-        }
-        fputs("</ol>\n", out);
-    }
-    list = json_object_get(a->json, "commands");
-    if (json_is_array(list) && json_array_size(list) > 0) {
-        mt_buf_init(&code, 0);
-        mt_buf_init(&names, 0);
-        json_array_foreach(list, i, v) {
-            char *filled = mt_report_fill(r, g, json_string_value(v), &names);
-            mt_buf_appendf(&code, "%s%s", i ? "\n" : "", filled ? filled : "");
-            mt_free(filled);
-        }
-        fputs("<p><b>Commands</b>", out);
-        if (pr->mailboxes > 1) {
-            fputs(" (for the first mailbox; the others alike)", out);
-        }
-        fputs(":</p><div class=\"cmd\"><button type=\"button\">Copy</button>"
-              "<pre>",
-              out);
-        put_h(out, code.data ? code.data : "", (size_t)-1);
-        fputs("</pre></div>\n", out);
-        if (names.len > 0) {
-            fputs("<p class=\"muted\">Replace ", out);
-            put_h(out, names.data, 300);
-            fputs(" with your own values.</p>\n", out);
-        }
-        mt_buf_free(&code);
-        mt_buf_free(&names);
-    }
-    put_prose(out, "Risk:", mt_json_str(a->json, "risk"));
 }
 
 /* The mailbox rows as JSON for the script. */
@@ -436,11 +404,9 @@ static json_t *mailbox_data(const struct mt_report *r)
 static void put_overview(FILE *out, const struct mt_report *r)
 {
     struct mt_batch_status *b;
-    size_t i, k, n, people = 0;
+    size_t i, k, n, people;
 
-    for (i = 0; i < r->npeople; i++) {
-        people += r->people[i].selected;
-    }
+    people = mt_report_people_shown(r);
     fprintf(out,
             "<section><h2>Overview</h2><p>%zu input%s, %llu records, %llu "
             "finding%s in %zu problem%s, %zu mailbox%s.</p>\n",
@@ -477,13 +443,10 @@ static void put_overview(FILE *out, const struct mt_report *r)
 
 static void put_failed_unexplained(FILE *out, const struct mt_report *r)
 {
-    size_t i, n = 0;
+    const struct mt_person *p;
+    size_t i = 0, n = 0;
 
-    for (i = 0; i < r->npeople; i++) {
-        const struct mt_person *p = &r->people[r->people_by_name[i]];
-        if (!p->selected || !mt_person_failed_unexplained(p)) {
-            continue;
-        }
+    while ((p = mt_report_next_unexplained(r, &i)) != NULL) {
         if (n++ == 0) {
             fputs("<section><h2>Failed, cause not recognised</h2><table><tr>"
                   "<th>Mailbox</th><th>Status</th><th>Error</th></tr>\n",

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "util.h"
 
@@ -438,20 +437,22 @@ static json_t *jerrors(const struct mt_engine *e)
     return arr;
 }
 
-/* One finding group as its JSON object. */
-static json_t *jfilled(const struct mt_report *r, size_t g, json_t *tmpls)
+/* The templates filled for group g, as a JSON array. */
+static json_t *jfilled(const struct mt_report *r, size_t g,
+                       const struct mt_strlist *tmpls)
 {
-    json_t *out = json_array(), *t;
+    json_t *out = json_array();
     size_t i;
 
-    json_array_foreach(tmpls, i, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t), NULL);
+    for (i = 0; i < tmpls->n; i++) {
+        char *filled = mt_report_fill(r, g, tmpls->v[i], NULL);
         json_array_append_new(out, mt_jstr(filled));
         mt_free(filled);
     }
     return out;
 }
 
+/* One finding group as its JSON object. */
 static json_t *jgroup(struct mt_engine *e, const struct mt_report *r,
                       size_t gi)
 {
@@ -471,14 +472,11 @@ static json_t *jgroup(struct mt_engine *e, const struct mt_report *r,
     json_object_set_new(o, "mailbox", mt_jstr(mt_report_group_mailbox(r, gi)));
     json_object_set_new(o, "mailbox_as_named", mt_jstr(named));
     if (a != NULL) {
-        json_t *c = json_object_get(a->json, "commands"),
-               *v = json_object_get(a->json, "verify");
-        json_object_set_new(o, "commands", jfilled(r, gi, c));
-        json_object_set_new(o, "verify", jfilled(r, gi, v));
+        json_object_set_new(o, "commands", jfilled(r, gi, &a->commands));
+        json_object_set_new(o, "verify", jfilled(r, gi, &a->verify));
         json_object_set_new(o, "command_templates",
-                            c ? json_incref(c) : json_array());
-        json_object_set_new(o, "verify_templates",
-                            v ? json_incref(v) : json_array());
+                            mt_jstrlist(&a->commands));
+        json_object_set_new(o, "verify_templates", mt_jstrlist(&a->verify));
     }
 
     for (k = 0; k < g->nexamples; k++) {

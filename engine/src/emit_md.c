@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "util.h"
 
@@ -48,21 +47,6 @@ static void put_md(FILE *out, const char *s, size_t max)
     }
 }
 
-/* Prose of an article, placeholders in words. */
-static void put_prose(FILE *out, const char *label, const char *text)
-{
-    char *p;
-
-    if (text == NULL) {
-        return;
-    }
-    p = mt_prose_placeholders(text);
-    fprintf(out, "%s", label);
-    put_md(out, p ? p : text, (size_t)-1);
-    fputs("\n\n", out);
-    mt_free(p);
-}
-
 /* A code block: the fence is longer than any run of backticks inside. */
 static void put_code(FILE *out, const char *code)
 {
@@ -89,37 +73,23 @@ static void put_code(FILE *out, const char *code)
     fputs("\n\n", out);
 }
 
-static void put_commands(FILE *out, const struct mt_report *r,
-                         const struct mt_problem *pr, json_t *templates)
-{
-    struct mt_buf code, names;
-    json_t *t;
-    size_t j, g = r->groups[pr->from];
-
-    if (!json_is_array(templates) || json_array_size(templates) == 0) {
-        return;
-    }
-    mt_buf_init(&code, 0);
-    mt_buf_init(&names, 0);
-    json_array_foreach(templates, j, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t), &names);
-        mt_buf_appendf(&code, "%s\n", filled ? filled : "");
-        mt_free(filled);
-    }
-    fputs("Commands", out);
-    if (pr->mailboxes > 1) {
-        fputs(" (for the first mailbox; the others alike)", out);
-    }
-    fputs(":\n\n", out);
-    put_code(out, code.data ? code.data : "");
-    if (names.len > 0) {
-        fputs("Replace ", out);
-        put_md(out, names.data, 300);
-        fputs(" with your own values.\n\n", out);
-    }
-    mt_buf_free(&code);
-    mt_buf_free(&names);
-}
+static const struct mt_doc_markup md_markup = {
+    .put = put_md,
+    .label_open = "**",
+    .label_close = ":** ",
+    .prose_end = "\n\n",
+    .steps_open = ":**\n\n",
+    .step_open = NULL, /* numbered */
+    .step_close = "\n",
+    .steps_close = "\n",
+    .commands_open = "",
+    .commands_label_close = "",
+    .commands_close = ":\n\n",
+    .code_sep = "",
+    .code_end = "\n",
+    .code = put_code,
+    .replace_open = "Replace ",
+    .replace_close = " with your own values.\n\n"};
 
 static void put_problem(FILE *out, const struct mt_report *r,
                         const struct mt_problem *pr, size_t *stamp)
@@ -127,8 +97,6 @@ static void put_problem(FILE *out, const struct mt_report *r,
     const struct mt_engine *e = r->e;
     const struct mt_group *first = &e->res.agg.groups[r->groups[pr->from]];
     const struct mt_article *a = mt_engine_article_of(e, first->first.sig);
-    json_t *v, *steps = a ? json_object_get(a->json, "resolution") : NULL;
-    size_t i;
 
     fprintf(out, "### %zu. ", pr->rank);
     put_md(out, a ? a->title : "(no article)", 200);
@@ -144,38 +112,22 @@ static void put_problem(FILE *out, const struct mt_report *r,
     fprintf(out, ":%llu: ", (unsigned long long)first->first.line);
     put_md(out, first->first.message, MD_TEXT);
     fputs("\n\n", out);
-    if (a == NULL) {
-        return;
+    if (a != NULL) {
+        mt_put_doc_article(out, r, pr, a, &md_markup);
     }
-    put_prose(out, "**What it means:** ", mt_json_str(a->json, "summary"));
-    put_prose(out, "**Why:** ", mt_json_str(a->json, "cause"));
-    if (json_is_array(steps) && json_array_size(steps) > 0) {
-        fputs("**Fix:**\n\n", out);
-        json_array_foreach(steps, i, v) {
-            char *p = mt_prose_placeholders(json_string_value(v));
-            fprintf(out, "%zu. ", i + 1);
-            put_md(out, p ? p : "", (size_t)-1);
-            fputc('\n', out);
-            mt_free(p);
-        }
-        fputc('\n', out);
-    }
-    put_commands(out, r, pr, json_object_get(a->json, "commands"));
-    put_prose(out, "**Risk:** ", mt_json_str(a->json, "risk"));
 }
 
 void mt_emit_markdown(struct mt_engine *e, FILE *out)
 {
     struct mt_report *r = mt_report_build(e);
     struct mt_batch_status *b;
-    size_t i, k, n, people = 0, *stamp;
+    const struct mt_person *p;
+    size_t i, k, n, people, *stamp;
 
     if (r == NULL) {
         return;
     }
-    for (i = 0; i < r->npeople; i++) {
-        people += r->people[i].selected;
-    }
+    people = mt_report_people_shown(r);
     fprintf(out,
             "## Migration triage\n\nmigtriage %s: %zu input%s, %llu "
             "finding%s in %zu problem%s, %zu mailbox%s.\n\n",
@@ -226,11 +178,7 @@ void mt_emit_markdown(struct mt_engine *e, FILE *out)
         put_problem(out, r, &r->problems[i], stamp);
     }
     mt_free(stamp);
-    for (i = 0, k = 0; i < r->npeople; i++) {
-        const struct mt_person *p = &r->people[r->people_by_name[i]];
-        if (!p->selected || !mt_person_failed_unexplained(p)) {
-            continue;
-        }
+    for (i = 0, k = 0; (p = mt_report_next_unexplained(r, &i)) != NULL;) {
         if (k++ == 0) {
             fputs("### Failed, cause not recognised\n\n| Mailbox | Status | "
                   "Error |\n|---|---|---|\n",

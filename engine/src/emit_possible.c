@@ -6,7 +6,6 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "util.h"
 
@@ -83,8 +82,7 @@ static json_t *jpossible(const struct mt_engine *e,
     json_object_set_new(o, "count", json_integer((json_int_t)p->count));
     json_object_set_new(o, "origin", mt_jorigin(p->origin, p->line));
     json_object_set_new(o, "message", mt_jstr(p->message));
-    json_object_set_new(o, "summary",
-                        mt_jstr(mt_json_str(a->json, "summary")));
+    json_object_set_new(o, "summary", mt_jstr(a->summary));
     return o;
 }
 

@@ -4,7 +4,6 @@
  * characters so a crafted log cannot drive the terminal. */
 #include <string.h>
 
-#include "datafile.h"
 #include "engine_private.h"
 #include "strindex.h"
 #include "util.h"
@@ -49,24 +48,6 @@ static void put_severity(FILE *out, const struct style *st, int sev)
     }
 }
 
-/* The article's commands filled for one group, one per line, the
- * unfilled placeholders made plain (MAILBOX) and noted in names. */
-static char *fill_all(const struct mt_report *r, json_t *templates, size_t g,
-                      struct mt_buf *names)
-{
-    struct mt_buf all;
-    json_t *t;
-    size_t j;
-
-    mt_buf_init(&all, 0);
-    json_array_foreach(templates, j, t) {
-        char *filled = mt_report_fill(r, g, json_string_value(t), names);
-        mt_buf_appendf(&all, "%s\n", filled ? filled : "");
-        mt_free(filled);
-    }
-    return mt_buf_steal(&all);
-}
-
 static void put_lines(FILE *out, const char *text)
 {
     const char *nl;
@@ -81,36 +62,32 @@ static void put_lines(FILE *out, const char *text)
     }
 }
 
-/* Prose of an article with its placeholders in words. */
-static void put_prose(FILE *out, const char *label, const char *text)
-{
-    char *p;
-
-    if (text == NULL) {
-        return;
-    }
-    p = mt_prose_placeholders(text);
-    fprintf(out, "  %s%s\n", label, p ? p : text);
-    mt_free(p);
-}
+/* The problem whose article's commands are being written. */
+struct problem_out {
+    FILE *out;
+    const struct mt_report *r;
+    const struct mt_problem *pr;
+};
 
 /* Commands of the article filled from up to TEXT_COMMAND_SETS groups with
  * distinct results (groups of other mailboxes give other values). */
-static void put_commands(FILE *out, const char *heading, json_t *templates,
-                         const struct mt_report *r,
-                         const struct mt_problem *pr)
+static void put_commands(void *ctx, const char *heading,
+                         const struct mt_strlist *templates)
 {
+    const struct problem_out *po = ctx;
+    const struct mt_report *r = po->r;
+    FILE *out = po->out;
     char *seen[TEXT_COMMAND_SETS];
     size_t nseen = 0, i, k, extra = 0;
     struct mt_buf names;
 
-    if (!json_is_array(templates) || json_array_size(templates) == 0) {
-        return;
-    }
     mt_buf_init(&names, 0);
-    fprintf(out, "  %s\n", heading);
-    for (i = pr->from; i < pr->to; i++) {
-        char *all = fill_all(r, templates, r->groups[i], &names);
+    fprintf(out, "  %s:\n", heading);
+    for (i = po->pr->from; i < po->pr->to; i++) {
+        /* One per line, the unfilled placeholders made plain (MAILBOX)
+         * and noted in names. */
+        char *all = mt_report_fill_lines(r, r->groups[i], templates, "",
+                                         "\n", &names);
         int dup = 0;
 
         for (k = 0; k < nseen && all != NULL; k++) {
@@ -206,18 +183,10 @@ static void put_problem(FILE *out, const struct style *st,
     fputc('\n', out);
     mt_put_name_note(out, e, &first->first);
     put_examples(out, r, pr);
-    if (a == NULL) {
-        return;
+    if (a != NULL) {
+        struct problem_out po = {out, r, pr};
+        mt_put_text_article(out, a, 1, put_commands, &po);
     }
-    put_prose(out, "What it means: ", mt_json_str(a->json, "summary"));
-    put_prose(out, "Why: ", mt_json_str(a->json, "cause"));
-    mt_put_prose_list(out, "Fix:", json_object_get(a->json, "resolution"), 1);
-    put_commands(out, "Commands:", json_object_get(a->json, "commands"), r,
-                 pr);
-    put_commands(out, "Check afterwards:", json_object_get(a->json, "verify"),
-                 r, pr);
-    put_prose(out, "Risk: ", mt_json_str(a->json, "risk"));
-    mt_put_list(out, "References:", json_object_get(a->json, "refs"), 0);
 }
 
 static void put_unknown(FILE *out, struct mt_engine *e)
@@ -391,11 +360,10 @@ static void put_mailbox_table(FILE *out, const struct mt_report *r)
 
 static size_t count_failed_unexplained(const struct mt_report *r)
 {
-    size_t i, n = 0;
+    size_t i = 0, n = 0;
 
-    for (i = 0; i < r->npeople; i++) {
-        n += r->people[i].selected &&
-             mt_person_failed_unexplained(&r->people[i]);
+    while (mt_report_next_unexplained(r, &i) != NULL) {
+        n++;
     }
     return n;
 }
@@ -404,13 +372,10 @@ static size_t count_failed_unexplained(const struct mt_report *r)
  * "no known problems". */
 static void put_failed_unexplained(FILE *out, const struct mt_report *r)
 {
-    size_t i, shown = 0;
+    const struct mt_person *p;
+    size_t i = 0, shown = 0;
 
-    for (i = 0; i < r->npeople; i++) {
-        const struct mt_person *p = &r->people[r->people_by_name[i]];
-        if (!p->selected || !mt_person_failed_unexplained(p)) {
-            continue;
-        }
+    while ((p = mt_report_next_unexplained(r, &i)) != NULL) {
         if (shown++ == 0) {
             fputs("\nFailed, cause not recognised:\n", out);
         }
@@ -467,15 +432,13 @@ void mt_emit_text(struct mt_engine *e, FILE *out, unsigned flags)
 {
     struct style st = {(flags & MT_REPORT_COLOR) != 0};
     struct mt_report *r = mt_report_build(e);
-    size_t i, people = 0, failed, *stamp;
+    size_t i, people, failed, *stamp;
 
     if (r == NULL) {
         fputs("migtriage: out of memory writing the report\n", out);
         return;
     }
-    for (i = 0; i < r->npeople; i++) {
-        people += r->people[i].selected;
-    }
+    people = mt_report_people_shown(r);
     fprintf(out,
             "migtriage %s: %zu input%s, %llu records, %llu finding%s in "
             "%zu problem%s, %zu mailbox%s\n",

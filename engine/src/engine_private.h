@@ -179,27 +179,6 @@ uint64_t mt_engine_budget_exceeded(const struct mt_engine *e);
 /* Output helpers shared by the emitters (emit_common.c). */
 const struct mt_article *mt_engine_article_of(const struct mt_engine *e,
                                               int sig);
-/* Fills a command template's {placeholders} from fields, then context;
- * values are inserted with single quotes doubled (PowerShell literal
- * strings) and control characters removed. Unknown placeholders stay. */
-char *mt_fill_template(const char *tmpl, const struct mt_fields *fields,
-                       const struct mt_fields *context);
-/* The same, with over (may be NULL) before fields and context. Where the
- * template quotes: in '...' a value has its quotes doubled; bare, a value
- * of letters, digits, '.', '_' and inner '-' stays bare, others are put
- * in single quotes; in "..." (which PowerShell expands) a value with $,
- * backtick, quotes or control characters is refused and the placeholder
- * stays visible. {mailbox} loses a proxy prefix (SMTP:, X500: ...). */
-/* With visible (for people) an unfilled placeholder of the template is
- * made plain ({mailbox} -> MAILBOX, <your EWS host> -> YOUR_EWS_HOST) and
- * its word appended to visible (", "-separated, once each) for a
- * "replace ..." note; values are never rewritten. NULL keeps them as the
- * template writes them. */
-char *mt_fill_command(const char *tmpl, const struct mt_fields *over,
-                      const struct mt_fields *fields,
-                      const struct mt_fields *context, struct mt_buf *visible);
-/* Prose: {mailbox} -> "the mailbox", <your EWS host> -> "your EWS host". */
-char *mt_prose_placeholders(const char *text);
 /* The finding passes the filters that need no report (NDJSON stream):
  * severity, article, family, and --mailbox on the finding's own names. */
 int mt_filters_pass(const struct mt_engine *e, const struct mt_finding *f);
@@ -229,11 +208,47 @@ void mt_put_problem_mailboxes(FILE *out, const struct mt_report *r,
                               size_t max, mt_put_text_fn put);
 /* Every name of a mailbox, as a JSON array. */
 json_t *mt_jperson_names(const struct mt_report *r, const struct mt_person *p);
-/* mt_put_list with the placeholders of prose in words. */
-void mt_put_prose_list(FILE *out, const char *heading, json_t *list,
-                       int numbered);
-void mt_put_list(FILE *out, const char *heading, json_t *list,
-                 int numbered);
+/* Writes an article's commands or checks (label "Commands", "Check
+ * afterwards") as a terminal format fills them. */
+typedef void (*mt_put_templates_fn)(void *ctx, const char *label,
+                                    const struct mt_strlist *templates);
+/* The body of article a for a terminal (mt_article_render): "  What it
+ * means: ...", "  Fix:" and its numbered steps, the commands and checks
+ * through templates(ctx, ...), "  Risk: ...", "  References:". prose:
+ * the placeholders of the prose in words ("the mailbox": a report), else
+ * as written (kb show). */
+void mt_put_text_article(FILE *out, const struct mt_article *a, int prose,
+                         mt_put_templates_fn templates, void *ctx);
+/* The strings of list as a JSON array. */
+json_t *mt_jstrlist(const struct mt_strlist *list);
+/* The templates of list filled from fields and context (as
+ * mt_fill_template), as a JSON array. */
+json_t *mt_jfilled(const struct mt_strlist *list,
+                   const struct mt_fields *fields,
+                   const struct mt_fields *context);
+/* How a document format (HTML, Markdown) marks up an article's parts:
+ * a label is label_open, the label, then label_close (prose), steps_open
+ * (the fix) or commands_label_close (the commands). */
+struct mt_doc_markup {
+    mt_put_text_fn put; /* text, escaped for the format */
+    const char *label_open, *label_close, *prose_end;
+    /* The fix: step_open before each step, NULL to number them "1. " */
+    const char *steps_open, *step_open, *step_close, *steps_close;
+    /* The commands: their lines separated by code_sep, each followed by
+     * code_end, written by code (a block with its own escaping); then
+     * "replace X with your own values". */
+    const char *commands_open, *commands_label_close, *commands_close;
+    const char *code_sep, *code_end;
+    void (*code)(FILE *out, const char *code);
+    const char *replace_open, *replace_close;
+};
+/* The body of a's article for problem pr of a document (mt_article_render):
+ * what it means, why, the fix, the commands for its first mailbox, the
+ * risk. */
+void mt_put_doc_article(FILE *out, const struct mt_report *r,
+                        const struct mt_problem *pr,
+                        const struct mt_article *a,
+                        const struct mt_doc_markup *m);
 void mt_emit_json(struct mt_engine *e, FILE *out);
 void mt_emit_ndjson_summary(struct mt_engine *e, FILE *out);
 int mt_emit_ndjson_finding(struct mt_engine *e, FILE *out,

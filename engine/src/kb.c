@@ -1,7 +1,6 @@
 /* kb.c: loads and validates articles and error-code tables. */
 #include "kb.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include "datafile.h"
@@ -9,99 +8,17 @@
 
 static const char *const file_keys[] = {"schema", "family", "articles",
                                         NULL};
-static const char *const article_keys[] = {
-    "id",   "title", "summary", "cause", "resolution", "commands",
-    "verify", "risk", "refs",   "codes", "tags",       "lookup_only", NULL};
 static const char *const table_keys[] = {"schema", "table", "codes", NULL};
 static const char *const code_keys[] = {"code", "name", "meaning", "article",
                                         "generic", NULL};
 
-static int valid_article_id(const char *id)
-{
-    const char *c;
-
-    if (id == NULL || !islower((unsigned char)*id)) {
-        return 0;
-    }
-    for (c = id; *c; c++) {
-        if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) &&
-            *c != '-') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int is_string_array(json_t *a, int min)
-{
-    size_t i;
-    json_t *v;
-
-    if (!json_is_array(a) || json_array_size(a) < (size_t)min) {
-        return 0;
-    }
-    json_array_foreach(a, i, v) {
-        if (!json_is_string(v) || json_string_length(v) == 0) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Checks one article's shape; returns the number of problems. */
-static int check_article(json_t *a, const char *file, const char *id,
-                         struct mt_problems *probs)
-{
-    static const char *const text_keys[] = {"title", "summary", "cause"};
-    static const char *const opt_lists[] = {"commands", "verify", "codes",
-                                            "tags"};
-    int bad = mt_datafile_check_keys(a, article_keys, file, id, probs);
-    size_t i;
-
-    if (!valid_article_id(id)) {
-        mt_problems_add(probs, "%s: %s: id must be lowercase [a-z0-9-]",
-                        file, id);
-        bad++;
-    }
-    for (i = 0; i < 3; i++) {
-        const char *t = mt_json_str(a, text_keys[i]);
-        if (t == NULL || *t == '\0') {
-            mt_problems_add(probs, "%s: %s: %s missing or empty", file, id,
-                            text_keys[i]);
-            bad++;
-        }
-    }
-    if (!is_string_array(json_object_get(a, "resolution"), 1)) {
-        mt_problems_add(probs,
-                        "%s: %s: resolution must be a non-empty list of steps",
-                        file, id);
-        bad++;
-    }
-    if (!is_string_array(json_object_get(a, "refs"), 1)) {
-        mt_problems_add(probs, "%s: %s: refs must list at least one source",
-                        file, id);
-        bad++;
-    }
-    for (i = 0; i < 4; i++) {
-        json_t *v = json_object_get(a, opt_lists[i]);
-        if (v != NULL && !is_string_array(v, 0)) {
-            mt_problems_add(probs, "%s: %s: %s must be a list of strings",
-                            file, id, opt_lists[i]);
-            bad++;
-        }
-    }
-    if (json_object_get(a, "risk") != NULL &&
-        mt_json_str(a, "risk") == NULL) {
-        mt_problems_add(probs, "%s: %s: risk must be a string", file, id);
-        bad++;
-    }
-    return bad;
-}
-
+/* Checks article a of file and, when it is sound and its id new, adds
+ * it; its problems go to probs. Returns -1 when out of memory. */
 static int add_article(struct mt_kb *kb, json_t *a, const char *file,
-                       const char *family)
+                       const char *family, struct mt_problems *probs)
 {
     struct mt_article *art;
+    int rc;
 
     if (kb->n == kb->alloc) {
         size_t n = kb->alloc ? kb->alloc * 2 : 64;
@@ -114,19 +31,21 @@ static int add_article(struct mt_kb *kb, json_t *a, const char *file,
         kb->alloc = n;
     }
     art = &kb->articles[kb->n];
-    memset(art, 0, sizeof(*art));
-    art->json = json_incref(a);
-    art->id = mt_json_str(a, "id");
-    art->title = mt_json_str(a, "title");
+    rc = mt_article_init(art, a, file, probs);
+    if (rc != 0) {
+        return rc < 0 ? -1 : 0;
+    }
+    if (mt_kb_find(kb, art->id) >= 0) {
+        mt_problems_add(probs, "%s: %s: duplicate article id", file, art->id);
+        mt_article_free(art);
+        return 0;
+    }
     art->family = mt_strdup(family);
-    art->lookup_only = json_is_true(json_object_get(a, "lookup_only"));
     art->file = mt_strdup(file);
-    /* The index borrows the id from the article's JSON, which it keeps. */
+    /* The index borrows the id from the article, which keeps its JSON. */
     if (art->family == NULL || art->file == NULL ||
         mt_strindex_put(&kb->ids, art->id, kb->n, NULL) < 0) {
-        mt_free(art->family);
-        mt_free(art->file);
-        json_decref(art->json);
+        mt_article_free(art);
         return -1;
     }
     kb->n++;
@@ -178,14 +97,7 @@ static void load_articles(struct mt_kb *kb, const char *path,
             mt_problems_add(probs, "%s: article %zu has no id", path, i);
             continue;
         }
-        if (check_article(a, path, id, probs) != 0) {
-            continue;
-        }
-        if (mt_kb_find(kb, id) >= 0) {
-            mt_problems_add(probs, "%s: %s: duplicate article id", path, id);
-            continue;
-        }
-        add_article(kb, a, path, family ? family : "");
+        add_article(kb, a, path, family ? family : "", probs);
     }
     mt_free(family);
     json_decref(root);
@@ -283,9 +195,7 @@ void mt_kb_free(struct mt_kb *kb)
     size_t i;
 
     for (i = 0; i < kb->n; i++) {
-        json_decref(kb->articles[i].json);
-        mt_free(kb->articles[i].file);
-        mt_free(kb->articles[i].family);
+        mt_article_free(&kb->articles[i]);
     }
     for (i = 0; i < kb->ntables; i++) {
         mt_free(kb->tables[i].name);

@@ -1,22 +1,14 @@
-/* kb.h: articles (kb/<family>.json) and error-code tables (kb/codes/). An
- * article keeps its JSON object; the accessors read from it. */
+/* kb.h: articles (kb/<family>.json, typed in article.h) and error-code
+ * tables (kb/codes/). */
 #ifndef MT_KB_H
 #define MT_KB_H
 
 #include <jansson.h>
 #include <stddef.h>
 
+#include "article.h"
 #include "problems.h"
 #include "strindex.h"
-
-struct mt_article {
-    const char *id;    /* borrowed from json */
-    const char *title; /* borrowed from json */
-    char *family; /* the kb file's "family" (else its name), owned */
-    char *file;
-    int lookup_only;
-    json_t *json; /* the article object, owned (one reference) */
-};
 
 struct mt_code_table {
     char *name;

@@ -256,14 +256,14 @@ static int placeholder_known(const struct mt_engine *e, int a,
 }
 
 static void lint_templates(const struct mt_engine *e, int a, const char *key,
+                           const struct mt_strlist *list,
                            struct mt_problems *p)
 {
     const struct mt_article *art = &e->kb.articles[a];
-    json_t *list = json_object_get(art->json, key), *v;
     size_t i;
 
-    json_array_foreach(list, i, v) {
-        const char *t = json_string_value(v), *open = t;
+    for (i = 0; i < list->n; i++) {
+        const char *open = list->v[i];
         while ((open = strchr(open, '{')) != NULL) {
             const char *close = strchr(open, '}');
             char name[64];
@@ -299,7 +299,6 @@ static void lint_article(const struct mt_engine *e, int a,
                          struct mt_problems *p)
 {
     const struct mt_article *art = &e->kb.articles[a];
-    json_t *cmds = json_object_get(art->json, "commands"), *v;
     int used = 0;
     size_t i, k;
 
@@ -312,12 +311,12 @@ static void lint_article(const struct mt_engine *e, int a,
                         "\"lookup_only\": true if that is intended)",
                         art->file, art->id);
     }
-    lint_templates(e, a, "commands", p);
-    lint_templates(e, a, "verify", p);
-    json_array_foreach(cmds, i, v) {
+    lint_templates(e, a, "commands", &art->commands, p);
+    lint_templates(e, a, "verify", &art->verify, p);
+    for (i = 0; i < art->commands.n; i++) {
         for (k = 0; risky_words[k]; k++) {
-            if (strstr(json_string_value(v), risky_words[k]) != NULL &&
-                mt_json_str(art->json, "risk") == NULL) {
+            if (strstr(art->commands.v[i], risky_words[k]) != NULL &&
+                art->risk == NULL) {
                 mt_problems_add(p,
                                 "%s: %s: a command uses %s but the article "
                                 "has no \"risk\" saying what is at stake",

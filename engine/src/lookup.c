@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "codes.h"
-#include "datafile.h"
 #include "util.h"
 
 /* Results a search prints, and those explain shows when nothing else
@@ -343,13 +342,13 @@ static void index_text(struct doc *d, const char *text, int weight)
     each_word(text, add_word, &a);
 }
 
-static void index_list(struct doc *d, json_t *list, int weight)
+static void index_list(struct doc *d, const struct mt_strlist *list,
+                       int weight)
 {
-    json_t *v;
     size_t i;
 
-    json_array_foreach(list, i, v) {
-        index_text(d, json_string_value(v), weight);
+    for (i = 0; i < list->n; i++) {
+        index_text(d, list->v[i], weight);
     }
 }
 
@@ -380,21 +379,21 @@ static struct doc *build_index(const struct mt_engine *e)
         const struct mt_article *a = &e->kb.articles[i];
         index_text(&docs[i], a->id, W_TITLE);
         index_text(&docs[i], a->title, W_TITLE);
-        index_list(&docs[i], json_object_get(a->json, "tags"), W_TAG);
-        index_list(&docs[i], json_object_get(a->json, "codes"), W_TAG);
-        index_text(&docs[i], mt_json_str(a->json, "summary"), W_SUMMARY);
-        index_text(&docs[i], mt_json_str(a->json, "cause"), W_CAUSE);
+        index_list(&docs[i], &a->tags, W_TAG);
+        index_list(&docs[i], &a->codes, W_TAG);
+        index_text(&docs[i], a->summary, W_SUMMARY);
+        index_text(&docs[i], a->cause, W_CAUSE);
     }
     /* The names the code tables give an article's codes: a search for
      * MAPI_E_NOT_FOUND finds the article that lists 0x8004010F. */
     for (i = 0; i < e->kb.n; i++) {
-        json_t *codes = json_object_get(e->kb.articles[i].json, "codes"), *v;
+        const struct mt_strlist *codes = &e->kb.articles[i].codes;
         size_t k;
-        json_array_foreach(codes, k, v) {
+        for (k = 0; k < codes->n; k++) {
             struct mt_code_list l = {NULL, 0, 0};
             size_t c;
             int r;
-            if (mt_codes_scan(&e->kb, json_string_value(v), &l) == 0) {
+            if (mt_codes_scan(&e->kb, codes->v[k], &l) == 0) {
                 for (c = 0; c < l.n; c++) {
                     for (r = 0; r < l.v[c].nrefs; r++) {
                         index_text(&docs[i], l.v[c].refs[r].name, W_TAG);
@@ -623,26 +622,14 @@ static void severity_text(const struct mt_engine *e, int art, char *buf,
 
 /* Templates filled from fields and context, or left with their
  * placeholders visible when there are none. */
-static json_t *jtemplates(json_t *templates, const struct mt_fields *fields,
+static json_t *jtemplates(const struct mt_strlist *templates,
+                          const struct mt_fields *fields,
                           const struct mt_fields *context)
 {
     static const struct mt_fields none = {NULL, 0, 0};
-    json_t *out = json_array(), *t;
-    size_t i;
 
-    json_array_foreach(templates, i, t) {
-        char *filled = mt_fill_template(json_string_value(t),
-                                        fields ? fields : &none,
-                                        context ? context : &none);
-        json_array_append_new(out, mt_jstr(filled));
-        mt_free(filled);
-    }
-    return out;
-}
-
-static json_t *jlist(json_t *list)
-{
-    return json_is_array(list) ? json_incref(list) : json_array();
+    return mt_jfilled(templates, fields ? fields : &none,
+                      context ? context : &none);
 }
 
 /* The whole article, as kb show --format json writes it. */
@@ -651,7 +638,7 @@ static json_t *jarticle(const struct mt_engine *e, int art,
                         const struct mt_fields *context)
 {
     const struct mt_article *a = &e->kb.articles[art];
-    json_t *o = json_object(), *sigs = json_array(), *risk;
+    json_t *o = json_object(), *sigs = json_array();
     int lo = 0, hi = 0;
     size_t i;
 
@@ -668,22 +655,16 @@ static json_t *jarticle(const struct mt_engine *e, int art,
     } else {
         json_object_set_new(o, "severity", json_null());
     }
-    json_object_set_new(o, "summary", mt_jstr(mt_json_str(a->json,
-                                                          "summary")));
-    json_object_set_new(o, "cause", mt_jstr(mt_json_str(a->json, "cause")));
-    json_object_set_new(o, "resolution",
-                        jlist(json_object_get(a->json, "resolution")));
+    json_object_set_new(o, "summary", mt_jstr(a->summary));
+    json_object_set_new(o, "cause", mt_jstr(a->cause));
+    json_object_set_new(o, "resolution", mt_jstrlist(&a->resolution));
     json_object_set_new(o, "commands",
-                        jtemplates(json_object_get(a->json, "commands"),
-                                   fields, context));
-    json_object_set_new(o, "verify",
-                        jtemplates(json_object_get(a->json, "verify"),
-                                   fields, context));
-    risk = json_object_get(a->json, "risk");
-    json_object_set(o, "risk", risk ? risk : json_null());
-    json_object_set_new(o, "refs", jlist(json_object_get(a->json, "refs")));
-    json_object_set_new(o, "codes", jlist(json_object_get(a->json, "codes")));
-    json_object_set_new(o, "tags", jlist(json_object_get(a->json, "tags")));
+                        jtemplates(&a->commands, fields, context));
+    json_object_set_new(o, "verify", jtemplates(&a->verify, fields, context));
+    json_object_set_new(o, "risk", mt_jstr(a->risk));
+    json_object_set_new(o, "refs", mt_jstrlist(&a->refs));
+    json_object_set_new(o, "codes", mt_jstrlist(&a->codes));
+    json_object_set_new(o, "tags", mt_jstrlist(&a->tags));
     for (i = 0; i < e->patterns.n; i++) {
         const struct mt_signature *s = &e->patterns.sigs[i];
         if (s->kind == MT_SIG_FINDING && s->article_index == art) {
@@ -695,38 +676,46 @@ static json_t *jarticle(const struct mt_engine *e, int art,
     return o;
 }
 
-static void put_templates(FILE *out, const char *heading, json_t *templates,
-                          const struct mt_fields *fields,
-                          const struct mt_fields *context)
+/* The fields kb show fills an article's commands from (explain's). */
+struct body_out {
+    FILE *out;
+    const struct mt_fields *fields;
+    const struct mt_fields *context;
+};
+
+static void put_templates(void *ctx, const char *heading,
+                          const struct mt_strlist *templates)
 {
-    json_t *filled = jtemplates(templates, fields, context), *v;
+    static const struct mt_fields none = {NULL, 0, 0};
+    const struct body_out *bo = ctx;
     size_t i;
 
-    if (json_array_size(filled) > 0) {
-        fprintf(out, "  %s\n", heading);
+    fprintf(bo->out, "  %s:\n", heading);
+    for (i = 0; i < templates->n; i++) {
+        char *filled = mt_fill_template(templates->v[i],
+                                        bo->fields ? bo->fields : &none,
+                                        bo->context ? bo->context : &none);
+        fputs("    ", bo->out);
+        mt_put_clean(bo->out, filled ? filled : "", (size_t)-1);
+        fputc('\n', bo->out);
+        mt_free(filled);
     }
-    json_array_foreach(filled, i, v) {
-        fputs("    ", out);
-        mt_put_clean(out, json_string_value(v), (size_t)-1);
-        fputc('\n', out);
-    }
-    json_decref(filled);
 }
 
 /* "0x80004005 (MAPI_E_CALL_FAILED, E_FAIL)": the article's codes with the
  * names the tables give them. */
-static void put_codes(FILE *out, const struct mt_engine *e, json_t *codes)
+static void put_codes(FILE *out, const struct mt_engine *e,
+                      const struct mt_strlist *codes)
 {
-    json_t *v;
     size_t i;
 
-    if (!json_is_array(codes) || json_array_size(codes) == 0) {
+    if (codes->n == 0) {
         return;
     }
     fputs("  Codes: ", out);
-    json_array_foreach(codes, i, v) {
+    for (i = 0; i < codes->n; i++) {
         struct mt_code_list l = {NULL, 0, 0};
-        const char *s = json_string_value(v);
+        const char *s = codes->v[i];
         size_t k;
         int r, named = 0;
 
@@ -770,28 +759,17 @@ static void put_body(FILE *out, const struct mt_engine *e, int art,
                      const struct mt_fields *context, int details)
 {
     const struct mt_article *a = &e->kb.articles[art];
-    json_t *j = a->json;
+    struct body_out bo = {out, fields, context};
 
-    fprintf(out, "  What it means: %s\n", mt_json_str(j, "summary"));
-    fprintf(out, "  Why: %s\n", mt_json_str(j, "cause"));
-    mt_put_list(out, "Fix:", json_object_get(j, "resolution"), 1);
-    put_templates(out, "Commands:", json_object_get(j, "commands"), fields,
-                  context);
-    put_templates(out, "Check afterwards:", json_object_get(j, "verify"),
-                  fields, context);
-    if (mt_json_str(j, "risk") != NULL) {
-        fprintf(out, "  Risk: %s\n", mt_json_str(j, "risk"));
-    }
-    mt_put_list(out, "References:", json_object_get(j, "refs"), 0);
+    mt_put_text_article(out, a, 0, put_templates, &bo);
     if (details) {
-        json_t *tags = json_object_get(j, "tags"), *v;
         size_t i;
 
-        put_codes(out, e, json_object_get(j, "codes"));
-        json_array_foreach(tags, i, v) {
-            fprintf(out, "%s%s", i ? ", " : "  Tags: ", json_string_value(v));
+        put_codes(out, e, &a->codes);
+        for (i = 0; i < a->tags.n; i++) {
+            fprintf(out, "%s%s", i ? ", " : "  Tags: ", a->tags.v[i]);
         }
-        if (json_array_size(tags) > 0) {
+        if (a->tags.n > 0) {
             fputc('\n', out);
         }
         put_signatures(out, e, art);
@@ -843,7 +821,7 @@ static void put_hits(FILE *out, const struct mt_engine *e,
     for (i = 0; i < n; i++) {
         const struct mt_article *a = &e->kb.articles[hits[i].article];
         fprintf(out, "  %3.0f  %s: %s\n       %s\n", hits[i].score, a->id,
-                a->title, mt_json_str(a->json, "summary"));
+                a->title, a->summary);
     }
 }
 
@@ -855,8 +833,7 @@ static json_t *jhit(const struct mt_engine *e, const struct mt_search_hit *h)
     json_object_set_new(o, "id", mt_jstr(a->id));
     json_object_set_new(o, "title", mt_jstr(a->title));
     json_object_set_new(o, "family", mt_jstr(a->family));
-    json_object_set_new(o, "summary", mt_jstr(mt_json_str(a->json,
-                                                          "summary")));
+    json_object_set_new(o, "summary", mt_jstr(a->summary));
     json_object_set_new(o, "score", json_integer((json_int_t)(h->score +
                                                               0.5)));
     return o;
@@ -1283,11 +1260,10 @@ static int related_articles(const struct explain *x,
             }
         }
         for (a = 0; r == c->nrefs && a < e->kb.n; a++) {
-            json_t *list = json_object_get(e->kb.articles[a].json, "codes");
-            json_t *v;
-            json_array_foreach(list, k, v) {
+            const struct mt_strlist *list = &e->kb.articles[a].codes;
+            for (k = 0; k < list->n; k++) {
                 struct mt_code listed;
-                if (mt_code_parse(json_string_value(v), &listed) &&
+                if (mt_code_parse(list->v[k], &listed) &&
                     (mt_code_same(&listed, c) || same_win32(&listed, c))) {
                     n = add_related(rel, n, max, (int)a, c, x);
                 }

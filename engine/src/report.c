@@ -65,6 +65,28 @@ int mt_person_failed_unexplained(const struct mt_person *p)
            p->all_findings == 0;
 }
 
+size_t mt_report_people_shown(const struct mt_report *r)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < r->npeople; i++) {
+        n += r->people[i].selected != 0;
+    }
+    return n;
+}
+
+const struct mt_person *mt_report_next_unexplained(const struct mt_report *r,
+                                                   size_t *i)
+{
+    while (*i < r->npeople) {
+        const struct mt_person *p = &r->people[r->people_by_name[(*i)++]];
+        if (p->selected && mt_person_failed_unexplained(p)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
 /* ---- identities ---- */
 
 struct build {

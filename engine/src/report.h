@@ -94,6 +94,12 @@ const char *mt_report_group_mailbox(const struct mt_report *r, size_t g);
 const char *mt_status_word(const char *status, char *buf, size_t size);
 /* 1 when the person failed and nothing known explains it. */
 int mt_person_failed_unexplained(const struct mt_person *p);
+/* How many mailboxes the report shows (all, or those --mailbox names). */
+size_t mt_report_people_shown(const struct mt_report *r);
+/* The next mailbox shown, in name order from *i (start at 0), that failed
+ * with nothing known to explain it; NULL after the last. */
+const struct mt_person *mt_report_next_unexplained(const struct mt_report *r,
+                                                   size_t *i);
 
 /* Batch status counts over the selected mailboxes. */
 struct mt_status_count {
@@ -117,7 +123,13 @@ struct mt_batch_status *mt_report_batches(const struct mt_report *r,
  * mailbox's canonical name, other placeholders from the group's fields
  * and context, values quoted for PowerShell (emit_common.c). */
 struct mt_buf;
+struct mt_strlist;
 char *mt_report_fill(const struct mt_report *r, size_t g, const char *tmpl,
                      struct mt_buf *visible);
+/* Every template of list filled for group g, each followed by end and
+ * separated by sep (mt_fill_lines). */
+char *mt_report_fill_lines(const struct mt_report *r, size_t g,
+                           const struct mt_strlist *list, const char *sep,
+                           const char *end, struct mt_buf *visible);
 
 #endif
