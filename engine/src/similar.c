@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "datafile.h"
 #include "lookup.h"
 #include "util.h"
 
@@ -359,7 +358,7 @@ static void read_article(struct article_words *aw, const struct mt_patterns *p,
         return;
     }
     read_text(aw, kb->articles[a].title);
-    read_text(aw, mt_json_str(kb->articles[a].json, "summary"));
+    read_text(aw, kb->articles[a].summary);
     for (i = 0; nm != NULL && i < nm->n; i++) {
         if (nm->v[i].article_index == (int)a &&
             strcmp(nm->v[i].kind, "event") != 0) {
