@@ -42,8 +42,10 @@ const struct mt_similar_tuning mt_similar_default_tuning = {
     MT_SIMILAR_THRESHOLD, MT_SIMILAR_MARGIN, MT_SIMILAR_STABLE_WEIGHT, 1};
 
 /* Words of PowerShell's error-record frame and log scaffolding (the
- * bracketed fields of an HCW log line, the parts of a URL): every pasted
- * error or log line has them, so they would make any two look alike. */
+ * bracketed fields of an HCW log line, the parts of a URL) and of the
+ * boilerplate that closes many unrelated messages ("Please try again. If
+ * the problem continues, contact your administrator"): they would make
+ * any two errors look alike. */
 static const char *const frame_words[] = {
     "categoryinfo", "category",  "info",     "notspecified", "specified",
     "fullyqualifiederrorid",    "fully",    "qualified",    "pscomputername",
@@ -53,7 +55,9 @@ static const char *const frame_words[] = {
     "invalidargument", "objectnotfound", "operation", "argument",
     "client", "page", "workflow", "thread", "phase", "task", "finish",
     "start", "results", "time", "https", "http", "www", "com", "fwlink",
-    "linkid", "clcid", "uri", NULL};
+    "linkid", "clcid", "uri", "please", "try", "again", "continue",
+    "continues", "problem", "contact", "administrator", "admin", "sorry",
+    NULL};
 
 static int frame_word(const char *w)
 {
