@@ -45,7 +45,7 @@ TEST(similar_class_names_and_codes_are_stable)
 }
 
 /* The class name split at its humps meets the same article as the
- * words written out. */
+ * words written out (which article that is depends on the knowledge). */
 TEST(similar_camelcase_parts_meet_words)
 {
     const struct mt_similar *s = engine()->similar;
@@ -57,9 +57,8 @@ TEST(similar_camelcase_parts_meet_words)
                   "mrs-large-item-limit");
     ASSERT_STR_EQ(nearest(s, "TargetDeliveryDomainMismatchPermanentException",
                           &a),
-                  "recipient-target-delivery-domain");
-    ASSERT_STR_EQ(nearest(s, "target delivery domain mismatch", &b),
-                  "recipient-target-delivery-domain");
+                  nearest(s, "target delivery domain mismatch", &b));
+    ASSERT_TRUE(a.article >= 0);
 }
 
 TEST(similar_margin_rule)
