@@ -32,9 +32,52 @@ const char *mt_context_mailbox(const struct mt_fields *ctx)
     return NULL;
 }
 
+int mt_context_per_mailbox(const char *name)
+{
+    static const char *const names[] = {
+        "mailbox", "display_name", "alias",     "primary_address",
+        "status",  "status_detail", "timestamp", "status_summary",
+        "state"};
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(name, names[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 const char *mt_finding_mailbox(const struct mt_finding *f)
 {
     return mt_context_mailbox(&f->context);
+}
+
+int mt_finding_merge_object(struct mt_finding *f,
+                            const struct mt_fields *object)
+{
+    const char *own = mt_fields_get(&f->fields, "mailbox");
+    const char *named = mt_context_mailbox(&f->context);
+    const char *theirs = mt_context_mailbox(object);
+    struct mt_fields shared = {0};
+    int i, rc = 0;
+
+    if (own == NULL || named == NULL || strcmp(own, named) != 0 ||
+        theirs == NULL || strcmp(theirs, named) == 0) {
+        return mt_fields_merge_missing(&f->context, object);
+    }
+    for (i = 0; i < object->n && rc == 0; i++) {
+        const struct mt_kv *kv = &object->kv[i];
+        if (!mt_context_per_mailbox(kv->name)) {
+            rc = mt_fields_set(&shared, kv->name, kv->value,
+                               strlen(kv->value), kv->flags);
+        }
+    }
+    if (rc == 0) {
+        rc = mt_fields_merge_missing(&f->context, &shared);
+    }
+    mt_fields_clear(&shared);
+    return rc;
 }
 
 static unsigned long long group_key(const struct mt_finding *f)

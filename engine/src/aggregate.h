@@ -25,6 +25,16 @@ void mt_finding_clear(struct mt_finding *f);
 /* The mailbox a context names: its mailbox (Identity, an address),
  * else PrimarySmtpAddress, Alias, DisplayName, else NULL. */
 const char *mt_context_mailbox(const struct mt_fields *ctx);
+/* Context names that say which mailbox, or when (status, timestamp):
+ * they belong to one object and are never shared with another. */
+int mt_context_per_mailbox(const char *name);
+/* Adds the enclosing object's context to a finding's, for the names the
+ * finding lacks. A finding whose own text named another mailbox than the
+ * object does (a transcript: an error about 'Carol Jones' below the
+ * Format-List of Alice) takes none of the object's per-mailbox names: her
+ * status is not Carol's. Returns 0, or -1 when out of memory. */
+int mt_finding_merge_object(struct mt_finding *f,
+                            const struct mt_fields *object);
 /* The mailbox a finding is about (mt_context_mailbox of its context). */
 const char *mt_finding_mailbox(const struct mt_finding *f);
 

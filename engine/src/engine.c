@@ -430,7 +430,7 @@ static int flush_pending(struct mt_state *st)
             mt_finding_clear(f);
             continue;
         }
-        mt_fields_merge_missing(&f->context, &d->context);
+        mt_finding_merge_object(f, &d->context);
         mt_fields_sort(&f->context);
         mt_fields_sort(&f->fields);
         register_mailbox(st, &f->context, NULL, f->severity);
@@ -542,6 +542,20 @@ static char *message_of(const struct mt_hit *hit)
     return mt_buf_steal(&b);
 }
 
+/* A finding that names its mailbox in its own text is about that mailbox,
+ * even when the document's context still holds the one an earlier object
+ * (a Format-List block above, another command's output) named. When the
+ * record itself gave no name, the capture goes in before the document's
+ * context is merged, so it wins. */
+static void own_mailbox_first(struct mt_finding *f)
+{
+    const char *own = mt_fields_get(&f->fields, "mailbox");
+
+    if (own != NULL && *own != '\0' && mt_context_mailbox(&f->context) == NULL) {
+        mt_fields_set(&f->context, "mailbox", own, strlen(own), 0);
+    }
+}
+
 static int on_hit(void *ctx, const struct mt_hit *hit)
 {
     struct hit_ctx *h = ctx;
@@ -582,7 +596,8 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
         }
     }
     mt_fields_merge_missing(&f.context, &h->record_context);
-    mt_fields_merge_missing(&f.context, &d->context);
+    own_mailbox_first(&f);
+    mt_finding_merge_object(&f, &d->context);
     if (f.origin == NULL || f.message == NULL) {
         mt_finding_clear(&f);
         return MT_ENOMEM;
@@ -665,6 +680,22 @@ static void sink_end(void *ctx)
 static const struct mt_sink_ops engine_sink = {sink_begin, sink_record,
                                                sink_end};
 
+/* The plain-text reader's blocks: one prefilter scan each (match.h). */
+static void sink_block(void *ctx, const char *text, size_t n)
+{
+    struct mt_state *st = ctx;
+
+    mt_matcher_block(st->matcher, text, n);
+}
+
+/* Sets a scan up to feed the engine's sink with st. */
+static void scan_init_state(struct mt_scan *scan, struct mt_state *st)
+{
+    mt_scan_init(scan, st->e->limits, &engine_sink, st, st->message,
+                 st->message_ctx);
+    scan->block = sink_block;
+}
+
 /* ---- inputs ---- */
 
 struct mt_input *mt_engine_add_input(struct mt_engine *e, const char *path)
@@ -732,8 +763,7 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
     struct mt_stream *s;
     const char *why = "cannot open";
 
-    mt_scan_init(&scan, st->e->limits, &engine_sink, st, st->message,
-                 st->message_ctx);
+    scan_init_state(&scan, st);
     /* Pool workers already keep every core busy; a read-ahead thread per
      * input would only add switching. */
     scan.no_readahead = st != &st->e->own;
@@ -938,7 +968,7 @@ static int scan_memory(struct mt_engine *e, const char *name,
     if (in == NULL) {
         return MT_ENOMEM;
     }
-    mt_scan_init(&scan, e->limits, &engine_sink, &e->own, scan_message, e);
+    scan_init_state(&scan, &e->own);
     s = mt_stream_open_memory(data, len, &scan);
     if (s == NULL) {
         return MT_ENOMEM;

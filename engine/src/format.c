@@ -290,6 +290,11 @@ static struct mt_format_reader *plain_open(struct mt_scan *scan,
     cfg.max_record = (size_t)scan->limits[MT_LIMIT_RECORD_BYTES];
     cfg.sink = &decorate;
     cfg.sink_ctx = r;
+    /* Records that are one whole line go to the sink as they lie in the
+     * splitter's block, and decorate passes their text on unchanged, so
+     * the sink's block scan applies to them. */
+    cfg.block = scan->block;
+    cfg.block_ctx = scan->sink_ctx;
     r->sp = mt_splitter_new(&cfg);
     if (r->sp == NULL) {
         mt_free(r);

@@ -1,4 +1,8 @@
-/* match.c: prefilter + PCRE2 confirmation for every record. */
+/* match.c: prefilter + PCRE2 confirmation for every record. The prefilter
+ * runs either once per record, or once per block of text for all the
+ * records that lie inside the block (mt_matcher_block): its hits are kept
+ * in order of end offset, and each record takes the ones within its bytes,
+ * so that a healthy line costs no prefilter call at all. */
 #include "match.h"
 
 #include <string.h>
@@ -35,7 +39,29 @@ struct mt_matcher {
     int name_seen; /* a stable name's literal (the gate) was seen */
     uint64_t budget_exceeded;
     uint64_t regex_runs;
+    /* The block of the records being fed (mt_matcher_block) and every
+     * literal occurrence in it, sorted by end offset. */
+    const char *blk;
+    size_t blk_len;
+    struct block_hit *hits;
+    size_t nhits;
+    size_t alloc_hits;
+    int hits_overflow; /* too many: records of this block scan alone */
+    uint32_t match_options; /* PCRE2_NO_UTF_CHECK for a block's record */
+    size_t cursor;     /* first hit that may lie in the next record */
+    size_t cursor_at;  /* offset of the record the cursor was set for */
 };
+
+struct block_hit {
+    uint32_t start;
+    uint32_t end;
+    int id;
+};
+
+/* Most hits kept for one block (3 MiB): one a byte of a 256 KiB block.
+ * Beyond this (text made of literals), the block's records are scanned
+ * one by one as before, which bounds memory. */
+#define MAX_BLOCK_HITS (1u << 18)
 
 struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
                                   const struct mt_names *names,
@@ -120,7 +146,85 @@ void mt_matcher_free(struct mt_matcher *m)
     mt_free(m->stamp);
     mt_free(m->always);
     mt_free(m->cands);
+    mt_free(m->hits);
     mt_free(m);
+}
+
+static void on_block_literal(void *ctx, int id, size_t start, size_t end)
+{
+    struct mt_matcher *m = ctx;
+    struct block_hit *h;
+
+    if (m->hits_overflow) {
+        return;
+    }
+    if (m->nhits == m->alloc_hits) {
+        size_t na = m->alloc_hits ? m->alloc_hits * 2 : 256;
+        struct block_hit *grown = na <= MAX_BLOCK_HITS
+                                      ? mt_realloc(m->hits, na * sizeof(*grown))
+                                      : NULL;
+        if (grown == NULL) {
+            m->hits_overflow = 1;
+            return;
+        }
+        m->hits = grown;
+        m->alloc_hits = na;
+    }
+    h = &m->hits[m->nhits++];
+    h->start = (uint32_t)start;
+    h->end = (uint32_t)end;
+    h->id = id;
+}
+
+static int compare_hit_ends(const void *a, const void *b)
+{
+    const struct block_hit *x = a, *y = b;
+
+    return (x->end > y->end) - (x->end < y->end);
+}
+
+void mt_matcher_block(struct mt_matcher *m, const char *text, size_t n)
+{
+    size_t i;
+
+    m->blk = NULL;
+    m->blk_len = 0;
+    m->nhits = 0;
+    m->hits_overflow = 0;
+    m->cursor = 0;
+    m->cursor_at = 0;
+    if (text == NULL || n == 0 || n > UINT32_MAX) {
+        return;
+    }
+    mt_prefilter_scan_spans(m->pf, text, n, on_block_literal, m);
+    if (m->hits_overflow) {
+        m->nhits = 0;
+        return;
+    }
+    /* Both prefilters report in order of end offset; the records rely on
+     * it, so it is checked rather than assumed. */
+    for (i = 1; i < m->nhits; i++) {
+        if (m->hits[i].end < m->hits[i - 1].end) {
+            qsort(m->hits, m->nhits, sizeof(*m->hits), compare_hit_ends);
+            break;
+        }
+    }
+    m->blk = text;
+    m->blk_len = n;
+}
+
+/* Where r lies in the current block, or -1 when it does not lie in it (a
+ * record built from several lines, or from another reader). A record with
+ * an alt form is always built. */
+static long block_offset(const struct mt_matcher *m, const struct mt_record *r)
+{
+    uintptr_t b = (uintptr_t)m->blk, t = (uintptr_t)r->text;
+
+    if (m->blk == NULL || r->alt != NULL || t < b ||
+        t - b > m->blk_len || r->len > m->blk_len - (t - b)) {
+        return -1;
+    }
+    return (long)(t - b);
 }
 
 static void on_literal(void *ctx, int id, size_t end)
@@ -140,6 +244,28 @@ static void on_literal(void *ctx, int id, size_t end)
     }
 }
 
+/* Hands the record at block offset at (len bytes) the literals of the
+ * block that lie wholly inside it, as a scan of the record alone would
+ * find them (offsets relative to the record). Records come in block order,
+ * so a cursor skips the hits that end before the record. */
+static void block_literals(struct mt_matcher *m, size_t at, size_t len)
+{
+    size_t i;
+
+    if (at < m->cursor_at) {
+        m->cursor = 0; /* out of order: start over (never in practice) */
+    }
+    m->cursor_at = at;
+    while (m->cursor < m->nhits && m->hits[m->cursor].end <= at) {
+        m->cursor++;
+    }
+    for (i = m->cursor; i < m->nhits && m->hits[i].end <= at + len; i++) {
+        if (m->hits[i].start >= at) {
+            on_literal(m, m->hits[i].id, m->hits[i].end - at);
+        }
+    }
+}
+
 /* Runs one regex; fills hit on a match. */
 static int run_regex_at(struct mt_matcher *m, int idx, const char *text,
                         size_t len, size_t offset, struct mt_hit *hit)
@@ -149,8 +275,8 @@ static int run_regex_at(struct mt_matcher *m, int idx, const char *text,
     int rc, i;
 
     m->regex_runs++;
-    rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, offset, 0, m->md,
-                     m->mctx);
+    rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, offset, m->match_options,
+                     m->md, m->mctx);
     if (rc == PCRE2_ERROR_NOMATCH) {
         return 0;
     }
@@ -271,6 +397,7 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
 {
     int found = 0, rc, i;
     size_t label_end;
+    long at;
 
     m->gen++;
     if (m->gen == 0) { /* wrapped: clear stale stamps */
@@ -281,7 +408,16 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
     m->name_seen = 0;
     m->min_error_end = 0;
     m->ncands = 0;
-    mt_prefilter_scan(m->pf, r->text, r->len, on_literal, m);
+    at = block_offset(m, r);
+    /* A block is text the decoders made valid UTF-8, cut at line ends
+     * only: PCRE2 need not check it again on every call (it checks the
+     * whole subject each time, which cost more than the match). */
+    m->match_options = at >= 0 ? PCRE2_NO_UTF_CHECK : 0;
+    if (at >= 0) {
+        block_literals(m, (size_t)at, r->len);
+    } else {
+        mt_prefilter_scan(m->pf, r->text, r->len, on_literal, m);
+    }
     if (r->alt != NULL) {
         mt_prefilter_scan(m->pf, r->alt, r->alt_len, on_literal, m);
     }
@@ -313,6 +449,7 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
     if (rc == 0 && found == 0) {
         rc = run_pass(m, r, MT_SIG_FINDING, 1, fn, ctx, &found);
     }
+    m->match_options = 0;
     return rc < 0 ? rc : found;
 }
 

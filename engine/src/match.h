@@ -55,6 +55,14 @@ void mt_matcher_free(struct mt_matcher *m);
 int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
                    mt_hit_fn fn, void *ctx, int *error_like);
 
+/* Announces the block of text the next records are cut from: one
+ * prefilter scan covers it, and each record that lies inside text[0..n)
+ * takes its literals from that scan instead of a scan of its own (records
+ * elsewhere, such as lines joined into a copy, are scanned alone as
+ * before). text must stay unchanged until the next call; NULL ends the
+ * block (call it before text goes away). */
+void mt_matcher_block(struct mt_matcher *m, const char *text, size_t n);
+
 /* Whether the record of the last mt_matcher_run() holds a stable name's
  * text (compared without case; the name scan confirms). */
 int mt_matcher_name_seen(const struct mt_matcher *m);

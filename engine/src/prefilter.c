@@ -17,6 +17,7 @@ struct literal {
 
 struct output {
     int id;
+    int len;  /* of the literal: where it starts, for block scans */
     int next; /* next output of the same state, or -1 */
 };
 
@@ -115,12 +116,15 @@ static int new_state(struct mt_prefilter *pf)
     return pf->nstates++;
 }
 
-static int add_output(struct mt_prefilter *pf, int state, int id)
+static int add_output(struct mt_prefilter *pf, int state, int id, int len)
 {
     int i;
 
+    /* An id with two literals that end at the same state (a name and a
+     * longer name ending in it, both the name gate) is kept once per
+     * length: a block scan needs each start. */
     for (i = pf->first_out[state]; i >= 0; i = pf->outs[i].next) {
-        if (pf->outs[i].id == id) {
+        if (pf->outs[i].id == id && pf->outs[i].len == len) {
             return 0;
         }
     }
@@ -135,6 +139,7 @@ static int add_output(struct mt_prefilter *pf, int state, int id)
         pf->alloc_outs = na;
     }
     pf->outs[pf->nouts].id = id;
+    pf->outs[pf->nouts].len = len;
     pf->outs[pf->nouts].next = pf->first_out[state];
     pf->first_out[state] = pf->nouts++;
     return 0;
@@ -162,7 +167,7 @@ static int build_trie(struct mt_prefilter *pf)
             }
             s = EDGE(pf, s, c);
         }
-        if (add_output(pf, s, pf->lits[i].id) < 0) {
+        if (add_output(pf, s, pf->lits[i].id, (int)pf->lits[i].n) < 0) {
             return -1;
         }
     }
@@ -192,7 +197,7 @@ static int complete_dfa(struct mt_prefilter *pf)
     while (head < tail) {
         int s = queue[head++], o;
         for (o = pf->first_out[fail[s]]; o >= 0; o = pf->outs[o].next) {
-            if (add_output(pf, s, pf->outs[o].id) < 0) {
+            if (add_output(pf, s, pf->outs[o].id, pf->outs[o].len) < 0) {
                 goto fail;
             }
         }
@@ -236,8 +241,8 @@ int mt_prefilter_build(struct mt_prefilter *pf)
     return 0;
 }
 
-void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
-                       size_t n, mt_prefilter_hit_fn fn, void *ctx)
+void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
+                             size_t n, mt_prefilter_span_fn fn, void *ctx)
 {
     const unsigned char *p = (const unsigned char *)text;
     int32_t s = 0;
@@ -259,10 +264,32 @@ void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
         if (pf->first_out[s] >= 0) {
             int o;
             for (o = pf->first_out[s]; o >= 0; o = pf->outs[o].next) {
-                fn(ctx, pf->outs[o].id, i + 1);
+                fn(ctx, pf->outs[o].id, i + 1 - (size_t)pf->outs[o].len,
+                   i + 1);
             }
         }
     }
+}
+
+struct record_scan {
+    mt_prefilter_hit_fn fn;
+    void *ctx;
+};
+
+static void on_span(void *ctx, int id, size_t start, size_t end)
+{
+    struct record_scan *r = ctx;
+
+    (void)start;
+    r->fn(r->ctx, id, end);
+}
+
+void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
+                       size_t n, mt_prefilter_hit_fn fn, void *ctx)
+{
+    struct record_scan r = {fn, ctx};
+
+    mt_prefilter_scan_spans(pf, text, n, on_span, &r);
 }
 
 void mt_prefilter_free(struct mt_prefilter *pf)

@@ -1,5 +1,5 @@
-/* prefilter.h: finds, in one pass over a record, which literals it
- * contains (ASCII letters compared without case). The matcher runs a
+/* prefilter.h: finds, in one pass over a record or a block of records,
+ * which literals it contains (ASCII letters compared without case). The matcher runs a
  * signature's regex only when its literal is present, which keeps the cost
  * per record near that of one scan however many signatures there are. */
 #ifndef MT_PREFILTER_H
@@ -20,6 +20,14 @@ int mt_prefilter_build(struct mt_prefilter *pf);
 typedef void (*mt_prefilter_hit_fn)(void *ctx, int id, size_t end);
 void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
                        size_t n, mt_prefilter_hit_fn fn, void *ctx);
+/* The same over a whole block of many records: every occurrence of every
+ * literal, with where it starts and ends (offsets into text), in order of
+ * end offset, so that the caller can hand each record the literals that lie
+ * within it. */
+typedef void (*mt_prefilter_span_fn)(void *ctx, int id, size_t start,
+                                     size_t end);
+void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
+                             size_t n, mt_prefilter_span_fn fn, void *ctx);
 void mt_prefilter_free(struct mt_prefilter *pf);
 
 /* 1 when the build read a compiled database from the on-disk cache

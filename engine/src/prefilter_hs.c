@@ -211,9 +211,10 @@ int mt_prefilter_add(struct mt_prefilter *pf, const char *lit, size_t n,
     }
     pf->lens[pf->n] = n;
     pf->ids[pf->n] = (unsigned)id;
-    /* SINGLEMATCH: the matcher needs to know that a literal occurs, not
-     * how often; the callback then runs at most once per literal. */
-    pf->flags[pf->n] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+    /* No SINGLEMATCH: a block scan (mt_prefilter_scan_spans) covers many
+     * records and needs every occurrence; a record scan may see a literal
+     * more than once, which the matcher's candidate stamps absorb. */
+    pf->flags[pf->n] = HS_FLAG_CASELESS;
     pf->n++;
     return 0;
 }
@@ -318,7 +319,7 @@ int mt_prefilter_from_cache(const struct mt_prefilter *pf)
 
 struct scan_ctx {
     const struct mt_prefilter *pf;
-    mt_prefilter_hit_fn fn;
+    mt_prefilter_span_fn fn;
     void *ctx;
 };
 
@@ -328,16 +329,18 @@ static int on_match(unsigned int id, unsigned long long from,
     struct scan_ctx *c = ctx;
     unsigned i;
 
-    (void)from;
+    (void)from; /* not computed without HS_FLAG_SOM_LEFTMOST: the
+                   literal's length says it */
     (void)flags;
     for (i = c->pf->first[id]; i != NO_ENTRY; i = c->pf->next[i]) {
-        c->fn(c->ctx, (int)c->pf->ids[i], (size_t)to);
+        c->fn(c->ctx, (int)c->pf->ids[i], (size_t)to - c->pf->lens[i],
+              (size_t)to);
     }
     return 0;
 }
 
-void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
-                       size_t n, mt_prefilter_hit_fn fn, void *ctx)
+void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
+                             size_t n, mt_prefilter_span_fn fn, void *ctx)
 {
     struct scan_ctx c = {pf, fn, ctx};
 
@@ -345,6 +348,27 @@ void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
         return;
     }
     hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_match, &c);
+}
+
+struct record_scan {
+    mt_prefilter_hit_fn fn;
+    void *ctx;
+};
+
+static void on_span(void *ctx, int id, size_t start, size_t end)
+{
+    struct record_scan *r = ctx;
+
+    (void)start;
+    r->fn(r->ctx, id, end);
+}
+
+void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
+                       size_t n, mt_prefilter_hit_fn fn, void *ctx)
+{
+    struct record_scan r = {fn, ctx};
+
+    mt_prefilter_scan_spans(pf, text, n, on_span, &r);
 }
 
 void mt_prefilter_free(struct mt_prefilter *pf)

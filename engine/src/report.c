@@ -507,17 +507,20 @@ static int compare_people(const void *x, const void *y)
     return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Context names that say which mailbox, or when: never shared. */
-static int per_mailbox(const char *name)
+/* Whether some finding took its mailbox from its own text (a capture)
+ * rather than from the object it sits in. Such an input is a transcript
+ * of commands about several objects (errors quoting 'Carol Jones', then
+ * 'finance'), even when only one of them is named: one mailbox for the
+ * whole report would then put a name into commands about the others. */
+static int mailbox_named_in_text(const struct mt_report *r)
 {
-    static const char *const names[] = {
-        "mailbox", "display_name", "alias",     "primary_address",
-        "status",  "status_detail", "timestamp", "status_summary",
-        "state"};
     size_t i;
 
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strcmp(name, names[i]) == 0) {
+    for (i = 0; i < r->ngroups; i++) {
+        const struct mt_finding *f = &r->e->res.agg.groups[r->groups[i]].first;
+        const char *own = mt_fields_get(&f->fields, "mailbox");
+        const char *named = mt_finding_mailbox(f);
+        if (own != NULL && named != NULL && strcmp(own, named) == 0) {
             return 1;
         }
     }
@@ -536,7 +539,7 @@ static int build_shared(struct mt_report *r)
         for (k = 0; k < c->n; k++) {
             const char *name = c->kv[k].name, *v = c->kv[k].value;
             const char *had = mt_fields_get(&r->shared, name);
-            if (per_mailbox(name)) {
+            if (mt_context_per_mailbox(name)) {
                 continue;
             }
             if (had == NULL) {
@@ -557,7 +560,7 @@ static int build_shared(struct mt_report *r)
             one = i;
         }
     }
-    if (selected == 1 &&
+    if (selected == 1 && !mailbox_named_in_text(r) &&
         mt_fields_set(&r->shared, "mailbox", r->people[one].name,
                       strlen(r->people[one].name), 0) != 0) {
         return -1;

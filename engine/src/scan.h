@@ -28,6 +28,10 @@ struct mt_scan {
                                    the format readers and the sink */
     const struct mt_sink_ops *sink;
     void *sink_ctx;
+    /* Optional, called with sink_ctx: the plain-text reader announces each
+     * block of text it cuts into records (NULL, 0 when the block is done),
+     * so that the matcher scans the block once (mt_matcher_block). */
+    void (*block)(void *sink_ctx, const char *text, size_t n);
 };
 
 /* Reports something about an input (origin is the full path, archive

@@ -52,6 +52,11 @@ struct open_rec {
     size_t label_len;
     size_t value_off;
     size_t prev_cells; /* width of the line last added */
+    /* A record of one whole line of the block is not copied: it points
+     * there (NUL-terminated in place) until a second line joins it or the
+     * block is done (materialise). */
+    const char *borrow;
+    size_t borrow_len;
     int has_alt;
     uint64_t line;
     uint64_t last_line;
@@ -67,11 +72,22 @@ struct mt_splitter {
     int skipping;       /* the line hit max_line: drop bytes until its end */
     int cut;            /* the current line was cut */
     int pending_cr;     /* the last byte seen was CR: swallow one LF */
-    size_t cur_cells;   /* width of the line being classified */
+    /* The line being classified, and its width in console cells, which
+     * only Format-List wrapping needs: worked out on first use, so that
+     * other lines are not read once more for it. */
+    const char *cur_line;
+    size_t cur_len;
+    size_t cur_cells;
+    int cur_cells_known;
     size_t obj_width;   /* widest Format-List line since the last blank */
     uint64_t lines;
     uint64_t cut_lines;
     struct open_rec rec;
+    /* The block being cut (a copy of what one feed call gave) and whether
+     * the line being classified lies in it and stays there until the end
+     * of the feed (so a record may point at it). */
+    struct mt_buf blk;
+    int line_in_block;
 };
 
 static int is_cont(unsigned char c)
@@ -145,6 +161,16 @@ static size_t cells(const char *s, size_t n)
         i += k;
     }
     return c;
+}
+
+/* Console cells of the line being classified (see cur_cells). */
+static size_t line_cells(struct mt_splitter *sp)
+{
+    if (!sp->cur_cells_known) {
+        sp->cur_cells = cells(sp->cur_line, sp->cur_len);
+        sp->cur_cells_known = 1;
+    }
+    return sp->cur_cells;
 }
 
 /* Length of the longest prefix of s[0..n) that is at most max bytes and
@@ -224,11 +250,28 @@ static int match_error(const char *s, size_t n, size_t *plus,
     return 1;
 }
 
+/* Copies a borrowed record text into the record's own buffer: before a
+ * second line joins it, and before the block it points into is reused. */
+static int materialise(struct open_rec *r)
+{
+    const char *s = r->borrow;
+
+    if (s == NULL) {
+        return 0;
+    }
+    r->borrow = NULL;
+    mt_buf_reset(&r->text);
+    return mt_buf_append(&r->text, s, r->borrow_len) != 0 ? MT_ENOMEM : 0;
+}
+
 /* Appends to the text and, once a join was ambiguous, to alt as well. */
 static int put(struct mt_splitter *sp, const char *s, size_t n)
 {
     struct open_rec *r = &sp->rec;
 
+    if (materialise(r) != 0) {
+        return MT_ENOMEM;
+    }
     if (mt_buf_append(&r->text, s, n) != 0) {
         return MT_ENOMEM;
     }
@@ -245,6 +288,9 @@ static int put_ambiguous(struct mt_splitter *sp)
 {
     struct open_rec *r = &sp->rec;
 
+    if (materialise(r) != 0) {
+        return MT_ENOMEM;
+    }
     if (!r->has_alt) {
         mt_buf_reset(&r->alt);
         if (mt_buf_append(&r->alt, r->text.data ? r->text.data : "",
@@ -275,7 +321,7 @@ static int flush(struct mt_splitter *sp)
 {
     struct open_rec *r = &sp->rec;
     struct mt_record rec;
-    size_t len = r->text.len;
+    size_t len = r->borrow ? r->borrow_len : r->text.len;
 
     if (!r->open) {
         return 0;
@@ -284,7 +330,8 @@ static int flush(struct mt_splitter *sp)
     memset(&rec, 0, sizeof(rec));
     rec.kind = r->kind;
     rec.flags = r->flags;
-    rec.text = r->text.data ? r->text.data : "";
+    rec.text = r->borrow ? r->borrow : r->text.data ? r->text.data : "";
+    r->borrow = NULL;
     rec.len = len;
     if (r->has_alt) {
         rec.alt = r->alt.data;
@@ -322,9 +369,16 @@ static int start(struct mt_splitter *sp, enum mode mode,
     }
     r->has_label = 0;
     r->has_alt = 0;
-    r->prev_cells = sp->cur_cells;
+    r->prev_cells = r->mode == M_FIELD ? line_cells(sp) : 0;
     r->line = sp->lines;
     r->last_line = sp->lines;
+    r->borrow = NULL;
+    if (sp->line_in_block && keep == n) {
+        /* The line's end in the block is already its NUL. */
+        r->borrow = s;
+        r->borrow_len = n;
+        return 0;
+    }
     return put(sp, s, keep);
 }
 
@@ -336,10 +390,14 @@ static int extend(struct mt_splitter *sp, const char *s, size_t n,
                   char joiner, int ambiguous)
 {
     struct open_rec *r = &sp->rec;
-    size_t need = r->text.len + n + (joiner ? 1 : 0);
+    size_t need;
     enum mode mode = r->mode;
     int rc;
 
+    if (materialise(r) != 0) {
+        return MT_ENOMEM;
+    }
+    need = r->text.len + n + (joiner ? 1 : 0);
     if (need > sp->cfg.max_record) {
         r->flags |= MT_RECF_TRUNCATED;
         rc = flush(sp);
@@ -364,7 +422,7 @@ static int extend(struct mt_splitter *sp, const char *s, size_t n,
     if (r->kind == MT_REC_LINE) {
         r->kind = MT_REC_ENTRY;
     }
-    r->prev_cells = sp->cur_cells;
+    r->prev_cells = r->mode == M_FIELD ? line_cells(sp) : 0;
     r->last_line = sp->lines;
     return rc;
 }
@@ -383,8 +441,12 @@ static int ends_blank(const struct mt_buf *b)
 static int extend_wrapped(struct mt_splitter *sp, const char *s, size_t n)
 {
     struct open_rec *r = &sp->rec;
-    size_t len = r->text.len;
+    size_t len;
 
+    if (materialise(r) != 0) {
+        return MT_ENOMEM;
+    }
+    len = r->text.len;
     if (r->has_label && len <= r->value_off) {
         if (len < r->value_off && len + 1 + n <= sp->cfg.max_record &&
             put(sp, " ", 1) != 0) {
@@ -503,7 +565,9 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
         rc = flush(sp);
         return rc < 0 ? rc : emit_blank(sp);
     }
-    sp->cur_cells = cells(s, n);
+    sp->cur_line = s;
+    sp->cur_len = n;
+    sp->cur_cells_known = 0;
     if (match_error(s, n, &plus, &label_len, &value_off)) {
         rc = flush(sp);
         if (rc < 0) {
@@ -527,7 +591,7 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
     if (r->open && (r->mode == M_FIELD || r->mode == M_ERROR) && !tab &&
         ind_col == r->col) {
         rc = extend_wrapped(sp, s + ind, n - ind);
-        if (r->mode == M_FIELD && sp->cur_cells > sp->obj_width) {
+        if (r->mode == M_FIELD && line_cells(sp) > sp->obj_width) {
             sp->obj_width = sp->cur_cells;
         }
         return rc;
@@ -537,7 +601,7 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
         if (rc < 0) {
             return rc;
         }
-        if (sp->cur_cells > sp->obj_width) {
+        if (line_cells(sp) > sp->obj_width) {
             sp->obj_width = sp->cur_cells;
         }
         return start_field(sp, M_FIELD, s + ind, n - ind, 0, label_len,
@@ -629,6 +693,7 @@ struct mt_splitter *mt_splitter_new(const struct mt_split_config *cfg)
     mt_buf_init(&sp->line, 0);
     mt_buf_init(&sp->rec.text, 0);
     mt_buf_init(&sp->rec.alt, 0);
+    mt_buf_init(&sp->blk, 0);
     return sp;
 }
 
@@ -643,17 +708,30 @@ static const char *line_end(const char *p, const char *end)
     return cr != NULL ? cr : stop;
 }
 
-int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
+/* A complete line that lies in the block: classified where it is, its
+ * line end (already consumed) overwritten with the NUL its record needs,
+ * so that a record of this line alone needs no copy. */
+static int take_block_line(struct mt_splitter *sp, char *s, size_t n)
 {
-    const char *p = text, *end = text + n, *q;
     int rc;
 
-    if (sp == NULL || (text == NULL && n > 0)) {
-        return MT_EMISUSE;
-    }
-    if (sp->status < 0) {
-        return sp->status;
-    }
+    s[n] = '\0';
+    sp->lines++;
+    sp->line_in_block = 1;
+    rc = take_line(sp, s, n);
+    sp->line_in_block = 0;
+    return rc;
+}
+
+/* Cuts the block [p, end) into lines. Lines wholly inside it are taken in
+ * place; the rest (the end of a line begun in an earlier feed, a line
+ * longer than the line limit, the unfinished last line) are gathered in
+ * sp->line as the bytes come, and cut there when the limit says so. */
+static int cut_block(struct mt_splitter *sp, char *p, char *end)
+{
+    char *q;
+    int rc;
+
     while (p < end) {
         /* A CR at the end of the previous chunk may be half of a CRLF. */
         if (sp->pending_cr) {
@@ -663,11 +741,19 @@ int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
                 continue;
             }
         }
-        q = line_end(p, end);
+        q = (char *)line_end(p, end);
+        if (q < end && !sp->in_line && (size_t)(q - p) <= sp->cfg.max_line) {
+            sp->pending_cr = *q == '\r';
+            rc = take_block_line(sp, p, (size_t)(q - p));
+            if (rc < 0) {
+                return rc;
+            }
+            p = q + 1;
+            continue;
+        }
         if (q > p) {
             rc = add_bytes(sp, p, (size_t)(q - p));
             if (rc < 0) {
-                sp->status = rc;
                 return rc;
             }
         }
@@ -678,11 +764,48 @@ int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
         p = q + 1;
         rc = end_line(sp);
         if (rc < 0) {
-            sp->status = rc;
             return rc;
         }
     }
     return 0;
+}
+
+int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
+{
+    int rc;
+
+    if (sp == NULL || (text == NULL && n > 0)) {
+        return MT_EMISUSE;
+    }
+    if (sp->status < 0) {
+        return sp->status;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    /* One copy a block (the caller's text is const and may be reused):
+     * records of one line then point into it. */
+    mt_buf_reset(&sp->blk);
+    if (mt_buf_append(&sp->blk, text, n) != 0) {
+        sp->status = MT_ENOMEM;
+        return MT_ENOMEM;
+    }
+    if (sp->cfg.block != NULL) {
+        sp->cfg.block(sp->cfg.block_ctx, sp->blk.data, n);
+    }
+    rc = cut_block(sp, sp->blk.data, sp->blk.data + n);
+    /* The record still open may point into the block, which the next
+     * feed overwrites. */
+    if (materialise(&sp->rec) != 0 && rc == 0) {
+        rc = MT_ENOMEM;
+    }
+    if (sp->cfg.block != NULL) {
+        sp->cfg.block(sp->cfg.block_ctx, NULL, 0);
+    }
+    if (rc < 0) {
+        sp->status = rc;
+    }
+    return rc;
 }
 
 int mt_splitter_finish(struct mt_splitter *sp)
@@ -728,5 +851,6 @@ void mt_splitter_free(struct mt_splitter *sp)
     mt_buf_free(&sp->line);
     mt_buf_free(&sp->rec.text);
     mt_buf_free(&sp->rec.alt);
+    mt_buf_free(&sp->blk);
     mt_free(sp);
 }

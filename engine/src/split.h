@@ -24,11 +24,19 @@ struct mt_split_config {
     size_t max_record; /* MT_LIMIT_RECORD_BYTES */
     const struct mt_sink_ops *sink;
     void *sink_ctx;
+    /* Optional: told of each block of text before its records are cut
+     * (text, n) and after (NULL, 0). A record made of one whole line of
+     * the block points into text (no copy), so a block-wide prefilter scan
+     * covers it (mt_matcher_block); other records are copies. */
+    void (*block)(void *block_ctx, const char *text, size_t n);
+    void *block_ctx;
 };
 
 struct mt_splitter *mt_splitter_new(const struct mt_split_config *cfg);
-/* Feeds valid UTF-8 (may end mid-line or mid-character). Returns 0, or the
- * negative status a sink returned (then stop feeding). */
+/* Feeds valid UTF-8 (may end mid-line or mid-character). The text is
+ * copied once into the splitter's block; the complete lines in it are then
+ * cut in place (each line end becomes the NUL of the record before it).
+ * Returns 0, or the negative status a sink returned (then stop feeding). */
 int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n);
 /* Flushes the last line and record. */
 int mt_splitter_finish(struct mt_splitter *sp);

@@ -1,6 +1,15 @@
 #!/usr/bin/env python3
 """gen.py: seeded, reproducible benchmark inputs for migtriage and its peers.
 
+Two data shapes (--shape):
+  mixed (default) what a migration consultant collects: report entry runs,
+                  Format-List dumps, HCW logs, AAD Connect event text, with
+                  about 1 error line in 1,000 (big.log and the files below)
+  healthy         the common case of a server's logs: long runs of healthy
+                  IIS W3C request lines, Windows Application event text of
+                  Exchange sources and MRS copy-progress entries, with about
+                  1 error line in 10,000 (healthy.log, manifest-healthy.json)
+
 Writes, under --out (default tests/bench/data, git-ignored):
   big.log         --size bytes of mixed migration log text (UTF-8, LF):
                   move-report entry runs, Format-List dumps of move
@@ -14,6 +23,8 @@ Writes, under --out (default tests/bench/data, git-ignored):
                   run), 100 per sub-folder, with the same error rate
   pool.txt        the distinct error lines that were injected, one a line
   manifest.json   sizes, line counts, injected error lines, seed
+  healthy.log     (--shape healthy) --size bytes of the healthy shape, and
+  healthy.log.gz  the same, gzip (unless --no-archives)
 
 Background lines are chosen so that no signature matches them; the error
 lines are whole lines, never wrapped, so that one matching line is one
@@ -397,6 +408,165 @@ class Gen:
         return self.sync_event()
 
 
+IIS_AGENTS = [
+    "MSExchangeMailboxReplication",
+    "Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.13801;"
+    "+Pro)",
+    "Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.14326;"
+    "+Pro)",
+    "Apple-iPhone14C5/1905.258",
+    "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+"
+    "(KHTML,+like+Gecko)+Chrome/90.0.4430.93+Safari/537.36",
+    "AutodiscoverClient",
+]
+# Exchange event sources and ids of healthy, informational events; the
+# descriptions are background text only (no signature or kb/names event
+# knows these pairs).
+EXCHANGE_EVENTS = [
+    ("MSExchange ADAccess", 2080, "Topology",
+     "Process MSExchangeMailboxReplication.exe (PID=%d). Exchange Active "
+     "Directory Provider has discovered the following servers with the "
+     "following characteristics:"),
+    ("MSExchange Mailbox Replication", 1006, "Service",
+     "The Mailbox Replication service is processing move requests on "
+     "database DB%02d."),
+    ("MSExchangeIS", 1001, "General",
+     "Store worker process %d started for database DB%02d."),
+    ("MSExchangeFastSearch", 1009, "General",
+     "The indexing of mailbox database DB%02d resumed."),
+]
+
+
+class HealthyGen(Gen):
+    """The healthy shape: what most of a server's log volume looks like.
+    Every helper returns a list of lines (no '\\n')."""
+
+    def __init__(self, rng):
+        super().__init__(rng)
+        self.day = (3, 29)
+        self.sec = 0
+
+    def iso_time(self):
+        self.sec = (self.sec + self.r.randint(0, 2)) % 86400
+        return "%d-%02d-%02d %02d:%02d:%02d" % (
+            self.year, self.day[0], self.day[1], self.sec // 3600,
+            self.sec // 60 % 60, self.sec % 60)
+
+    def iis_run(self):
+        """An IIS W3C log of an Exchange front end (inetpub\\logs\\LogFiles
+        \\W3SVC1): the header IIS writes when a log file starts, then
+        requests in the default field order."""
+        r = self.r
+        self.day = (r.randint(1, 12), r.randint(1, 28))
+        self.sec = r.randint(0, 3600)
+        sip = "10.0.%d.%d" % (r.randint(0, 9), r.randint(2, 250))
+        dom = r.choice(DOMAINS)
+        netbios = dom.split(".")[0].upper()
+        out = ["#Software: Microsoft Internet Information Services 10.0",
+               "#Version: 1.0",
+               "#Date: %s" % self.iso_time(),
+               "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query "
+               "s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status "
+               "sc-substatus sc-win32-status time-taken"]
+        for _ in range(r.randint(200, 2000)):
+            first, last = self.name()
+            alias = (first[0] + last).lower()
+            kind = r.random()
+            cafe = "&CorrelationID=<empty>;&cafeReqId=%s;" % self.guid()
+            user = "%s@%s" % (alias, dom)
+            status, sub, win32 = 200, 0, 0
+            if kind < 0.35:
+                method, stem = "POST", "/EWS/mrsproxy.svc"
+                query = cafe
+                user = "%s\\svc-migration" % netbios
+                agent = IIS_AGENTS[0]
+            elif kind < 0.55:
+                method, stem = "POST", "/autodiscover/autodiscover.xml"
+                query = cafe
+                agent = r.choice(IIS_AGENTS[1:3] + IIS_AGENTS[5:])
+            elif kind < 0.8:
+                method, stem = "POST", "/mapi/emsmdb/"
+                query = "mailboxId=%s@%s%s" % (self.guid(), dom, cafe)
+                agent = r.choice(IIS_AGENTS[1:3])
+            elif kind < 0.9:
+                method = "POST"
+                stem = "/Microsoft-Server-ActiveSync/default.eas"
+                query = "Cmd=Ping&User=%s&DeviceId=%s&DeviceType=iPhone%s" % (
+                    alias, self.guid().replace("-", "")[:20].upper(), cafe)
+                agent = IIS_AGENTS[3]
+            else:
+                method, stem = "GET", "/owa/"
+                query = cafe
+                agent = IIS_AGENTS[4]
+            if r.random() < 0.05:
+                # The first leg of NTLM/Negotiate: a 401 every client
+                # gets before it authenticates, not a failure.
+                status, sub, win32, user = 401, 1, 2148074254, "-"
+            out.append("%s %s %s %s %s 443 %s %s.%d.%d.%d %s - %d %d %d %d" % (
+                self.iso_time(), sip, method, stem, query, user,
+                r.choice(["40.107", "52.96", "10.0"]), r.randint(0, 255),
+                r.randint(0, 255), r.randint(1, 254), agent, status, sub,
+                win32, r.randint(0, 900)))
+        return out
+
+    def event_run(self):
+        """Application log events as Event Viewer's "Copy details as
+        text" writes them (FORMATS.md section 7), Exchange sources."""
+        r = self.r
+        out = []
+        for _ in range(r.randint(5, 40)):
+            src, eid, cat, text = r.choice(EXCHANGE_EVENTS)
+            args = tuple(r.randint(1000, 9000) if "%d" in text[:40] else
+                         r.randint(1, 40) for _ in range(text.count("%")))
+            out += ["Log Name:      Application",
+                    "Source:        %s" % src,
+                    "Date:          %s" % self.stamp_us(),
+                    "Event ID:      %d" % eid,
+                    "Task Category: %s" % cat,
+                    "Level:         Information",
+                    "Keywords:      Classic",
+                    "User:          N/A",
+                    "Computer:      EX%02d.%s" % (r.randint(1, 8),
+                                                  r.choice(DOMAINS)),
+                    "Description:",
+                    text % args,
+                    ""]
+        return out
+
+    def progress_run(self):
+        """A long stretch of a move report: copy progress and stage
+        entries (FORMATS.md section 3)."""
+        r = self.r
+        server = r.choice(EXO_SERVERS + ONPREM)
+        h24 = r.random() < 0.15
+        self.date = None
+        items = r.randint(2000, 90000)
+        total_b, total = self.size(1 << 30, 50 << 30)
+        folders = r.randint(20, 900)
+        out = []
+        done = 0
+        for i in range(r.randint(50, 600)):
+            done = min(items, done + r.randint(1, max(1, items // 400)))
+            db = total_b * done // items
+            msg = "Copy progress: %d/%d messages, %s/%s, %d/%d folders " \
+                  "completed." % (done, items, "%.1f MB (%s bytes)" % (
+                      db / (1 << 20), format(db, ",")), total,
+                      folders * done // items, folders)
+            if r.random() < 0.03:
+                msg = "Stage: %s. Percent complete: %d." % (
+                    r.choice(STAGES), 20 + 75 * done // items)
+            out.append("%s [%s] %s" % (self.stamp_us(h24), server, msg))
+        return out
+
+    def unit(self):
+        x = self.r.random()
+        if x < 0.6:
+            return self.iis_run()
+        if x < 0.75:
+            return self.event_run()
+        return self.progress_run()
+
+
 def injected(rng, pool):
     """One error line of the pool, uniformly."""
     return pool[rng.randrange(len(pool))]
@@ -436,10 +606,10 @@ def emit_units(units, rng, pool, rate, counts):
     return "".join(parts).encode("utf-8")
 
 
-def write_big(path, size, rng, pool, rate, counts):
+def write_big(path, size, rng, pool, rate, counts, gen_class=None):
     """Writes size bytes (cut at a line end) from a few distinct chunks of
     background, shuffled, with error lines injected afresh each time."""
-    gen = Gen(rng)
+    gen = (gen_class or Gen)(rng)
     chunks = [build_chunk(gen, 1 << 20) for _ in range(24)]
     written = 0
     lines = 0
@@ -532,14 +702,43 @@ def write_reports(folder, n, rng, pool, rate, counts):
     return total
 
 
+def main_healthy(a, pool, rng, t0):
+    """--shape healthy: healthy.log (and .gz), manifest-healthy.json."""
+    path = os.path.join(a.out, "healthy.log")
+    counts = {}
+    size, lines = write_big(path, a.size, rng, pool, a.error_rate, counts,
+                            HealthyGen)
+    counts = recount(path, [t for _, t in pool])
+    print("gen.py: healthy.log %d bytes, %d lines, %d error lines (%.1fs)"
+          % (size, lines, sum(counts.values()), time.time() - t0),
+          flush=True)
+    if not a.no_archives:
+        print("gen.py: wrote %s" % make_gz(path, path + ".gz"), flush=True)
+    manifest = {
+        "shape": "healthy", "seed": a.seed, "size": size, "lines": lines,
+        "error_rate": a.error_rate,
+        "error_lines": sum(counts.values()),
+        "distinct_error_lines": len(counts), "pool": len(pool),
+    }
+    with open(os.path.join(a.out, "manifest-healthy.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+        f.write("\n")
+    print("gen.py: done in %.1fs" % (time.time() - t0))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", type=parse_size, default=parse_size("1G"),
                     help="size of big.log (64M, 256M, 1G; default 1G)")
     ap.add_argument("--reports", type=int, default=10000,
                     help="small reports in reports/ (default 10000)")
-    ap.add_argument("--error-rate", type=float, default=0.001,
-                    help="share of lines that are error lines (0.001)")
+    ap.add_argument("--shape", choices=("mixed", "healthy"), default="mixed",
+                    help="mixed: migration evidence (big.log, archives, "
+                    "reports/); healthy: long healthy IIS, event and "
+                    "progress runs (healthy.log)")
+    ap.add_argument("--error-rate", type=float, default=None,
+                    help="share of lines that are error lines (mixed "
+                    "0.001, healthy 0.0001)")
     ap.add_argument("--seed", type=int, default=20210329)
     ap.add_argument("--out", default=os.path.join(HERE, "data"))
     ap.add_argument("--patterns", default=os.path.join(ROOT, "patterns"))
@@ -552,7 +751,11 @@ def main():
     pool = load_pool(a.patterns)
     if not pool:
         sys.exit("gen.py: no samples found in " + a.patterns)
+    if a.error_rate is None:
+        a.error_rate = 0.001 if a.shape == "mixed" else 0.0001
     rng = random.Random(a.seed)
+    if a.shape == "healthy":
+        return main_healthy(a, pool, rng, t0)
     big = os.path.join(a.out, "big.log")
     counts = {}
     size, lines = write_big(big, a.size, rng, pool, a.error_rate, counts)

@@ -29,6 +29,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 ENV = dict(os.environ, LC_ALL="C.UTF-8", NO_COLOR="1")
 MiB = 1 << 20
+# gen.py's shapes: the plain file and the manifest of each.
+SHAPES = {"mixed": ("big.log", "manifest.json"),
+          "healthy": ("healthy.log", "manifest-healthy.json")}
 
 
 def have(tool):
@@ -37,11 +40,12 @@ def have(tool):
 
 def run_once(cmd, stdin_path=None):
     """Runs cmd under /usr/bin/time; returns (wall seconds, peak RSS KiB,
-    exit code, None). Standard output goes to a file, never /dev/null:
-    GNU grep (and ugrep) stop at the first match when it is /dev/null."""
+    exit code, CPU seconds (user + system)). Standard output goes to a
+    file, never /dev/null: GNU grep (and ugrep) stop at the first match
+    when it is /dev/null."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf, \
             tempfile.TemporaryFile() as sink:
-        full = ["/usr/bin/time", "-f", "%M", "-o", tf.name] + cmd
+        full = ["/usr/bin/time", "-f", "%M %U %S", "-o", tf.name] + cmd
         fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         t0 = time.perf_counter()
         p = subprocess.run(full, stdin=fin, stdout=sink,
@@ -49,11 +53,14 @@ def run_once(cmd, stdin_path=None):
         wall = time.perf_counter() - t0
         if stdin_path:
             fin.close()
+        cpu = None
         try:
-            rss = int(tf.read().strip().splitlines()[-1])
+            last = tf.read().strip().splitlines()[-1].split()
+            rss = int(last[0])
+            cpu = float(last[1]) + float(last[2])
         except (ValueError, IndexError):
             rss = 0
-    return wall, rss, p.returncode, None
+    return wall, rss, p.returncode, cpu
 
 
 def capture(cmd, stdin_path=None):
@@ -148,19 +155,25 @@ class Bench:
     def time_row(self, label, cmd, size, runs=None, stdin_path=None,
                  tool="", note=""):
         runs = runs or self.a.runs
-        walls, rsss = [], []
+        walls, rsss, cpus = [], [], []
         rc = None
         for _ in range(runs):
-            w, r, rc, _ = run_once(cmd, stdin_path)
+            w, r, rc, cpu = run_once(cmd, stdin_path)
             walls.append(w)
             rsss.append(r)
+            if cpu is not None:
+                cpus.append(cpu)
         med = statistics.median(walls)
+        # On a shared machine the least CPU time of the runs is the
+        # steadiest figure (waiting for a core costs wall time, not CPU).
         row = {"label": label, "tool": tool, "cmd": " ".join(cmd),
                "bytes": size, "wall": med, "walls": walls,
+               "cpu": min(cpus) if cpus else None,
                "rss_kib": max(rsss), "rc": rc, "note": note, "runs": runs}
         self.rows.append(row)
-        print("  %-44s %8.3f s %9.1f MB/s %8d KiB  rc=%s %s" % (
-            label, med, size / MiB / med if med else 0, max(rsss), rc, note),
+        print("  %-44s %8.3f s %9.1f MB/s cpu %s s %8d KiB  rc=%s %s" % (
+            label, med, size / MiB / med if med else 0,
+            "%.3f" % row["cpu"] if cpus else "-", max(rsss), rc, note),
             flush=True)
         return row
 
@@ -196,9 +209,9 @@ class Bench:
 
 
 def fmt_table(rows, ref_rate):
-    out = ["| what | input | median wall | MB/s | peak RSS | "
-           "time/MB vs migtriage | note |",
-           "|---|---|---:|---:|---:|---:|---|"]
+    out = ["| what | input | median wall | MB/s | CPU s (least) | MB/CPU s | "
+           "peak RSS | time/MB vs migtriage | note |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         rate = r["bytes"] / MiB / r["wall"] if r["wall"] else 0
         vs = ""
@@ -207,9 +220,13 @@ def fmt_table(rows, ref_rate):
             # above 1 the row is slower than migtriage, below 1 faster.
             vs = "%.2f" % (ref_rate[r["ref"]] / rate) if rate else ""
         shown = "%.1f" % rate if r["bytes"] >= MiB else "-"
-        out.append("| %s | %s | %.3f s | %s | %.1f MiB | %s | %s |" % (
-            r["label"], r.get("input", ""), r["wall"], shown,
-            r["rss_kib"] / 1024, vs, r["note"]))
+        cpu = r.get("cpu")
+        cpu_rate = "%.1f" % (r["bytes"] / MiB / cpu) if cpu and \
+            r["bytes"] >= MiB else "-"
+        out.append("| %s | %s | %.3f s | %s | %s | %s | %.1f MiB | %s | %s |"
+                   % (r["label"], r.get("input", ""), r["wall"], shown,
+                      "%.2f" % cpu if cpu is not None else "-", cpu_rate,
+                      r["rss_kib"] / 1024, vs, r["note"]))
     return "\n".join(out)
 
 
@@ -225,6 +242,10 @@ def main():
     ap.add_argument("--probe", type=int, default=16,
                     help="MiB of the slice used to estimate a peer's speed")
     ap.add_argument("--skip-peers", action="store_true")
+    ap.add_argument("--shape", action="append", choices=SHAPES,
+                    help="data shape to time (repeatable; default: every "
+                    "shape gen.py has written): mixed is big.log and its "
+                    "archives and reports/, healthy is healthy.log")
     ap.add_argument("--skip", action="append", default=[],
                     help="leave out rows whose label contains this text "
                     "(repeatable), e.g. --skip 'ugrep -c' for a peer that "
@@ -233,9 +254,18 @@ def main():
 
     mt = os.path.abspath(a.migtriage)
     d = os.path.abspath(a.data)
-    big = os.path.join(d, "big.log")
-    if not os.path.exists(big):
-        sys.exit("run.py: %s missing; run tests/bench/gen.py first" % big)
+    shapes = a.shape or [x for x in SHAPES
+                         if os.path.exists(os.path.join(d, SHAPES[x][0]))]
+    for x in shapes:
+        if not os.path.exists(os.path.join(d, SHAPES[x][0])):
+            sys.exit("run.py: %s missing; run tests/bench/gen.py --shape %s "
+                     "first" % (os.path.join(d, SHAPES[x][0]), x))
+    if not shapes:
+        sys.exit("run.py: no data in %s; run tests/bench/gen.py first" % d)
+    # The rows of big.log's archives and reports/ come with the mixed shape.
+    big = os.path.join(d, SHAPES[shapes[0]][0])
+    if "mixed" in shapes:
+        big = os.path.join(d, "big.log")
     if not os.path.exists("/usr/bin/time"):
         sys.exit("run.py: /usr/bin/time missing (apt-get install time)")
     work = os.path.join(d, "work")
@@ -263,15 +293,19 @@ def main():
     has_j = "--jobs" in help_text or "-j," in help_text
 
     size = os.path.getsize(big)
-    manifest = {}
-    if os.path.exists(os.path.join(d, "manifest.json")):
-        with open(os.path.join(d, "manifest.json")) as f:
-            manifest = json.load(f)
+    manifests = {}
+    for x in shapes:
+        mf = os.path.join(d, SHAPES[x][1])
+        manifests[x] = {}
+        if os.path.exists(mf):
+            with open(mf) as f:
+                manifests[x] = json.load(f)
+    manifest = manifests.get("mixed", {})
     b = Bench(a)
     rows = b.rows
     print("machine: " + machine())
-    print("big.log: %d bytes; patterns: rg %d, grep %d, pcre %d" % (
-        size, npat["rg"], npat["grep"], npat["pcre"]))
+    print("shapes: %s; patterns: rg %d, grep %d, pcre %d" % (
+        ", ".join(shapes), npat["rg"], npat["grep"], npat["pcre"]))
 
     def tag(row, inp, ref=None, tool=""):
         row["input"] = inp
@@ -279,16 +313,12 @@ def main():
         row["tool"] = tool
         return row
 
-    # Plain file.
-    tag(b.time_row("cat (read floor)", ["cat", big], size), "big.log",
-        "plain")
-    r = b.time_row("migtriage --format json", [mt, "--format", "json", big],
-                   size)
-    tag(r, "big.log", "plain", "migtriage")
-    mt_plain = r
-    peers = []
+    # Plain files, one group of rows a shape: migtriage as it runs (the
+    # read-ahead thread decodes beside the scan: up to 2 cores) and held
+    # to one core (taskset), then the peers on the same file.
+    all_peers = []
     if not a.skip_peers:
-        peers = [
+        all_peers = [
             ("rg -c -f (rg flavor)", "rg",
              lambda p: ["rg", "--no-config", "-c", "-f", pat["rg"], p]),
             ("ugrep -c -f (ugrep flavor)", "ugrep",
@@ -302,22 +332,41 @@ def main():
              lambda p: ["ugrep", "-P", "-c", "-f", pat["pcre"], p]),
         ]
     peer_rows = []
-    for label, tool, fn in peers:
-        if b.skipped(label):
-            continue
-        if not have(tool):
-            b.notes.append("%s not installed: row skipped" % tool)
-            continue
-        r = b.peer_row(label, fn, big, tool, work)
-        tag(r, "big.log" if r["target"] == big else
-            os.path.basename(r["target"]), "plain", tool)
-        r["count_cmd"] = fn
-        peer_rows.append(r)
+    for shape in shapes:
+        path = os.path.join(d, SHAPES[shape][0])
+        name = os.path.basename(path)
+        psize = os.path.getsize(path)
+        ref = "plain" if shape == "mixed" else "plain-" + shape
+        tag(b.time_row("cat (read floor)", ["cat", path], psize), name, ref)
+        r = b.time_row("migtriage --format json",
+                       [mt, "--format", "json", path], psize)
+        tag(r, name, ref, "migtriage")
+        if have("taskset"):
+            r = b.time_row("migtriage --format json (1 core: taskset -c 0)",
+                           ["taskset", "-c", "0", mt, "--format", "json",
+                            path], psize)
+            tag(r, name, None, "migtriage")
+        # On the healthy shape only the peers that finish in seconds: the
+        # others are slow on any shape (see the mixed rows).
+        peers = all_peers if shape == "mixed" else [
+            x for x in all_peers if x[0].startswith(("rg -c", "grep -cE"))]
+        for label, tool, fn in peers:
+            if b.skipped(label):
+                continue
+            if not have(tool):
+                b.notes.append("%s not installed: row skipped" % tool)
+                continue
+            r = b.peer_row(label, fn, path, tool, work)
+            tag(r, name if r["target"] == path else
+                os.path.basename(r["target"]), ref, tool)
+            r["count_cmd"] = fn
+            r["shape_path"] = path
+            peer_rows.append(r)
 
-    # Compressed.
-    gz = big + ".gz"
-    zp = os.path.join(d, "big.zip")
-    tgz = os.path.join(d, "big.tar.gz")
+    # Compressed (mixed shape).
+    gz = os.path.join(d, "big.log.gz") if "mixed" in shapes else ""
+    zp = os.path.join(d, "big.zip") if "mixed" in shapes else ""
+    tgz = os.path.join(d, "big.tar.gz") if "mixed" in shapes else ""
     comp_rows = []
     if os.path.exists(gz):
         tag(b.time_row("zcat > /dev/null (gunzip floor)", ["zcat", gz],
@@ -360,7 +409,7 @@ def main():
     # The folder of small reports.
     rep = os.path.join(d, "reports")
     rep_rows = []
-    if os.path.isdir(rep):
+    if "mixed" in shapes and os.path.isdir(rep):
         rep_size = manifest.get("reports_bytes") or sum(
             os.path.getsize(os.path.join(dp, f))
             for dp, _, fs in os.walk(rep) for f in fs)
@@ -432,16 +481,18 @@ def main():
     # Agreement: records (lines) with a finding, per input.
     print("counting matching lines ...", flush=True)
     agree = []
-    mt_n, mt_sum = mt_lines(mt, big)
-    agree.append(("migtriage", "big.log", mt_n,
-                  "summary: %s records, %s findings" % (
-                      mt_sum.get("records"), mt_sum.get("findings"))))
+    for shape in shapes:
+        path = os.path.join(d, SHAPES[shape][0])
+        mt_n, mt_sum = mt_lines(mt, path)
+        agree.append(("migtriage", os.path.basename(path), mt_n,
+                      "summary: %s records, %s findings" % (
+                          mt_sum.get("records"), mt_sum.get("findings"))))
     expected = manifest.get("error_lines")
     slice_counts = {}
     for r in peer_rows:
         n = grep_count(r["count_cmd"](r["target"]))
         where = os.path.basename(r["target"])
-        if r["target"] != big:
+        if r["target"] != r["shape_path"]:
             if r["target"] not in slice_counts:
                 slice_counts[r["target"]] = mt_lines(mt, r["target"])[0]
             agree.append(("migtriage", where, slice_counts[r["target"]], ""))
@@ -479,12 +530,19 @@ def main():
         version(["rg", "--version"]), version(["ugrep", "--version"]),
         version(["grep", "--version"]), version(["zcat", "--version"]),
         version([mt, "--version"])))
-    lines.append("Data: big.log %d bytes (%d lines, %s error lines), "
-                 "reports/ %s files (%s bytes); %d runs a row (20 for the "
-                 "paste), median." % (
-                     size, manifest.get("lines", 0), expected,
-                     manifest.get("reports"), manifest.get("reports_bytes"),
-                     a.runs))
+    for shape in shapes:
+        mf = manifests[shape]
+        path = os.path.join(d, SHAPES[shape][0])
+        lines.append("Data (%s shape): %s %d bytes (%s lines, %s error lines "
+                     "injected)%s." % (
+                         shape, os.path.basename(path),
+                         os.path.getsize(path), mf.get("lines", "?"),
+                         mf.get("error_lines"),
+                         "; reports/ %s files (%s bytes)" % (
+                             mf.get("reports"), mf.get("reports_bytes"))
+                         if shape == "mixed" else ""))
+    lines.append("%d runs a row (20 for the paste): median wall time, least "
+                 "CPU time." % a.runs)
     lines.append("Patterns: %d (rg flavor), %d (grep flavor), %d (pcre "
                  "flavor, all of migtriage's finding signatures)." % (
                      npat["rg"], npat["grep"], npat["pcre"]))
@@ -502,6 +560,10 @@ def main():
         lines.append("gen.py injected %s error lines into big.log and %s "
                      "into reports/." % (expected,
                                          manifest.get("reports_error_lines")))
+    if "healthy" in manifests:
+        lines.append("")
+        lines.append("gen.py injected %s error lines into healthy.log." %
+                     manifests["healthy"].get("error_lines"))
     for n in b.notes:
         lines.append("")
         lines.append("Note: " + n)
