@@ -303,7 +303,7 @@ const struct mt_similar *mt_engine_similar(const struct mt_engine *e)
         pthread_mutex_lock(&similar_lock);
         state = __atomic_load_n(&e->similar_state, __ATOMIC_RELAXED);
         if (state == 0) {
-            mut->similar = mt_similar_new(&e->patterns, &e->kb);
+            mut->similar = mt_similar_new(&e->patterns, &e->kb, &e->names);
             state = mut->similar != NULL ? 1 : -1;
             __atomic_store_n(&mut->similar_state, state, __ATOMIC_RELEASE);
         }
@@ -1062,9 +1062,31 @@ uint64_t mt_engine_failed_inputs(const struct mt_engine *e)
     return n;
 }
 
+/* A possible match beside a sure finding of the same article says nothing
+ * new (it is usually another line of the same error). */
+static void drop_possibles_found(struct mt_engine *e)
+{
+    unsigned char *found;
+    size_t i;
+
+    if (e->res.possible.n == 0 ||
+        (found = mt_calloc(e->kb.n + 1, 1)) == NULL) {
+        return;
+    }
+    for (i = 0; i < e->res.agg.n; i++) {
+        int a = e->patterns.sigs[e->res.agg.groups[i].first.sig].article_index;
+        if (a >= 0) {
+            found[a] = 1;
+        }
+    }
+    mt_possibles_drop_found(&e->res.possible, found);
+    mt_free(found);
+}
+
 int mt_engine_write_report(struct mt_engine *e, FILE *out,
                            enum mt_format format, unsigned flags)
 {
+    drop_possibles_found(e);
     switch (format) {
     case MT_FORMAT_JSON:
         mt_emit_json(e, out);

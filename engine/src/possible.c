@@ -107,6 +107,24 @@ int mt_possibles_merge(struct mt_possibles *l, struct mt_possibles *src)
     return rc;
 }
 
+void mt_possibles_drop_found(struct mt_possibles *l,
+                             const unsigned char *found)
+{
+    size_t i, kept = 0;
+
+    for (i = 0; i < l->n; i++) {
+        struct mt_possible *p = &l->items[i];
+        if (found[p->article]) {
+            l->lines -= p->count;
+            mt_free(p->origin);
+            mt_free(p->message);
+            continue;
+        }
+        l->items[kept++] = *p;
+    }
+    l->n = kept;
+}
+
 static const struct mt_possibles *sorting;
 
 static int compare(const void *x, const void *y)

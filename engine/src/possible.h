@@ -32,6 +32,10 @@ int mt_possibles_add(struct mt_possibles *l, int article, double score,
 /* Adds src, which holds lines of inputs after everything in l, with the
  * same result as adding its lines one by one; src is emptied. */
 int mt_possibles_merge(struct mt_possibles *l, struct mt_possibles *src);
+/* Drops the possible matches of every article a with found[a] set: an
+ * article already reported for sure needs no "perhaps" beside it. */
+void mt_possibles_drop_found(struct mt_possibles *l,
+                             const unsigned char *found);
 /* Order for output: count (desc), then best score (desc), then first
  * occurrence. Returns indices (mt_free them), or NULL. */
 size_t *mt_possibles_sorted(const struct mt_possibles *l);

@@ -97,13 +97,35 @@ static int by_event(struct mt_state *st, const struct mt_record *r,
                : 1;
 }
 
+/* The frame lines of a PowerShell error record ("+ CategoryInfo ...",
+ * "+ FullyQualifiedErrorId ...") repeat the record's class and cmdlet; the
+ * message line above them is the one to compare, not these. */
+static int error_record_frame(const char *text, size_t len)
+{
+    static const char *const frames[] = {"+ CategoryInfo",
+                                         "+ FullyQualifiedErrorId", NULL};
+    size_t i = 0;
+    int k;
+
+    while (i < len && (text[i] == ' ' || text[i] == '\t')) {
+        i++;
+    }
+    for (k = 0; frames[k]; k++) {
+        size_t n = strlen(frames[k]);
+        if (len - i >= n && memcmp(text + i, frames[k], n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void possible_match(struct mt_state *st, const struct mt_record *r)
 {
     const struct mt_similar *similar;
     double score;
     int art;
 
-    if (st->possible == NULL) {
+    if (st->possible == NULL || error_record_frame(r->text, r->len)) {
         return;
     }
     similar = mt_engine_similar(st->e);
@@ -116,9 +138,8 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
         st->oom = 1;
         return;
     }
-    art = mt_similar_best(similar, &st->similar_scratch, r->text, r->len,
-                          &score);
-    if (art >= 0 && score >= MT_SIMILAR_THRESHOLD &&
+    art = mt_similar_possible(similar, &st->similar_scratch, r->text, &score);
+    if (art >= 0 &&
         mt_possibles_add(st->possible, art, score,
                          st->doc.origin ? st->doc.origin : "", r->line,
                          r->text, r->len) != 0) {
