@@ -545,6 +545,18 @@ static void push_group(struct conv *c)
     c->ci_stack[c->depth++] = c->ci;
 }
 
+/* Whether the "^" at c->i is a whole branch on its own: "(?:^|x)" or
+ * "(?:x|^)". ugrep 3 reports "empty expression" for these (and then
+ * matches nothing at all), so the ugrep flavor leaves such a signature
+ * out rather than export a file ugrep rejects. ("(?:^foo|x)" and
+ * "(?:x|$)" are fine.) */
+static int anchor_as_alternative(const struct conv *c)
+{
+    char after = c->p[c->i + 1];
+
+    return c->p[c->i] == '^' && (after == '|' || after == ')');
+}
+
 /* "(" and what follows it: plain, non-capturing, named, flags, look-around. */
 static void convert_group(struct conv *c)
 {
@@ -686,6 +698,9 @@ static char *convert(const char *pattern, enum flavor flavor,
                 c.i++;
                 put_literal(&c, '{', 0);
             }
+        } else if (ch == '^' && flavor == FLAVOR_UGREP &&
+                   anchor_as_alternative(&c)) {
+            c.why = "a branch that is only ^, which ugrep refuses";
         } else if (ch == '.' || ch == '^' || ch == '$' || ch == '|') {
             mt_buf_appendc(&c.out, ch);
             c.i++;
