@@ -82,7 +82,17 @@ static unsigned long long cache_key(const struct mt_prefilter *pf)
     const char *v = hs_version();
     size_t i;
 
+    hs_platform_info_t host;
+
     h = mt_hash(v, strlen(v), h);
+    /* A database is compiled for the CPU it was built on (NULL platform:
+     * this host's features). A run whose CPU looks different (another
+     * machine sharing a home directory, or valgrind, which hides AVX-512)
+     * must not overwrite or reuse the other's file under the same name. */
+    if (hs_populate_platform(&host) == HS_SUCCESS) {
+        h = mt_hash(&host.tune, sizeof(host.tune), h);
+        h = mt_hash(&host.cpu_features, sizeof(host.cpu_features), h);
+    }
     /* The database's ids are distinct-literal numbers (chain_literals),
      * not the entries' ids as in caches written before. */
     h = mt_hash("chained", 7, h);
