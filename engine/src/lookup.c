@@ -2,6 +2,7 @@
  * text and runs it through every signature as a one-record log; kb search
  * ranks articles by weighted, typo-tolerant word matches; kb show and kb
  * list print articles. Text for people and JSON for scripts. */
+#define _GNU_SOURCE /* qsort_r: the comparators take the engine as context */
 #include "lookup.h"
 
 #include <ctype.h>
@@ -627,10 +628,11 @@ static double term_quality(const struct lookup_index *ix, const struct doc *d,
     return parts > whole ? parts : whole;
 }
 
-static const struct mt_engine *rank_engine;
-
-static int compare_hits(const void *x, const void *y)
+/* The comparators take the engine as qsort_r's context (a static would
+ * make two searches on two threads race). */
+static int compare_hits(const void *x, const void *y, void *ctx)
 {
+    const struct mt_engine *rank_engine = ctx;
     const struct mt_search_hit *a = x, *b = y;
 
     if (a->score != b->score) {
@@ -709,8 +711,7 @@ int mt_lookup_search(const struct mt_engine *e, const char *query,
             nall++;
         }
     }
-    rank_engine = e;
-    qsort(all, nall, sizeof(*all), compare_hits);
+    qsort_r(all, nall, sizeof(*all), compare_hits, (void *)e);
     for (i = 0; i < nall && n < max; i++) {
         if (all[i].score < SEARCH_MIN_SCORE ||
             all[i].score < SEARCH_MIN_SHARE * all[0].score) {
@@ -1032,8 +1033,9 @@ struct near {
     int distance;
 };
 
-static int compare_near(const void *x, const void *y)
+static int compare_near(const void *x, const void *y, void *ctx)
 {
+    const struct mt_engine *rank_engine = ctx;
     const struct near *a = x, *b = y;
 
     if (a->distance != b->distance) {
@@ -1063,9 +1065,8 @@ static int near_ids(const struct mt_engine *e, const char *id, int *out)
             nc++;
         }
     }
-    rank_engine = e;
     if (cand != NULL) {
-        qsort(cand, nc, sizeof(*cand), compare_near);
+        qsort_r(cand, nc, sizeof(*cand), compare_near, (void *)e);
     }
     for (i = 0; i < nc && n < NEAR_IDS; i++) {
         out[n++] = cand[i].article;
@@ -1123,8 +1124,9 @@ int mt_engine_kb_show(struct mt_engine *e, const char *id, FILE *out,
 
 /* ---- kb list ---- */
 
-static int compare_family(const void *x, const void *y)
+static int compare_family(const void *x, const void *y, void *ctx)
 {
+    const struct mt_engine *rank_engine = ctx;
     const struct mt_article *a = &rank_engine->kb.articles[*(const int *)x];
     const struct mt_article *b = &rank_engine->kb.articles[*(const int *)y];
     int c = strcmp(a->family, b->family);
@@ -1174,8 +1176,7 @@ int mt_engine_kb_list(struct mt_engine *e, const char *family, FILE *out,
             width = w > width ? w : width;
         }
     }
-    rank_engine = e;
-    qsort(order, e->kb.n, sizeof(*order), compare_family);
+    qsort_r(order, e->kb.n, sizeof(*order), compare_family, (void *)e);
     if (fmt != MT_FORMAT_TEXT) {
         arr = json_array();
     }
