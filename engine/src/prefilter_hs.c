@@ -360,27 +360,6 @@ void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
     hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_match, &c);
 }
 
-struct record_scan {
-    mt_prefilter_hit_fn fn;
-    void *ctx;
-};
-
-static void on_span(void *ctx, int id, size_t start, size_t end)
-{
-    struct record_scan *r = ctx;
-
-    (void)start;
-    r->fn(r->ctx, id, end);
-}
-
-void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
-                       size_t n, mt_prefilter_hit_fn fn, void *ctx)
-{
-    struct record_scan r = {fn, ctx};
-
-    mt_prefilter_scan_spans(pf, text, n, on_span, &r);
-}
-
 void mt_prefilter_free(struct mt_prefilter *pf)
 {
     size_t i;
