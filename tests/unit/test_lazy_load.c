@@ -20,17 +20,6 @@ static const char large_item[] =
     "encountered: Item (IPM.Note) Subject:\"77 mb\", Size: 77.51 MB "
     "(81,278,846 bytes), Folder:\"Inbox\"\r\n\r\n";
 
-static struct mt_engine *engine(void)
-{
-    struct mt_engine *e = mt_engine_new();
-    if (e == NULL ||
-        mt_engine_load(e, MT_SOURCE_DATA_DIR "/patterns",
-                       MT_SOURCE_DATA_DIR "/kb") != MT_OK) {
-        UNIT_FAIL("cannot load the knowledge base");
-    }
-    return e;
-}
-
 static size_t jit_compiled(const struct mt_patterns *p)
 {
     size_t i, n = 0;
@@ -86,7 +75,7 @@ static void remove_copies(const char *dir, int files)
 
 TEST(lazy_jit_none_at_load)
 {
-    struct mt_engine *e = engine();
+    struct mt_engine *e = unit_shipped_engine();
 
     ASSERT_TRUE(e->patterns.n > 100);
     ASSERT_INT_EQ(jit_compiled(&e->patterns), 0);
@@ -96,7 +85,7 @@ TEST(lazy_jit_none_at_load)
 
 TEST(lazy_jit_reached_once)
 {
-    struct mt_engine *e = engine();
+    struct mt_engine *e = unit_shipped_engine();
     const struct mt_signature *s = large_item_signature(e);
     size_t after_one, i;
 
@@ -125,7 +114,7 @@ TEST(lazy_jit_once_under_jobs)
     const struct mt_signature *s;
 
     write_copies(dir, 8, large_item, 200);
-    e = engine();
+    e = unit_shipped_engine();
     s = large_item_signature(e);
     mt_engine_set_jobs(e, 3);
     mt_engine_scan_path(e, dir);
@@ -143,7 +132,7 @@ static const char unknown_error[] =
 
 TEST(lazy_similar_index_on_first_unknown_line)
 {
-    struct mt_engine *e = engine();
+    struct mt_engine *e = unit_shipped_engine();
 
     ASSERT_TRUE(e->similar == NULL);
     mt_engine_scan_memory(e, "known.txt", large_item, strlen(large_item));
@@ -163,7 +152,7 @@ TEST(lazy_similar_index_once_under_jobs)
     const struct mt_similar *first;
 
     write_copies(dir, 6, unknown_error, 50);
-    e = engine();
+    e = unit_shipped_engine();
     mt_engine_set_jobs(e, 3);
     mt_engine_scan_path(e, dir);
     first = e->similar;

@@ -14,9 +14,7 @@ static struct mt_engine *engine(void)
     static struct mt_engine *e;
 
     if (e == NULL) {
-        e = mt_engine_new();
-        mt_engine_load(e, MT_SOURCE_DATA_DIR "/patterns",
-                       MT_SOURCE_DATA_DIR "/kb");
+        e = unit_shipped_engine();
     }
     return e;
 }

@@ -39,20 +39,9 @@ static void on_finding(void *ctx, const struct mt_finding_info *f)
     s->n++;
 }
 
-static struct mt_engine *engine(void)
-{
-    struct mt_engine *e = mt_engine_new();
-    if (e == NULL ||
-        mt_engine_load(e, MT_SOURCE_DATA_DIR "/patterns",
-                       MT_SOURCE_DATA_DIR "/kb") != MT_OK) {
-        UNIT_FAIL("cannot load the knowledge base");
-    }
-    return e;
-}
-
 static void scan_folder(struct seen *s, unsigned jobs)
 {
-    struct mt_engine *e = engine();
+    struct mt_engine *e = unit_shipped_engine();
 
     memset(s, 0, sizeof(*s));
     mt_engine_set_jobs(e, jobs);
@@ -68,7 +57,7 @@ TEST(sink_callback_fields)
         "Message  : 1/19/2015 2:07:44 PM [BY2PR02MB315] A large item was "
         "encountered: Item (IPM.Note) Subject:\"77 mb\", Size: 77.51 MB "
         "(81,278,846 bytes), Folder:\"Inbox\"\r\n";
-    struct mt_engine *e = engine();
+    struct mt_engine *e = unit_shipped_engine();
     struct seen *s = calloc(1, sizeof(*s));
 
     mt_engine_set_finding_cb(e, on_finding, s);

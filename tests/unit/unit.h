@@ -9,6 +9,11 @@
 
 typedef void (*unit_fn)(void);
 void unit_register(const char *name, unit_fn fn);
+
+struct mt_engine;
+/* A new engine loaded with the shipped patterns/ and kb/ (unit_kb.c); a
+ * load failure is counted as a failure of the calling test. */
+struct mt_engine *unit_shipped_engine(void);
 extern int unit_failures;
 
 #define TEST(name)                                                         \
