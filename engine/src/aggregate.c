@@ -53,31 +53,40 @@ const char *mt_finding_mailbox(const struct mt_finding *f)
     return mt_context_mailbox(&f->context);
 }
 
+int mt_finding_names_own_mailbox(const struct mt_finding *f)
+{
+    const char *own = mt_fields_get(&f->fields, "mailbox");
+    const char *named = mt_context_mailbox(&f->context);
+
+    return own != NULL && named != NULL && strcmp(own, named) == 0;
+}
+
 int mt_finding_merge_object(struct mt_finding *f,
                             const struct mt_fields *object)
 {
     const char *own = mt_fields_get(&f->fields, "mailbox");
-    const char *named = mt_context_mailbox(&f->context);
     const char *theirs = mt_context_mailbox(object);
-    struct mt_fields shared = {0};
-    int i, rc = 0;
+    int i, other_mailbox;
 
-    if (own == NULL || named == NULL || strcmp(own, named) != 0 ||
-        theirs == NULL || strcmp(theirs, named) == 0) {
-        return mt_fields_merge_missing(&f->context, object);
+    /* The finding's own name goes in first, when the record gave none. */
+    if (own != NULL && *own != '\0' && mt_context_mailbox(&f->context) == NULL &&
+        mt_fields_set(&f->context, "mailbox", own, strlen(own), 0) != 0) {
+        return -1;
     }
-    for (i = 0; i < object->n && rc == 0; i++) {
+    other_mailbox = mt_finding_names_own_mailbox(f) && theirs != NULL &&
+                    strcmp(theirs, mt_finding_mailbox(f)) != 0;
+    for (i = 0; i < object->n; i++) {
         const struct mt_kv *kv = &object->kv[i];
-        if (!mt_context_per_mailbox(kv->name)) {
-            rc = mt_fields_set(&shared, kv->name, kv->value,
-                               strlen(kv->value), kv->flags);
+        if (mt_fields_get(&f->context, kv->name) != NULL ||
+            (other_mailbox && mt_context_per_mailbox(kv->name))) {
+            continue;
+        }
+        if (mt_fields_set(&f->context, kv->name, kv->value, strlen(kv->value),
+                          kv->flags) != 0) {
+            return -1;
         }
     }
-    if (rc == 0) {
-        rc = mt_fields_merge_missing(&f->context, &shared);
-    }
-    mt_fields_clear(&shared);
-    return rc;
+    return 0;
 }
 
 static unsigned long long group_key(const struct mt_finding *f)

@@ -28,11 +28,15 @@ const char *mt_context_mailbox(const struct mt_fields *ctx);
 /* Context names that say which mailbox, or when (status, timestamp):
  * they belong to one object and are never shared with another. */
 int mt_context_per_mailbox(const char *name);
+/* Whether the mailbox a finding is about is the one its own text names
+ * (its "mailbox" capture), not one its object named. */
+int mt_finding_names_own_mailbox(const struct mt_finding *f);
 /* Adds the enclosing object's context to a finding's, for the names the
- * finding lacks. A finding whose own text named another mailbox than the
- * object does (a transcript: an error about 'Carol Jones' below the
- * Format-List of Alice) takes none of the object's per-mailbox names: her
- * status is not Carol's. Returns 0, or -1 when out of memory. */
+ * finding lacks. A finding that names its mailbox in its own text keeps
+ * that name (when its record gave none), and when the object names another
+ * mailbox (a transcript: an error about 'Carol Jones' below the
+ * Format-List of Alice) it takes none of the object's per-mailbox names:
+ * her status is not Carol's. Returns 0, or -1 when out of memory. */
 int mt_finding_merge_object(struct mt_finding *f,
                             const struct mt_fields *object);
 /* The mailbox a finding is about (mt_context_mailbox of its context). */

@@ -567,20 +567,6 @@ static char *message_of(const struct mt_hit *hit)
     return mt_buf_steal(&b);
 }
 
-/* A finding that names its mailbox in its own text is about that mailbox,
- * even when the document's context still holds the one an earlier object
- * (a Format-List block above, another command's output) named. When the
- * record itself gave no name, the capture goes in before the document's
- * context is merged, so it wins. */
-static void own_mailbox_first(struct mt_finding *f)
-{
-    const char *own = mt_fields_get(&f->fields, "mailbox");
-
-    if (own != NULL && *own != '\0' && mt_context_mailbox(&f->context) == NULL) {
-        mt_fields_set(&f->context, "mailbox", own, strlen(own), 0);
-    }
-}
-
 static int on_hit(void *ctx, const struct mt_hit *hit)
 {
     struct hit_ctx *h = ctx;
@@ -621,7 +607,6 @@ static int on_hit(void *ctx, const struct mt_hit *hit)
         }
     }
     mt_fields_merge_missing(&f.context, &h->record_context);
-    own_mailbox_first(&f);
     mt_finding_merge_object(&f, &d->context);
     if (f.origin == NULL || f.message == NULL) {
         mt_finding_clear(&f);

@@ -517,10 +517,8 @@ static int mailbox_named_in_text(const struct mt_report *r)
     size_t i;
 
     for (i = 0; i < r->ngroups; i++) {
-        const struct mt_finding *f = &r->e->res.agg.groups[r->groups[i]].first;
-        const char *own = mt_fields_get(&f->fields, "mailbox");
-        const char *named = mt_finding_mailbox(f);
-        if (own != NULL && named != NULL && strcmp(own, named) == 0) {
+        if (mt_finding_names_own_mailbox(
+                &r->e->res.agg.groups[r->groups[i]].first)) {
             return 1;
         }
     }
