@@ -27,8 +27,7 @@
 struct parser {
     const unsigned char *p, *end;
     int depth;
-    char *buf; /* a string with escapes or a key, decoded */
-    size_t cap;
+    struct mt_buf scratch; /* a string with escapes or a key, decoded */
 };
 
 static json_t *parse_value(struct parser *j);
@@ -39,26 +38,6 @@ static void skip_space(struct parser *j)
            (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t')) {
         j->p++;
     }
-}
-
-static int reserve(struct parser *j, size_t n)
-{
-    char *grown;
-    size_t cap = j->cap ? j->cap : 256;
-
-    if (n <= j->cap) {
-        return 0;
-    }
-    while (cap < n) {
-        cap *= 2;
-    }
-    grown = mt_realloc(j->buf, cap);
-    if (grown == NULL) {
-        return -1;
-    }
-    j->buf = grown;
-    j->cap = cap;
-    return 0;
 }
 
 static int hex4(const unsigned char *p, unsigned *v)
@@ -83,7 +62,7 @@ static int hex4(const unsigned char *p, unsigned *v)
 }
 
 /* Reads a \uXXXX escape (and the low half of a surrogate pair) at j->p,
- * just past the backslash and u; appends its UTF-8 to buf at *n. */
+ * just past the backslash and u; appends its UTF-8 to scratch at *n. */
 static int unicode_escape(struct parser *j, size_t *n)
 {
     unsigned v, lo;
@@ -104,10 +83,10 @@ static int unicode_escape(struct parser *j, size_t *n)
         j->p += 6;
         v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
     }
-    if (reserve(j, *n + 4) != 0) {
+    if (mt_buf_reserve(&j->scratch, *n + 4) != 0) {
         return -1;
     }
-    o = j->buf + *n;
+    o = j->scratch.data + *n;
     if (v < 0x80) {
         o[0] = (char)v;
         *n += 1;
@@ -158,7 +137,7 @@ static int plain_byte(unsigned char c)
 }
 
 /* Reads a string at j->p (its opening quote). Sets *s and *n to its
- * bytes: in the input when it has no escapes, else decoded into j->buf
+ * bytes: in the input when it has no escapes, else decoded into j->scratch
  * (valid until the next string). */
 static int parse_string(struct parser *j, const char **s, size_t *n)
 {
@@ -191,10 +170,10 @@ static int parse_string(struct parser *j, const char **s, size_t *n)
                 return -1;
             }
             if (escaped) {
-                if (reserve(j, len + (size_t)(j->p - from)) != 0) {
+                if (mt_buf_reserve(&j->scratch, len + (size_t)(j->p - from)) != 0) {
                     return -1;
                 }
-                memcpy(j->buf + len, from, (size_t)(j->p - from));
+                memcpy(j->scratch.data + len, from, (size_t)(j->p - from));
                 len += (size_t)(j->p - from);
             }
             continue;
@@ -202,12 +181,12 @@ static int parse_string(struct parser *j, const char **s, size_t *n)
         if (c == '\\') {
             char out;
             if (!escaped) {
-                /* From here on the string is built in buf. */
+                /* From here on the string is built in scratch. */
                 len = (size_t)(j->p - start);
-                if (reserve(j, len + 1) != 0) {
+                if (mt_buf_reserve(&j->scratch, len + 1) != 0) {
                     return -1;
                 }
-                memcpy(j->buf, start, len);
+                memcpy(j->scratch.data, start, len);
                 escaped = 1;
             }
             if (j->end - j->p < 2) {
@@ -231,22 +210,22 @@ static int parse_string(struct parser *j, const char **s, size_t *n)
             default:
                 return -1;
             }
-            if (reserve(j, len + 1) != 0) {
+            if (mt_buf_reserve(&j->scratch, len + 1) != 0) {
                 return -1;
             }
-            j->buf[len++] = out;
+            j->scratch.data[len++] = out;
             continue;
         }
         if (escaped) {
-            if (reserve(j, len + 1) != 0) {
+            if (mt_buf_reserve(&j->scratch, len + 1) != 0) {
                 return -1;
             }
-            j->buf[len++] = (char)c;
+            j->scratch.data[len++] = (char)c;
         }
         j->p++;
     }
     if (escaped) {
-        *s = j->buf;
+        *s = j->scratch.data;
         *n = len;
     } else {
         *s = (const char *)start;
@@ -350,16 +329,16 @@ static json_t *parse_array(struct parser *j)
     return NULL;
 }
 
-/* Puts the key (n bytes at s) into j->buf as a C string; a \u0000 never
+/* Puts the key (n bytes at s) into j->scratch.data as a C string; a \u0000 never
  * gets this far, so it has no NUL inside. */
 static const char *key_string(struct parser *j, const char *s, size_t n)
 {
-    if (reserve(j, n + 1) != 0) {
+    if (mt_buf_reserve(&j->scratch, n + 1) != 0) {
         return NULL;
     }
-    memmove(j->buf, s, n);
-    j->buf[n] = '\0';
-    return j->buf;
+    memmove(j->scratch.data, s, n);
+    j->scratch.data[n] = '\0';
+    return j->scratch.data;
 }
 
 static json_t *parse_object(struct parser *j)
@@ -379,9 +358,9 @@ static json_t *parse_object(struct parser *j)
         if (j->p >= j->end || *j->p != '"' || parse_string(j, &s, &n) != 0) {
             break;
         }
-        /* The value's strings reuse buf: a key decoded there is kept
+        /* The value's strings reuse scratch: a key decoded there is kept
          * aside (rare); one without escapes stays in the input. */
-        if (s == j->buf && (s = escaped_key = mt_strndup(s, n)) == NULL) {
+        if (s == j->scratch.data && (s = escaped_key = mt_strndup(s, n)) == NULL) {
             break;
         }
         skip_space(j);
@@ -468,6 +447,6 @@ json_t *mt_json_fast_object(const char *text, size_t len)
             root = NULL;
         }
     }
-    mt_free(j.buf);
+    mt_buf_free(&j.scratch);
     return root;
 }

@@ -208,7 +208,7 @@ void mt_buf_init(struct mt_buf *b, size_t cap)
     b->cap = cap;
 }
 
-static int grow(struct mt_buf *b, size_t need)
+int mt_buf_reserve(struct mt_buf *b, size_t need)
 {
     size_t n;
     char *p;
@@ -234,7 +234,7 @@ static int grow(struct mt_buf *b, size_t need)
 
 int mt_buf_append(struct mt_buf *b, const void *p, size_t n)
 {
-    if (grow(b, b->len + n) != 0) {
+    if (mt_buf_reserve(b, b->len + n) != 0) {
         return -1;
     }
     if (n) {
@@ -258,7 +258,7 @@ int mt_buf_appendf(struct mt_buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || grow(b, b->len + (size_t)n) != 0) {
+    if (n < 0 || mt_buf_reserve(b, b->len + (size_t)n) != 0) {
         return -1;
     }
     va_start(ap, fmt);

@@ -38,6 +38,9 @@ struct mt_buf {
 };
 
 void mt_buf_init(struct mt_buf *b, size_t cap);
+/* Room for need bytes of data and the NUL (data may then be written at
+ * any offset below need); -1 past the cap or out of memory. */
+int mt_buf_reserve(struct mt_buf *b, size_t need);
 int mt_buf_append(struct mt_buf *b, const void *p, size_t n);
 int mt_buf_appendc(struct mt_buf *b, char c);
 int mt_buf_appendf(struct mt_buf *b, const char *fmt, ...)
