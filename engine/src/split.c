@@ -37,7 +37,16 @@
  * stopped early: a word wrap whose blank was trimmed (or a line end inside
  * the value), joined with a space. Only earlier lines count, and error
  * records are left out: documentation samples shorten values ("<Request
- * ID>"), which makes a line look narrower than the next one. */
+ * ID>"), which makes a line look narrower than the next one.
+ *
+ * Console copies and Out-File output of an error record hard-wrap plain
+ * lines at the console width (80 or 120 cells), mid-word and with no
+ * indent ("New-PSSession : [server] Connecting ... error message" / ": Access
+ * is denied."). A plain or label line exactly that wide continues on the
+ * next column-0 line when that one is no wider (a row never is) and does
+ * not open a record of its own (a label, an error field, a timestamped
+ * entry or log line): ambiguous, text joins directly and alt with a
+ * space. */
 
 enum mode { M_LINE, M_FIELD, M_ERROR, M_ALONE };
 
@@ -52,6 +61,7 @@ struct open_rec {
     size_t label_len;
     size_t value_off;
     size_t prev_cells; /* width of the line last added */
+    size_t console_row; /* the console width the line last added filled */
     /* A record of one whole line of the block is not copied: it points
      * there (NUL-terminated in place) until a second line joins it or the
      * block is done (materialise). */
@@ -171,6 +181,27 @@ static size_t line_cells(struct mt_splitter *sp)
         sp->cur_cells_known = 1;
     }
     return sp->cur_cells;
+}
+
+/* The usual console width that the line being classified fills exactly
+ * (see the overview), or 0: 80 (conhost before Windows 10, Out-File in a
+ * host without a console) or 120 (Windows 10 conhost). Cells never
+ * exceed bytes, so shorter lines are not measured. */
+static size_t console_row(struct mt_splitter *sp)
+{
+    static const size_t widths[] = {80, 120};
+    size_t i, c;
+
+    if (sp->cur_len < widths[0]) {
+        return 0;
+    }
+    c = line_cells(sp);
+    for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+        if (c == widths[i]) {
+            return c;
+        }
+    }
+    return 0;
 }
 
 /* Length of the longest prefix of s[0..n) that is at most max bytes and
@@ -370,6 +401,8 @@ static int start(struct mt_splitter *sp, enum mode mode,
     r->has_label = 0;
     r->has_alt = 0;
     r->prev_cells = r->mode == M_FIELD ? line_cells(sp) : 0;
+    r->console_row =
+        mode == M_LINE || mode == M_FIELD ? console_row(sp) : 0;
     r->line = sp->lines;
     r->last_line = sp->lines;
     r->borrow = NULL;
@@ -504,11 +537,10 @@ static size_t count_digits(const char *s, size_t n)
     return i;
 }
 
-/* Whether s starts like a move report entry, "1/19/2015 2:07:44 PM [SRV]"
- * (also 24-hour clocks and dotted or ISO dates). Report values list one
- * entry per line at the value column: such a line starts a new record
- * instead of continuing the previous entry. */
-static int starts_entry(const char *s, size_t n)
+/* Where a leading date and time end in s[0..n) ("1/19/2015 2:07:44 PM",
+ * "2024.01.31 20:44:19", "2021-03-29T15:32:27": dotted, slashed or ISO
+ * dates, 12- or 24-hour clocks), or 0 when s does not start with both. */
+static size_t stamp_end(const char *s, size_t n)
 {
     size_t i = count_digits(s, n), k;
     char sep;
@@ -527,7 +559,7 @@ static int starts_entry(const char *s, size_t n)
     }
     k = count_digits(s + i + 1, n - i - 1);
     i += 1 + k;
-    if (k < 1 || i >= n || s[i] != ' ') {
+    if (k < 1 || i >= n || (s[i] != ' ' && s[i] != 'T')) {
         return 0;
     }
     k = count_digits(s + i + 1, n - i - 1);
@@ -542,7 +574,27 @@ static int starts_entry(const char *s, size_t n)
         s[i + 2] == 'M') {
         i += 3;
     }
-    return i + 1 < n && s[i] == ' ' && (s[i + 1] == '[' || s[i + 1] == '(');
+    return i;
+}
+
+/* Whether s starts like a move report entry, "1/19/2015 2:07:44 PM [SRV]"
+ * (also 24-hour clocks and dotted or ISO dates). Report values list one
+ * entry per line at the value column: such a line starts a new record
+ * instead of continuing the previous entry. */
+static int starts_entry(const char *s, size_t n)
+{
+    size_t i = stamp_end(s, n);
+
+    return i > 0 && i + 1 < n && s[i] == ' ' &&
+           (s[i + 1] == '[' || s[i + 1] == '(');
+}
+
+/* Whether s starts with a date and a time, as move report entries, HCW
+ * and IIS log lines and transcripts' own stamps do: a log line of its
+ * own, never the rest of a wrapped console row. */
+static int starts_stamp(const char *s, size_t n)
+{
+    return stamp_end(s, n) > 0;
 }
 
 /* Classifies one complete line (number sp->lines) against the open
@@ -590,6 +642,7 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
     }
     if (r->open && (r->mode == M_FIELD || r->mode == M_ERROR) && !tab &&
         ind_col == r->col) {
+        r->console_row = 0;
         rc = extend_wrapped(sp, s + ind, n - ind);
         if (r->mode == M_FIELD && line_cells(sp) > sp->obj_width) {
             sp->obj_width = sp->cur_cells;
@@ -608,10 +661,22 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
                            value_off, ind_col + colon_col + 2);
     }
     if (ind == 0) {
+        if (r->open && (r->mode == M_LINE || r->mode == M_FIELD) &&
+            r->console_row > 0 && line_cells(sp) <= r->console_row &&
+            !starts_stamp(s, n)) {
+            /* A row that ends in a blank broke at a word: certain. */
+            if (materialise(r) != 0) {
+                return MT_ENOMEM;
+            }
+            rc = extend(sp, s, n, 0, !ends_blank(&r->text));
+            r->console_row = console_row(sp);
+            return rc;
+        }
         rc = flush(sp);
         return rc < 0 ? rc : start(sp, M_LINE, MT_REC_LINE, s, n);
     }
     if (r->open && r->mode != M_ALONE) {
+        r->console_row = 0;
         return extend(sp, s + ind, n - ind, ' ', 0);
     }
     rc = flush(sp);

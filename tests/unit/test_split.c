@@ -915,3 +915,70 @@ TEST(split_report_entries_wrap_and_split)
 
     check(in, want, N(want));
 }
+
+/* A console copy (or Out-File) of an error hard-wraps at the console
+ * width, mid-word, with no indent: a row exactly 80 or 120 cells wide
+ * continues on the next column-0 line. The row after the 80-cell one is
+ * ambiguous (alt spaced); a 120-cell row ending in a blank joins for sure;
+ * a line wider than the row, a timestamped entry or a shorter line before
+ * stay apart. */
+TEST(split_console_rows)
+{
+    static const char in[] =
+        "The call to 'https://mail.contoso.com/EWS/mrsproxy.svc' failed. "
+        "Error details: T\r\n"
+        "he HTTP request is unauthorized with client authentication scheme "
+        "'Negotiate'.\r\n"
+        "New-PSSession : [ex01.contoso.com] Connecting to remote server "
+        "ex01.contoso.com failed with the following error message \r\n"
+        ": Access is denied.\r\n"
+        "PS C:\\> Get-MoveRequestStatistics -Identity 'jdoe@contoso.com' "
+        "-IncludeReport |\r\n"
+        "fl\r\n"
+        "Description:   Password synchronization failed for domain: "
+        "contoso.com. Details:\r\n"
+        "Microsoft.Online.PasswordSynchronization.DirectoryReplicationServices"
+        ".DrsException: RPC Error 8453: Replication access was denied.\r\n"
+        "3/29/2021 3:32:27 PM [EXCH] Transient error BigFunnelTransientExcep"
+        "tion has occurred. \r\n"
+        "3/29/2021 3:32:28 PM [EXCH] Stage: CopyingMessages.\r\n";
+    static const struct want want[] = {
+        {MT_REC_ENTRY, 0,
+         "The call to 'https://mail.contoso.com/EWS/mrsproxy.svc' failed. "
+         "Error details: The HTTP request is unauthorized with client "
+         "authentication scheme 'Negotiate'.",
+         "The call to 'https://mail.contoso.com/EWS/mrsproxy.svc' failed. "
+         "Error details: T he HTTP request is unauthorized with client "
+         "authentication scheme 'Negotiate'.",
+         NULL, NULL, 1, 2},
+        {MT_REC_FIELD, 0,
+         "New-PSSession : [ex01.contoso.com] Connecting to remote server "
+         "ex01.contoso.com failed with the following error message : Access "
+         "is denied.",
+         NULL, "New-PSSession",
+         "[ex01.contoso.com] Connecting to remote server ex01.contoso.com "
+         "failed with the following error message : Access is denied.",
+         3, 4},
+        {MT_REC_LINE, 0,
+         "PS C:\\> Get-MoveRequestStatistics -Identity 'jdoe@contoso.com' "
+         "-IncludeReport |",
+         NULL, NULL, NULL, 5, 5},
+        {MT_REC_LINE, 0, "fl", NULL, NULL, NULL, 6, 6},
+        {MT_REC_LINE, 0,
+         "Description:   Password synchronization failed for domain: "
+         "contoso.com. Details:",
+         NULL, NULL, NULL, 7, 7},
+        {MT_REC_LINE, 0,
+         "Microsoft.Online.PasswordSynchronization.DirectoryReplicationServices"
+         ".DrsException: RPC Error 8453: Replication access was denied.",
+         NULL, NULL, NULL, 8, 8},
+        {MT_REC_LINE, 0,
+         "3/29/2021 3:32:27 PM [EXCH] Transient error BigFunnelTransientExcep"
+         "tion has occurred. ",
+         NULL, NULL, NULL, 9, 9},
+        {MT_REC_LINE, 0, "3/29/2021 3:32:28 PM [EXCH] Stage: CopyingMessages.",
+         NULL, NULL, NULL, 10, 10},
+    };
+
+    check(in, want, N(want));
+}
