@@ -15,6 +15,275 @@
 
 #include "util.h"
 
+/* ---- Is the record an error report? --------------------------------
+ * A stable name is also a status value, a type name or an enum member:
+ * help syntax, parameter tables, Get-Help output, scripts ("catch [X]")
+ * and healthy listings print it without anything having gone wrong. So
+ * a name (and the nearest-article fallback) only speaks for a record
+ * that reports an error by something besides the name: an error word or
+ * phrase of its own, an error-bearing Format-List label, an exception
+ * frame ("XException: message", "--> X", "|X|"), an SMTP enhanced status
+ * code, an IMAP NO/BAD response. Names that are error codes by nature
+ * (HCW8xxx, AADSTSnnnn, NDR diagnostic codes) need nothing more. */
+
+/* The matcher's error words, and phrases error messages use instead
+ * ("could not", "denied", an error record's "+ CategoryInfo", Active
+ * Directory's "SecErr:"). Matched case-insensitively at the start of a
+ * word, so that the "Exception" of a class name or the "Failed" of
+ * "IncrementalFailed" is not one. */
+static const char *const error_phrases[] = {
+    "error", "exception", "failed", "failure", "fatal", "hr=0x", "cannot",
+    "couldn't", "couldn\u2019t", "unable to", "could not", "can't",
+    "can\u2019t", "not able to", "denied", "does not exist",
+    "doesn't exist", "doesn\u2019t exist", "not found", "not recognized",
+    "isn't recognized", "timed out", "refused", "unsuccessful",
+    "corrupted", "remote server returned", "categoryinfo",
+    "fullyqualifiederrorid", "secerr", "nameerr", "svcerr", "atrerr",
+    "upderr", NULL};
+
+/* Labels whose value is an error or a failed state (Format-List of move
+ * and migration statistics, sync run results, error records). */
+static const char *const error_labels[] = {
+    "FailureType", "Failure", "FailureCode", "Message", "Error",
+    "ErrorSummary", "ErrorMessage", "ErrorName", "ErrorType", "ErrorCode",
+    "ErrorDetail", "ErrorDetails", "LastError", "LastFailure", "Exception",
+    "ExceptionType", "ExceptionTypes", "Status", "StatusDetail",
+    "StatusSummary", "Result", "StepResult", "RunStatus", "CategoryInfo",
+    "FullyQualifiedErrorId", "Write-ErrorMessage", NULL};
+
+/* Name kinds that are error codes whatever surrounds them. */
+static const char *const error_code_kinds[] = {"hcw-code", "aad-code",
+                                               "ndr", NULL};
+
+static int word_byte(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Whether text[i..) starts with phrase (ASCII case folded). */
+static int starts_with_phrase(const char *text, size_t n, size_t i,
+                              const char *phrase)
+{
+    size_t k;
+
+    for (k = 0; phrase[k] != '\0'; k++) {
+        if (i + k >= n ||
+            ascii_lower((unsigned char)text[i + k]) !=
+                ascii_lower((unsigned char)phrase[k])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* An error phrase starting a word of text[from .. n), none of it inside
+ * [skip, skip + skip_len) (the name itself). */
+static int error_phrase_in(const char *text, size_t n, size_t from,
+                           size_t skip, size_t skip_len)
+{
+    size_t i;
+    int k;
+
+    for (i = from; i < n; i++) {
+        if (i > 0 && word_byte((unsigned char)text[i - 1])) {
+            continue;
+        }
+        for (k = 0; error_phrases[k] != NULL; k++) {
+            size_t len = strlen(error_phrases[k]);
+            if (starts_with_phrase(text, n, i, error_phrases[k]) &&
+                !(i < skip + skip_len && i + len > skip)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int error_label(const struct mt_record *r)
+{
+    int k;
+
+    if (r->kind != MT_REC_FIELD || r->label == NULL) {
+        return 0;
+    }
+    for (k = 0; error_labels[k] != NULL; k++) {
+        if (strlen(error_labels[k]) == r->label_len &&
+            starts_with_phrase(r->label, r->label_len, 0, error_labels[k])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Digits at text[i..) (at most max); returns how many, 0 when more. */
+static size_t digits_at(const char *text, size_t n, size_t i, size_t max)
+{
+    size_t d = 0;
+
+    while (i + d < n && text[i + d] >= '0' && text[i + d] <= '9') {
+        d++;
+    }
+    return d <= max ? d : 0;
+}
+
+/* An SMTP enhanced status code, "5.1.10" or "4.4.7" (RFC 3463), as NDRs
+ * and transport logs print them. */
+static int status_code_in(const char *text, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i + 5 <= n; i++) {
+        size_t a, b;
+        if ((text[i] != '4' && text[i] != '5') || text[i + 1] != '.' ||
+            (i > 0 && (word_byte((unsigned char)text[i - 1]) ||
+                       text[i - 1] == '.'))) {
+            continue;
+        }
+        a = digits_at(text, n, i + 2, 3);
+        if (a == 0 || i + 2 + a >= n || text[i + 2 + a] != '.') {
+            continue;
+        }
+        b = digits_at(text, n, i + 3 + a, 3);
+        if (b > 0 && (i + 3 + a + b == n ||
+                      !word_byte((unsigned char)text[i + 3 + a + b]))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A tagged IMAP refusal, "A1 NO ..." or "t1 BAD ...". */
+static int imap_refusal(const char *text, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && word_byte((unsigned char)text[i])) {
+        i++;
+    }
+    return i > 0 && i < n && text[i] == ' ' &&
+           (starts_with_phrase(text, n, i, " NO ") ||
+            starts_with_phrase(text, n, i, " BAD "));
+}
+
+static int blank_or_quote(char c)
+{
+    return c == ' ' || c == '\'' || c == '"';
+}
+
+/* The token at text[start .. start + len) in an exception frame:
+ * followed by ':' or ';' ("MapiExceptionLogonFailed: ...",
+ * "RESOLVER.ADR.RecipientNotFound; ...") or " - " ("XException - the
+ * remote endpoint ..."), between bars as Write-ErrorMessage prints it
+ * ("ExAB12|Namespace.XException|message"), after an inner-exception
+ * arrow ("--> X"), or alone in the record. */
+static int token_framed(const char *text, size_t n, size_t start,
+                        size_t len)
+{
+    size_t a = start, b = start + len;
+
+    if (a > 0 && text[a - 1] == '|' && b < n && text[b] == '|') {
+        return 1;
+    }
+    while (b < n && blank_or_quote(text[b])) {
+        b++;
+    }
+    if (b < n && (text[b] == ':' || text[b] == ';')) {
+        return 1;
+    }
+    if (b + 1 < n && b > start + len && text[b] == '-' && text[b + 1] == ' ') {
+        return 1;
+    }
+    while (a > 0 && blank_or_quote(text[a - 1])) {
+        a--;
+    }
+    if (a >= 2 && text[a - 1] == '>' && text[a - 2] == '-') {
+        return 1;
+    }
+    while (b < n && (text[b] == '.' || text[b] == ' ')) {
+        b++;
+    }
+    return a == 0 && b == n;
+}
+
+/* The name is a PowerShell type literal, "[Namespace.XException]" (a
+ * script's catch block or cast): code, never a report. */
+static int type_literal(const char *text, size_t n, size_t start,
+                        size_t len)
+{
+    size_t a = start;
+
+    while (a > 0 && (word_byte((unsigned char)text[a - 1]) ||
+                     text[a - 1] == '.')) {
+        a--;
+    }
+    return a > 0 && text[a - 1] == '[' && start + len < n &&
+           text[start + len] == ']';
+}
+
+/* Whether some .NET exception class in text is framed as above (frame
+ * set) or written as a type literal (frame clear). */
+static int exception_in(const char *text, size_t n, int frame)
+{
+    static const char word[] = "Exception";
+    const size_t wlen = sizeof(word) - 1;
+    size_t i;
+
+    for (i = 0; i + wlen <= n; i++) {
+        size_t start = i, len;
+        if (memcmp(text + i, word, wlen) != 0 ||
+            (i + wlen < n && word_byte((unsigned char)text[i + wlen]))) {
+            continue;
+        }
+        while (start > 0 && (word_byte((unsigned char)text[start - 1]) ||
+                             text[start - 1] == '.')) {
+            start--;
+        }
+        len = i + wlen - start;
+        if (frame ? token_framed(text, n, start, len)
+                  : type_literal(text, n, start, len)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether record r reports an error besides the name found at
+ * text[start .. start + len) (len 0: no name, the record as a whole). */
+static int reports_error(const struct mt_record *r, const char *text,
+                         size_t n, size_t start, size_t len)
+{
+    size_t from = 0;
+
+    if (error_label(r)) {
+        return 1;
+    }
+    if (r->kind == MT_REC_FIELD && r->value != NULL && text == r->text) {
+        from = (size_t)(r->value - r->text); /* the label says nothing */
+    }
+    return error_phrase_in(text, n, from, start, len) ||
+           status_code_in(text, n) || imap_refusal(text, n) ||
+           exception_in(text, n, 1) ||
+           (len > 0 && token_framed(text, n, start, len));
+}
+
+static int error_code_kind(const char *kind)
+{
+    int k;
+
+    for (k = 0; error_code_kinds[k] != NULL; k++) {
+        if (strcmp(kind, error_code_kinds[k]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Reports name k found at text[start .. start + len) through the sink's
  * own hit callback, as if its derived signature had matched there. */
 static int report_name(const struct mt_state *st, int k, const char *text,
@@ -58,7 +327,9 @@ static int by_name(struct mt_state *st, const struct mt_record *r,
         n = r->alt_len;
         k = mt_names_find(&st->e->names, text, n, &start, &len);
     }
-    if (k < 0) {
+    if (k < 0 || type_literal(text, n, start, len) ||
+        (!error_code_kind(st->e->names.v[k].kind) &&
+         !reports_error(r, text, n, start, len))) {
         return 0;
     }
     return report_name(st, k, text, n, start, len, on_hit, hit_ctx) < 0
@@ -125,7 +396,10 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
     double score;
     int art;
 
-    if (st->possible == NULL || error_record_frame(r->text, r->len)) {
+    /* Script code (a catch block's type literal) is no report either. */
+    if (st->possible == NULL || error_record_frame(r->text, r->len) ||
+        !reports_error(r, r->text, r->len, 0, 0) ||
+        exception_in(r->text, r->len, 0)) {
         return;
     }
     similar = mt_engine_similar(st->e);

@@ -248,11 +248,19 @@ struct tally {
     int n[NVERDICT];
 };
 
+/* MT_EVAL_LIST=1 in the environment lists every reworded sample with its
+ * verdict (to compare two builds line by line). */
 static void count_one(void *ctx, const char *text, int article)
 {
     struct tally *t = ctx;
+    enum verdict v = judge(t->e, text, article);
+    const char *list = getenv("MT_EVAL_LIST");
 
-    t->n[judge(t->e, text, article)]++;
+    t->n[v]++;
+    if (list != NULL && strcmp(list, "1") == 0) {
+        printf("%s\t%s\t%s\n", verdict_names[v],
+               t->e->kb.articles[article].id, text);
+    }
 }
 
 static int reworded(const char *root, double min_reach)
