@@ -210,6 +210,12 @@ json_t *mt_jfilled(const struct mt_strlist *list,
 /* The parts of a finding common to a group and a single occurrence. */
 json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
 {
+    return mt_jfinding_filled(e, f, NULL, NULL);
+}
+
+json_t *mt_jfinding_filled(struct mt_engine *e, const struct mt_finding *f,
+                           json_t *commands, json_t *verify)
+{
     const struct mt_article *a = mt_engine_article_of(e, f->sig);
     const struct mt_signature *s = &e->patterns.sigs[f->sig];
     const char *mbx = mt_finding_mailbox(f);
@@ -232,12 +238,18 @@ json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f)
     if (a != NULL) {
         json_object_set_new(o, "cause", mt_jstr(a->cause));
         json_object_set_new(o, "resolution", mt_jstrlist(&a->resolution));
-        json_object_set_new(o, "commands",
-                            mt_jfilled(&a->commands, &f->fields, &f->context));
-        json_object_set_new(o, "verify",
-                            mt_jfilled(&a->verify, &f->fields, &f->context));
+        json_object_set_new(
+            o, "commands",
+            commands ? commands
+                     : mt_jfilled(&a->commands, &f->fields, &f->context));
+        json_object_set_new(
+            o, "verify",
+            verify ? verify : mt_jfilled(&a->verify, &f->fields, &f->context));
         json_object_set_new(o, "risk", mt_jstr(a->risk));
         json_object_set_new(o, "refs", mt_jstrlist(&a->refs));
+    } else {
+        json_decref(commands);
+        json_decref(verify);
     }
     return o;
 }

@@ -459,7 +459,12 @@ static json_t *jgroup(struct mt_engine *e, const struct mt_report *r,
     const struct mt_group *g = &e->res.agg.groups[gi];
     const struct mt_problem *pr = &r->problems[r->problem_of[gi]];
     const struct mt_article *a = mt_engine_article_of(e, g->first.sig);
-    json_t *o = json_object(), *body = mt_jfinding(e, &g->first),
+    /* The group's commands are filled from the whole group (its mailbox,
+     * batch, ...), once, in the place the finding's own would take. */
+    json_t *o = json_object(),
+           *body = mt_jfinding_filled(
+               e, &g->first, a ? jfilled(r, gi, &a->commands) : NULL,
+               a ? jfilled(r, gi, &a->verify) : NULL),
            *examples = json_array();
     const char *named = mt_finding_mailbox(&g->first);
     int k;
@@ -472,8 +477,6 @@ static json_t *jgroup(struct mt_engine *e, const struct mt_report *r,
     json_object_set_new(o, "mailbox", mt_jstr(mt_report_group_mailbox(r, gi)));
     json_object_set_new(o, "mailbox_as_named", mt_jstr(named));
     if (a != NULL) {
-        json_object_set_new(o, "commands", jfilled(r, gi, &a->commands));
-        json_object_set_new(o, "verify", jfilled(r, gi, &a->verify));
         json_object_set_new(o, "command_templates",
                             mt_jstrlist(&a->commands));
         json_object_set_new(o, "verify_templates", mt_jstrlist(&a->verify));

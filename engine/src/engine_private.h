@@ -197,6 +197,11 @@ json_t *mt_jfields(const struct mt_fields *f);
 json_t *mt_jorigin(const char *origin, uint64_t line);
 /* A finding with its article: cause, resolution, filled-in commands. */
 json_t *mt_jfinding(struct mt_engine *e, const struct mt_finding *f);
+/* The same with the article's commands and verify commands already filled
+ * by the caller (a report group fills them from the whole group); takes
+ * both references. NULL fills that list from the finding alone. */
+json_t *mt_jfinding_filled(struct mt_engine *e, const struct mt_finding *f,
+                           json_t *commands, json_t *verify);
 
 /* Writes text for one format: control characters and markup made
  * harmless, cut at max bytes (mt_put_clean for a terminal). */
