@@ -390,6 +390,32 @@ static int error_record_frame(const char *text, size_t len)
     return 0;
 }
 
+/* Where the message of an HCW log line starts: after the bracket of
+ * key=value pairs that ends with Thread=N, and after "FINISH Time=..ms
+ * Results=". The activity, session and cmdlet names in the bracket say
+ * which step ran, not what went wrong; compared with the articles they
+ * drown the message. 0 for any other line. */
+static size_t hcw_message_start(const char *text, size_t len)
+{
+    const char *thread, *end, *results;
+    size_t at;
+
+    if (len == 0 || text[0] < '0' || text[0] > '9' ||
+        (thread = strstr(text, "Thread=")) == NULL ||
+        (end = strchr(thread, ']')) == NULL) {
+        return 0;
+    }
+    at = (size_t)(end - text) + 1;
+    while (at < len && text[at] == ' ') {
+        at++;
+    }
+    if (strncmp(text + at, "FINISH Time=", 12) == 0 &&
+        (results = strstr(text + at, "Results=")) != NULL) {
+        at = (size_t)(results - text) + 8;
+    }
+    return at < len ? at : 0;
+}
+
 static void possible_match(struct mt_state *st, const struct mt_record *r)
 {
     const struct mt_similar *similar;
@@ -412,7 +438,9 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
         st->oom = 1;
         return;
     }
-    art = mt_similar_possible(similar, &st->similar_scratch, r->text, &score);
+    art = mt_similar_possible(similar, &st->similar_scratch,
+                              r->text + hcw_message_start(r->text, r->len),
+                              &score);
     if (art >= 0 &&
         mt_possibles_add(st->possible, art, score,
                          st->doc.origin ? st->doc.origin : "", r->line,
