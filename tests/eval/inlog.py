@@ -55,6 +55,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from score import read_case  # noqa: E402  the set's header format
+
 SHAPES = ("fl", "fl16", "entries", "script", "console", "hcw")
 
 # A sample already written in a shape of its own: prefer a bare one.
@@ -66,18 +69,6 @@ EXCEPTION = re.compile(r"\b([A-Z][A-Za-z0-9]*Exception)\b")
 # only be found where it stays a line of its own.
 ANCHORED = re.compile(r"^(?:\(\?[a-z]+\))?(?:\(\?:)?\^")
 FIELD_LINE = re.compile(r"^(\w+)\s*:\s(.*)$")
-
-
-def read_case(path):
-    meta, body = {}, []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not body and line.startswith("# ") and ":" in line:
-                k, v = line[2:].split(":", 1)
-                meta[k.strip()] = v.strip()
-            else:
-                body.append(line)
-    return meta, "".join(body).strip("\n")
 
 
 def items_of(root):
