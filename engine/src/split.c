@@ -35,9 +35,10 @@
  * and alt with a space. Format-List wraps every line of an object at one
  * width, so a broken line narrower than an earlier line of the same object
  * stopped early: a word wrap whose blank was trimmed (or a line end inside
- * the value), joined with a space. Only earlier lines count, and error
- * records are left out: documentation samples shorten values ("<Request
- * ID>"), which makes a line look narrower than the next one.
+ * the value), joined with a space; a join still in doubt gets that space
+ * later when a wider line of the same value follows. Error records are
+ * left out: documentation samples shorten values ("<Request ID>"), which
+ * makes a line look narrower than the next one.
  *
  * Console copies and Out-File output of an error record hard-wrap plain
  * lines at the console width (80 or 120 cells), mid-word and with no
@@ -49,6 +50,10 @@
  * space. */
 
 enum mode { M_LINE, M_FIELD, M_ERROR, M_ALONE };
+
+/* Joins in doubt remembered per Format-List value: a value wraps over a
+ * few lines; past this many the later ones stay as they are. */
+#define MAX_DOUBTFUL_JOINS 16
 
 struct open_rec {
     int open;
@@ -62,6 +67,13 @@ struct open_rec {
     size_t value_off;
     size_t prev_cells; /* width of the line last added */
     size_t console_row; /* the console width the line last added filled */
+    /* Format-List joins made directly but in doubt, with the width of
+     * the line before each: a later, wider line of the same value shows
+     * that line stopped early (a word wrap whose blank was trimmed), and
+     * the join gets its space after all (see fix_early_stops). */
+    size_t doubt_off[MAX_DOUBTFUL_JOINS];
+    size_t doubt_cells[MAX_DOUBTFUL_JOINS];
+    int ndoubt;
     /* A record of one whole line of the block is not copied: it points
      * there (NUL-terminated in place) until a second line joins it or the
      * block is done (materialise). */
@@ -400,6 +412,7 @@ static int start(struct mt_splitter *sp, enum mode mode,
     }
     r->has_label = 0;
     r->has_alt = 0;
+    r->ndoubt = 0;
     r->prev_cells = r->mode == M_FIELD ? line_cells(sp) : 0;
     r->console_row =
         mode == M_LINE || mode == M_FIELD ? console_row(sp) : 0;
@@ -468,6 +481,42 @@ static int ends_blank(const struct mt_buf *b)
              (unsigned char)b->data[b->len - 1] == 0xA0));
 }
 
+/* The line just added to a Format-List value is width cells wide: each
+ * join in doubt after a narrower line gets the space it lacked in text
+ * (alt has it already). Latest first, so earlier offsets stay valid. */
+static int fix_early_stops(struct mt_splitter *sp, size_t width)
+{
+    struct open_rec *r = &sp->rec;
+    int i, k = 0;
+
+    for (i = r->ndoubt - 1; i >= 0; i--) {
+        size_t off = r->doubt_off[i];
+        if (r->doubt_cells[i] >= width) {
+            r->doubt_off[k] = off; /* still in doubt */
+            r->doubt_cells[k++] = r->doubt_cells[i];
+            continue;
+        }
+        if (r->text.len + 1 > sp->cfg.max_record ||
+            mt_buf_reserve(&r->text, r->text.len + 1) != 0) {
+            return r->text.len + 1 > sp->cfg.max_record ? 0 : MT_ENOMEM;
+        }
+        memmove(r->text.data + off + 1, r->text.data + off,
+                r->text.len - off + 1);
+        r->text.data[off] = ' ';
+        r->text.len++;
+    }
+    /* k entries were kept in reverse order: restore oldest first. */
+    for (i = 0; i < k / 2; i++) {
+        size_t o = r->doubt_off[i], c = r->doubt_cells[i];
+        r->doubt_off[i] = r->doubt_off[k - 1 - i];
+        r->doubt_cells[i] = r->doubt_cells[k - 1 - i];
+        r->doubt_off[k - 1 - i] = o;
+        r->doubt_cells[k - 1 - i] = c;
+    }
+    r->ndoubt = k;
+    return 0;
+}
+
 /* A wrapped value continues (see the overview for the join). If the value
  * was empty so far ("Label :"), the text first gets the space the label
  * line lacks so that it reads "Label : value". */
@@ -492,6 +541,16 @@ static int extend_wrapped(struct mt_splitter *sp, const char *s, size_t n)
     }
     if (r->mode == M_FIELD && r->prev_cells < sp->obj_width) {
         return extend(sp, s, n, ' ', 0);
+    }
+    if (r->mode == M_FIELD && r->ndoubt < MAX_DOUBTFUL_JOINS) {
+        size_t off = r->text.len, before = r->prev_cells;
+        int rc = extend(sp, s, n, 0, 1);
+        /* (A record cut at max_record restarts on this line: no join.) */
+        if (rc == 0 && r->line != sp->lines && r->text.len > off) {
+            r->doubt_off[r->ndoubt] = off;
+            r->doubt_cells[r->ndoubt++] = before;
+        }
+        return rc;
     }
     return extend(sp, s, n, 0, 1);
 }
@@ -644,6 +703,9 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
         ind_col == r->col) {
         r->console_row = 0;
         rc = extend_wrapped(sp, s + ind, n - ind);
+        if (rc == 0 && r->mode == M_FIELD && r->ndoubt > 0) {
+            rc = fix_early_stops(sp, line_cells(sp));
+        }
         if (r->mode == M_FIELD && line_cells(sp) > sp->obj_width) {
             sp->obj_width = sp->cur_cells;
         }
