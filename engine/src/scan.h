@@ -12,6 +12,7 @@
 
 struct mt_stream;
 struct mt_buf;
+struct mt_matcher;
 
 struct mt_scan {
     mt_message_fn message;      /* where input messages go (may be NULL) */
@@ -24,6 +25,10 @@ struct mt_scan {
     int status;                 /* worst: MT_OK, MT_WARN or MT_EINPUT */
     int aborted;                /* a hard limit tripped: stop reading */
     int no_readahead;           /* a pool worker: its cores are taken */
+    /* Set (to the sink's matcher) when this scan may use two threads: a
+     * long plain-text document is then decoded and block-prefiltered on
+     * a second thread while this one makes its records (pipeline.h). */
+    struct mt_matcher *pipeline;
     struct mt_buf *text_out;    /* set: decoded text goes here, not to
                                    the format readers and the sink */
     const struct mt_sink_ops *sink;
