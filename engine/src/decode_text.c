@@ -555,12 +555,15 @@ static int feed_reader(void *arg, const char *text, size_t n)
 
 /* Reads the rest of a long plain-text document on two threads when the
  * scan allows it (engine: -j > 1): returns what run() would, or 1 when it
- * did not (then run() goes on alone). Only the plain reader: its records
- * take the block prefilter's hits, and it says nothing on stderr while it
- * reads, so messages (all the decoder's until the end) keep their order. */
+ * did not (then run() goes on alone). Only the plain reader, whose records
+ * take the block prefilter's hits. The decoder's messages wait for the
+ * block they come before (mt_pipeline_message): same order, same
+ * thread as when one thread reads. */
 static int run_two_threads(struct text *t, struct mt_stream *in)
 {
     char *own_out = t->out;
+    mt_message_fn fn;
+    void *ctx;
     int rc;
 
     if (t->scan->pipeline == NULL || t->scan->no_readahead ||
@@ -574,12 +577,18 @@ static int run_two_threads(struct text *t, struct mt_stream *in)
         return 1;
     }
     t->pipe_in = in;
+    mt_scan_redirect_messages(t->scan, mt_pipeline_message, t->pipe, &fn,
+                              &ctx);
+    mt_pipeline_forward_messages(t->pipe, fn, ctx);
     if (mt_pipeline_start(t->pipe, produce, t) != 0) {
+        mt_scan_redirect_messages(t->scan, fn, ctx, NULL, NULL);
         mt_pipeline_free(t->pipe);
         t->pipe = NULL;
         return 1;
     }
+    t->scan->pipelined++;
     rc = mt_pipeline_consume(t->pipe, feed_reader, t);
+    mt_scan_redirect_messages(t->scan, fn, ctx, NULL, NULL);
     mt_pipeline_free(t->pipe);
     t->pipe = NULL;
     t->out = own_out;

@@ -22,6 +22,16 @@
 
 enum scan_state { SCAN_DONE, SCAN_PENDING, SCAN_RUNNING };
 
+/* A message about the input sent while the producer decoded (from it, or
+ * from the read-ahead thread below it), held until the consumer reaches
+ * the block it was sent before. */
+struct held_msg {
+    enum mt_msg_level level;
+    char *origin;
+    char *text;
+    struct held_msg *next;
+};
+
 struct block {
     char *text;
     size_t len;
@@ -29,6 +39,7 @@ struct block {
     /* Guarded by the pipeline's lock: hits are read only once DONE. */
     enum scan_state scan;
     unsigned long long seq; /* publishing order */
+    struct held_msg *msgs;  /* to send before the block's records */
 };
 
 struct mt_pipeline {
@@ -45,6 +56,13 @@ struct mt_pipeline {
     int sync_ready;
     unsigned long long published;
     unsigned long long scans[2]; /* by the producer, by the consumer */
+    /* Messages: where they go (on the consumer's thread), and those sent
+     * since the last block was published (guarded by lock). */
+    mt_message_fn forward;
+    void *forward_ctx;
+    pthread_t consumer;
+    struct held_msg *held;
+    struct held_msg **held_tail;
     pthread_t thread;
     int started;
     int (*produce)(void *arg);
@@ -65,6 +83,8 @@ struct mt_pipeline *mt_pipeline_new(struct mt_matcher *matcher,
     p->nslots = nslots;
     p->block_cap = block_cap;
     p->filling = -1;
+    p->consumer = pthread_self();
+    p->held_tail = &p->held;
     p->handoff = mt_handoff_new(nslots);
     p->scratch = mt_matcher_scratch_new(matcher);
     p->blocks = mt_calloc(nslots, sizeof(*p->blocks));
@@ -91,6 +111,17 @@ fail:
     return NULL;
 }
 
+static void free_msgs(struct held_msg *m)
+{
+    while (m != NULL) {
+        struct held_msg *next = m->next;
+        mt_free(m->origin);
+        mt_free(m->text);
+        mt_free(m);
+        m = next;
+    }
+}
+
 void mt_pipeline_free(struct mt_pipeline *p)
 {
     size_t i;
@@ -101,7 +132,9 @@ void mt_pipeline_free(struct mt_pipeline *p)
     for (i = 0; p->blocks != NULL && i < p->nslots; i++) {
         mt_free(p->blocks[i].text);
         mt_block_hits_free(&p->blocks[i].hits);
+        free_msgs(p->blocks[i].msgs);
     }
+    free_msgs(p->held);
     mt_free(p->blocks);
     if (p->sync_ready) {
         pthread_cond_destroy(&p->scanned);
@@ -203,6 +236,10 @@ int mt_pipeline_publish(struct mt_pipeline *p, size_t n)
     pthread_mutex_lock(&p->lock);
     b->scan = SCAN_PENDING;
     b->seq = ++p->published;
+    /* What was said while this block was decoded comes before it. */
+    b->msgs = p->held;
+    p->held = NULL;
+    p->held_tail = &p->held;
     pthread_mutex_unlock(&p->lock);
     mt_handoff_publish(p->handoff, p->filling);
     p->filling = -1;
@@ -226,6 +263,52 @@ static void wait_scanned(struct mt_pipeline *p, struct block *b)
     pthread_mutex_unlock(&p->lock);
 }
 
+void mt_pipeline_forward_messages(struct mt_pipeline *p, mt_message_fn fn,
+                                  void *ctx)
+{
+    p->forward = fn;
+    p->forward_ctx = ctx;
+}
+
+void mt_pipeline_message(void *ctx, enum mt_msg_level level,
+                         const char *origin, const char *text)
+{
+    struct mt_pipeline *p = ctx;
+    struct held_msg *m;
+
+    if (!pthread_equal(pthread_self(), p->consumer)) {
+        m = mt_calloc(1, sizeof(*m));
+        if (m != NULL) {
+            m->level = level;
+            m->origin = mt_strdup(origin != NULL ? origin : "");
+            m->text = mt_strdup(text != NULL ? text : "");
+            if (m->origin != NULL && m->text != NULL) {
+                pthread_mutex_lock(&p->lock);
+                *p->held_tail = m;
+                p->held_tail = &m->next;
+                pthread_mutex_unlock(&p->lock);
+                return;
+            }
+            free_msgs(m);
+        }
+        /* Out of memory: said now, out of turn, rather than lost. */
+    }
+    if (p->forward != NULL) {
+        p->forward(p->forward_ctx, level, origin, text);
+    }
+}
+
+/* Consumer: sends held messages in the order they were sent. */
+static void send_msgs(struct mt_pipeline *p, struct held_msg *m)
+{
+    struct held_msg *k;
+
+    for (k = m; k != NULL && p->forward != NULL; k = k->next) {
+        p->forward(p->forward_ctx, k->level, k->origin, k->text);
+    }
+    free_msgs(m);
+}
+
 void mt_pipeline_scans(struct mt_pipeline *p, unsigned long long *producer,
                        unsigned long long *consumer)
 {
@@ -245,6 +328,8 @@ int mt_pipeline_consume(struct mt_pipeline *p,
         struct block *b = &p->blocks[slot];
 
         wait_scanned(p, b);
+        send_msgs(p, b->msgs);
+        b->msgs = NULL;
         mt_matcher_preset_block(p->matcher, &b->hits);
         rc = feed(ctx, b->text, b->len);
         /* The block ends with the feed (the splitter says so to the
@@ -259,6 +344,15 @@ int mt_pipeline_consume(struct mt_pipeline *p,
     if (p->started) {
         pthread_join(p->thread, NULL);
         p->started = 0;
+    }
+    /* Said after the last block (a read error at the very end): said
+     * last. When the consumer stopped, one thread would not have read
+     * past its block, so what was said about blocks beyond is dropped
+     * with them. */
+    if (rc >= 0) {
+        send_msgs(p, p->held);
+        p->held = NULL;
+        p->held_tail = &p->held;
     }
     return rc < 0 ? rc : p->produce_rc;
 }

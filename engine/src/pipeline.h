@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "migtriage.h"
+
 struct mt_matcher;
 struct mt_pipeline;
 
@@ -22,7 +24,8 @@ struct mt_pipeline;
 #define MT_PIPELINE_SLOTS 4
 
 /* nslots blocks of up to block_cap bytes; matcher is the one the
- * consumer's records go through (the sink's). NULL when out of memory. */
+ * consumer's records go through (the sink's). The calling thread is the
+ * consumer. NULL when out of memory. */
 struct mt_pipeline *mt_pipeline_new(struct mt_matcher *matcher,
                                     size_t nslots, size_t block_cap);
 void mt_pipeline_free(struct mt_pipeline *p);
@@ -51,6 +54,18 @@ int mt_pipeline_publish(struct mt_pipeline *p, size_t n);
 int mt_pipeline_consume(struct mt_pipeline *p,
                         int (*feed)(void *ctx, const char *text, size_t n),
                         void *ctx);
+
+/* Messages about the input: while the pipeline runs, the scan's messages
+ * go to mt_pipeline_message (ctx p), which holds those sent from other
+ * threads than the consumer's until the consumer reaches the block they
+ * were sent before, and then sends them to fn(ctx) from the consumer's
+ * thread: the same messages in the same place among the records (and the
+ * findings streamed from them) as with one thread, and every callback on
+ * the calling thread. */
+void mt_pipeline_forward_messages(struct mt_pipeline *p, mt_message_fn fn,
+                                  void *ctx);
+void mt_pipeline_message(void *ctx, enum mt_msg_level level,
+                         const char *origin, const char *text);
 
 /* Blocks prefilter-scanned so far by each thread (for tests and
  * measurement). */
