@@ -40,12 +40,13 @@ struct mt_matcher {
     uint64_t budget_exceeded;
     uint64_t regex_runs;
     /* The block of the records being fed (mt_matcher_block) and every
-     * literal occurrence in it, sorted by end offset: cur is own, or the
-     * hits another thread found (mt_matcher_preset_block). */
+     * literal occurrence in it, sorted by end offset: those of own, or
+     * those another thread found (mt_matcher_preset_block). */
     const char *blk;
     size_t blk_len;
+    const struct mt_block_hit *hits;
+    size_t nhits;
     struct mt_block_hits own;
-    const struct mt_block_hits *cur;
     const struct mt_block_hits *preset;
     uint32_t match_options; /* PCRE2_NO_UTF_CHECK for a block's record */
     size_t cursor;     /* first hit that may lie in the next record */
@@ -231,26 +232,27 @@ void mt_matcher_preset_block(struct mt_matcher *m,
 
 void mt_matcher_block(struct mt_matcher *m, const char *text, size_t n)
 {
-    const struct mt_block_hits *preset = m->preset;
+    const struct mt_block_hits *found = m->preset;
 
     m->preset = NULL;
     m->blk = NULL;
     m->blk_len = 0;
-    m->cur = &m->own;
-    m->own.n = 0;
+    m->hits = NULL;
+    m->nhits = 0;
     m->cursor = 0;
     m->cursor_at = 0;
     if (text == NULL || n == 0 || n > UINT32_MAX) {
         return;
     }
-    if (preset != NULL && preset->text_len == n) {
-        m->cur = preset; /* scanned by the thread that made the block */
-    } else {
+    if (found == NULL || found->text_len != n) {
         mt_matcher_scan_block(m, NULL, text, n, &m->own);
-    }
-    if (m->cur->overflow) {
+        found = &m->own;
+    } /* else scanned by another thread (mt_matcher_preset_block) */
+    if (found->overflow) {
         return; /* too many hits: the block's records scan alone */
     }
+    m->hits = found->v;
+    m->nhits = found->n;
     m->blk = text;
     m->blk_len = n;
 }
@@ -292,19 +294,18 @@ static void on_literal(void *ctx, int id, size_t end)
  * so a cursor skips the hits that end before the record. */
 static void block_literals(struct mt_matcher *m, size_t at, size_t len)
 {
-    const struct mt_block_hits *h = m->cur;
     size_t i;
 
     if (at < m->cursor_at) {
         m->cursor = 0; /* out of order: start over (never in practice) */
     }
     m->cursor_at = at;
-    while (m->cursor < h->n && h->v[m->cursor].end <= at) {
+    while (m->cursor < m->nhits && m->hits[m->cursor].end <= at) {
         m->cursor++;
     }
-    for (i = m->cursor; i < h->n && h->v[i].end <= at + len; i++) {
-        if (h->v[i].start >= at) {
-            on_literal(m, h->v[i].id, h->v[i].end - at);
+    for (i = m->cursor; i < m->nhits && m->hits[i].end <= at + len; i++) {
+        if (m->hits[i].start >= at) {
+            on_literal(m, m->hits[i].id, m->hits[i].end - at);
         }
     }
 }
