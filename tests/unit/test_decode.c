@@ -1256,6 +1256,8 @@ TEST(decode_zip_larger_than_memory_bound)
  * limit, NUL bytes (only in the UTF-8 form: ascii_only leaves them out). */
 static char *long_document(int ascii_only, size_t *len)
 {
+    static const char not_utf8[] = "caf\xe9 not UTF-8\n";
+    static const char nul[] = "nul\0 byte\n";
     struct mt_buf b;
     unsigned x = 777;
     int i;
@@ -1278,7 +1280,7 @@ static char *long_document(int ascii_only, size_t *len)
                            i, x);
         }
         if (!ascii_only && i == 30000) {
-            mt_buf_append(&b, "caf\xe9 not UTF-8\n", 17);
+            mt_buf_append(&b, not_utf8, sizeof(not_utf8) - 1);
         }
         if (i == 40000) {
             size_t k;
@@ -1288,7 +1290,7 @@ static char *long_document(int ascii_only, size_t *len)
             mt_buf_appendc(&b, '\n');
         }
         if (!ascii_only && i == 50000) {
-            mt_buf_append(&b, "nul\0 byte\n", 11);
+            mt_buf_append(&b, nul, sizeof(nul) - 1);
         }
     }
     *len = b.len;
