@@ -546,11 +546,13 @@ static int produce(void *arg)
     return t->out != NULL ? run(t, t->pipe_in, 0) : MT_EINPUT;
 }
 
-static int feed_reader(void *arg, const char *text, size_t n)
+/* The consumer: the block is its own until this returns, so the plain
+ * reader cuts it where it lies (no copy). */
+static int feed_reader(void *arg, char *text, size_t n)
 {
     struct text *t = arg;
 
-    return t->fmt->feed(t->reader, text, n);
+    return mt_format_plain_feed_in_place(t->reader, text, n);
 }
 
 /* Reads the rest of a long plain-text document on two threads when the

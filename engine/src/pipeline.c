@@ -319,7 +319,7 @@ void mt_pipeline_scans(struct mt_pipeline *p, unsigned long long *producer,
 }
 
 int mt_pipeline_consume(struct mt_pipeline *p,
-                        int (*feed)(void *ctx, const char *text, size_t n),
+                        int (*feed)(void *ctx, char *text, size_t n),
                         void *ctx)
 {
     int slot, rc = 0;

@@ -49,10 +49,11 @@ int mt_pipeline_publish(struct mt_pipeline *p, size_t n);
 /* Consumer, on the thread that called mt_pipeline_start(): feeds each
  * block to feed(ctx, text, n) in order until the producer is done, or
  * until feed returns a negative status (then the producer is told to stop
- * and that status is returned). Joins the producer. Returns the first
+ * and that status is returned). The block is the consumer's during the
+ * call: feed may cut it in place. Joins the producer. Returns the first
  * negative status of feed, else the producer's. */
 int mt_pipeline_consume(struct mt_pipeline *p,
-                        int (*feed)(void *ctx, const char *text, size_t n),
+                        int (*feed)(void *ctx, char *text, size_t n),
                         void *ctx);
 
 /* Messages about the input: while the pipeline runs, the scan's messages

@@ -389,14 +389,14 @@ struct feeder {
     long fail_at; /* 0: never */
 };
 
-static int feed_splitter(void *ctx, const char *text, size_t n)
+static int feed_splitter(void *ctx, char *text, size_t n)
 {
     struct feeder *fd = ctx;
 
     if (++fd->blocks == fd->fail_at) {
         return MT_ENOMEM; /* as a sink out of memory would */
     }
-    return mt_splitter_feed(fd->sp, text, n);
+    return mt_splitter_feed_in_place(fd->sp, text, n); /* as the reader */
 }
 
 /* As run() with blocks, on two threads through a ring of nslots; returns
