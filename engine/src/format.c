@@ -308,6 +308,12 @@ static int plain_feed(struct mt_format_reader *r, const char *text, size_t n)
     return mt_splitter_feed(r->sp, text, n);
 }
 
+int mt_format_plain_feed_in_place(struct mt_format_reader *r, char *text,
+                                  size_t n)
+{
+    return mt_splitter_feed_in_place(r->sp, text, n);
+}
+
 static int plain_finish(struct mt_format_reader *r)
 {
     int rc = mt_splitter_finish(r->sp);

@@ -56,6 +56,10 @@ int mt_format_field(struct mt_buf *buf, const char *label, size_t llen,
 const struct mt_format_ops *mt_format_choose(const char *text, size_t n);
 
 extern const struct mt_format_ops mt_format_plain;
+/* The plain reader's feed for a block it may cut in place (writable, the
+ * caller's until the call returns): no copy (mt_splitter_feed_in_place). */
+int mt_format_plain_feed_in_place(struct mt_format_reader *r, char *text,
+                                  size_t n);
 extern const struct mt_format_ops mt_format_clixml;
 extern const struct mt_format_ops mt_format_csv;
 extern const struct mt_format_ops mt_format_json;

@@ -136,6 +136,44 @@ static int plain_byte(unsigned char c)
     return (unsigned char)(c - 0x20) < 0x5F && c != '"' && c != '\\';
 }
 
+/* Bytes 0x01 in each of a word's eight; 0x80 in each. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Steps over the run of plain bytes at p (plain_byte), eight at a time.
+ * A byte below 0x20, at or above 0x80, a quote or a backslash in a word
+ * is found by the usual has-zero and has-less tests; their lowest flag is
+ * exact (a borrow only runs upwards from a real hit), so on a
+ * little-endian machine it says where the run ends. DEL passes as plain
+ * here, as the byte loop would also accept it. The knowledge's strings
+ * are long prose and patterns: most of their bytes go by here. */
+static const unsigned char *plain_run(const unsigned char *p,
+                                      const unsigned char *end)
+{
+    while (end - p >= 8) {
+        uint64_t w, quote, backslash, special;
+
+        memcpy(&w, p, sizeof(w));
+        quote = w ^ (ONES * '"');
+        backslash = w ^ (ONES * '\\');
+        special = (((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) |
+                   ((backslash - ONES) & ~backslash) | w) &
+                  HIGHS;
+        if (special != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return p + (__builtin_ctzll(special) >> 3);
+#else
+            break;
+#endif
+        }
+        p += 8;
+    }
+    while (p < end && plain_byte(*p)) {
+        p++;
+    }
+    return p;
+}
+
 /* Reads a string at j->p (its opening quote). Sets *s and *n to its
  * bytes: in the input when it has no escapes, else decoded into j->scratch
  * (valid until the next string). */
@@ -146,13 +184,19 @@ static int parse_string(struct parser *j, const char **s, size_t *n)
     int escaped = 0;
 
     for (;;) {
+        const unsigned char *run = j->p;
         unsigned char c;
 
-        if (!escaped) {
-            /* The common run: plain ASCII up to the closing quote. */
-            while (j->p < j->end && plain_byte(*j->p)) {
-                j->p++;
+        /* The common run: plain ASCII up to the closing quote or the
+         * next escape, copied whole once the string is being decoded. */
+        j->p = plain_run(j->p, j->end);
+        if (escaped && j->p > run) {
+            size_t k = (size_t)(j->p - run);
+            if (mt_buf_reserve(&j->scratch, len + k) != 0) {
+                return -1;
             }
+            memcpy(j->scratch.data + len, run, k);
+            len += k;
         }
         if (j->p >= j->end) {
             return -1;

@@ -1,7 +1,9 @@
 /* patterns.c: loads patterns/<family>.json, validates each signature's
- * shape and compiles its regex once (PCRE2). A bad signature is reported
- * and skipped; the rest still load. The JIT compile, which costs three
- * times the compile, waits for the first record that needs the regex. */
+ * shape and compiles its regex once (PCRE2), or reads it back compiled
+ * from the regex cache (regex_cache.c) when the folder's patterns are the
+ * ones that compiled clean last time. A bad signature is reported and
+ * skipped; the rest still load. The JIT compile, which costs three times
+ * the compile, waits for the first record that needs the regex. */
 #include "patterns.h"
 
 #include <ctype.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "datafile.h"
+#include "regex_cache.h"
 #include "migtriage.h"
 #include "util.h"
 
@@ -83,16 +86,21 @@ static int read_group_names(struct mt_signature *s)
     return 0;
 }
 
+/* Sets s->code from cached, when the cache had it, else compiles. */
 static int compile_signature(struct mt_patterns *p, struct mt_signature *s,
-                             struct mt_problems *probs)
+                             pcre2_code *cached, struct mt_problems *probs)
 {
     int errcode;
     PCRE2_SIZE erroff;
     uint32_t captures = 0;
 
-    s->code = pcre2_compile((PCRE2_SPTR)s->pattern, PCRE2_ZERO_TERMINATED,
-                            PCRE2_UTF, &errcode, &erroff,
-                            mt_pcre2_compile_context());
+    s->code = cached;
+    if (s->code == NULL) {
+        s->code = pcre2_compile((PCRE2_SPTR)s->pattern,
+                                PCRE2_ZERO_TERMINATED, MT_REGEX_OPTIONS,
+                                &errcode, &erroff,
+                                mt_pcre2_compile_context());
+    }
     if (s->code == NULL) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(errcode, msg, sizeof(msg));
@@ -225,10 +233,46 @@ static int add_signature(struct mt_patterns *p, struct mt_signature *s)
     return 0;
 }
 
-static void load_file(struct mt_patterns *p, const char *path,
+/* The signatures list of a file's root, or NULL when the file is not
+ * shaped to have one (which load_file reports). */
+static json_t *file_signatures(json_t *root)
+{
+    json_t *sigs = json_object_get(root, "signatures");
+
+    return json_integer_value(json_object_get(root, "schema")) == 1 &&
+                   json_is_array(sigs)
+               ? sigs
+               : NULL;
+}
+
+/* The pattern text of a signature, which the regex cache is keyed on;
+ * NULL when it has none (parse_signature reports that). */
+static const char *pattern_text(json_t *js)
+{
+    return json_is_object(js) ? mt_json_str(js, "pattern") : NULL;
+}
+
+/* One patterns folder being loaded: its files parsed first, so that the
+ * regex cache's key (every pattern, in order) is known before any
+ * compile. */
+struct folder {
+    int nfiles;
+    char **paths;
+    json_t **roots;             /* NULL: the file did not parse */
+    struct mt_problems *probs;  /* each file's parse problems */
+    struct mt_regex_cache cache;
+    size_t next;                /* the next pattern's number in the key */
+    /* Codes of the key's patterns compiled this run, in key order; when
+     * all of them compiled they are written to the cache. */
+    pcre2_code **compiled;
+    size_t ncompiled;
+};
+
+static void load_file(struct mt_patterns *p, struct folder *f, int fi,
                       struct mt_problems *probs)
 {
-    json_t *root = mt_datafile_load(path, probs);
+    const char *path = f->paths[fi];
+    json_t *root = f->roots[fi];
     json_t *sigs, *js;
     size_t i;
 
@@ -238,32 +282,90 @@ static void load_file(struct mt_patterns *p, const char *path,
     mt_datafile_check_keys(root, file_keys, path, "file", probs);
     if (json_integer_value(json_object_get(root, "schema")) != 1) {
         mt_problems_add(probs, "%s: schema must be 1", path);
-        goto done;
+        return;
     }
-    sigs = json_object_get(root, "signatures");
-    if (!json_is_array(sigs)) {
+    sigs = file_signatures(root);
+    if (sigs == NULL) {
         mt_problems_add(probs, "%s: signatures must be an array", path);
-        goto done;
+        return;
     }
     p->files++;
     json_array_foreach(sigs, i, js) {
         struct mt_signature s;
+        /* Numbered as mt_patterns_load added it to the cache's key. */
+        size_t k = pattern_text(js) != NULL ? f->next++ : (size_t)-1;
+        pcre2_code *cached = mt_regex_cache_take(&f->cache, k);
 
         if (parse_signature(js, path, &s, probs) != 0) {
+            pcre2_code_free(cached);
             free_signature(&s);
             continue;
         }
         if (mt_patterns_find(p, s.id) >= 0) {
             mt_problems_add(probs, "%s: %s: duplicate id", path, s.id);
+            pcre2_code_free(cached);
             free_signature(&s);
             continue;
         }
-        if (compile_signature(p, &s, probs) != 0 || add_signature(p, &s)) {
+        if (compile_signature(p, &s, cached, probs) != 0 ||
+            add_signature(p, &s)) {
             free_signature(&s);
+            continue;
+        }
+        if (cached != NULL) {
+            p->from_cache++;
+        } else if (f->compiled != NULL && k < f->cache.n) {
+            f->compiled[k] = s.code;
+            f->ncompiled++;
         }
     }
-done:
-    json_decref(root);
+}
+
+/* Parses every file of the folder and reads the regex cache for its
+ * patterns. */
+static void folder_open(struct folder *f, const char *dir, char **names)
+{
+    int i;
+    size_t k;
+    json_t *sigs, *js;
+
+    mt_regex_cache_init(&f->cache);
+    for (i = 0; i < f->nfiles; i++) {
+        f->paths[i] = mt_asprintf("%s/%s", dir, names[i]);
+        if (f->paths[i] != NULL) {
+            f->roots[i] = mt_datafile_load(f->paths[i], &f->probs[i]);
+        }
+        sigs = f->roots[i] != NULL ? file_signatures(f->roots[i]) : NULL;
+        json_array_foreach(sigs, k, js) {
+            const char *pattern = pattern_text(js);
+            if (pattern != NULL) {
+                mt_regex_cache_add(&f->cache, pattern);
+            }
+        }
+    }
+    if (mt_regex_cache_read(&f->cache) != 0 && f->cache.n > 0) {
+        f->compiled = mt_calloc(f->cache.n, sizeof(*f->compiled));
+    }
+}
+
+static void folder_close(struct folder *f)
+{
+    int i;
+
+    if (f->compiled != NULL && f->ncompiled == f->cache.n) {
+        mt_regex_cache_write(&f->cache,
+                             (const pcre2_code *const *)f->compiled);
+    }
+    mt_regex_cache_free(&f->cache);
+    mt_free(f->compiled);
+    for (i = 0; i < f->nfiles; i++) {
+        mt_free(f->paths[i]);
+        json_decref(f->roots[i]);
+        mt_problems_free(&f->probs[i]);
+    }
+    mt_free(f->paths);
+    mt_free(f->roots);
+    mt_free(f->probs);
 }
 
 int mt_patterns_load(struct mt_patterns *p, const char *dir,
@@ -272,6 +374,8 @@ int mt_patterns_load(struct mt_patterns *p, const char *dir,
     char **names;
     int n = mt_datafile_list(dir, &names), i;
     uint32_t jit = 0;
+    struct folder f;
+    size_t k;
 
     pcre2_config(PCRE2_CONFIG_JIT, &jit);
     p->jit = jit != 0;
@@ -279,13 +383,24 @@ int mt_patterns_load(struct mt_patterns *p, const char *dir,
         mt_problems_add(probs, "%s: cannot read the patterns directory", dir);
         return -1;
     }
-    for (i = 0; i < n; i++) {
-        char *path = mt_asprintf("%s/%s", dir, names[i]);
-        if (path != NULL) {
-            load_file(p, path, probs);
-            mt_free(path);
-        }
+    memset(&f, 0, sizeof(f));
+    f.nfiles = n;
+    f.paths = mt_calloc((size_t)n + 1, sizeof(*f.paths));
+    f.roots = mt_calloc((size_t)n + 1, sizeof(*f.roots));
+    f.probs = mt_calloc((size_t)n + 1, sizeof(*f.probs));
+    if (f.paths == NULL || f.roots == NULL || f.probs == NULL) {
+        f.nfiles = 0;
     }
+    folder_open(&f, dir, names);
+    for (i = 0; i < f.nfiles; i++) {
+        /* A file's parse problem goes out where it did before the files
+         * were parsed ahead: in its turn. */
+        for (k = 0; k < f.probs[i].n; k++) {
+            mt_problems_add(probs, "%s", f.probs[i].lines[k]);
+        }
+        load_file(p, &f, i, probs);
+    }
+    folder_close(&f);
     mt_datafile_list_free(names, n);
     return 0;
 }

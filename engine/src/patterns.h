@@ -1,6 +1,6 @@
 /* patterns.h: signatures loaded from patterns/<family>.json and compiled
- * once with PCRE2 at load; each is JIT-compiled on first use
- * (mt_signature_code). */
+ * once with PCRE2 at load (or read back compiled from the regex cache,
+ * regex_cache.h); each is JIT-compiled on first use (mt_signature_code). */
 #ifndef MT_PATTERNS_H
 #define MT_PATTERNS_H
 
@@ -71,6 +71,9 @@ struct mt_patterns {
     int jit; /* PCRE2 was built with JIT (used on first match) */
     /* Signatures JIT-compiled so far (atomic; for the tests). */
     unsigned long jit_compiles;
+    /* Signatures whose regex was read from the regex cache instead of
+     * compiled (regex_cache.h; for the tests). */
+    size_t from_cache;
     uint32_t max_groups;
     struct mt_strindex ids; /* id -> index into sigs */
 };

@@ -9,16 +9,13 @@
 #include "prefilter.h"
 
 #include <ctype.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <hs.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "cache.h"
 #include "strindex.h"
 #include "util.h"
 
@@ -40,41 +37,14 @@ struct mt_prefilter {
     int from_cache; /* the database was read from the cache, not compiled */
 };
 
-/* ---- the compiled database, cached on disk ----
+/* ---- the compiled database, cached on disk (cache.c) ----
  * Compiling the literal database is most of the start-up time of a run
  * (a paste is answered in tens of milliseconds, and each -j worker builds
  * its own matcher). The compiled bytes depend only on the literals, their
- * ids and flags, and the Hyperscan build, so they are kept in
- * $MT_CACHE_DIR (set but empty: no cache), else $XDG_CACHE_HOME/migtriage,
- * else ~/.cache/migtriage, under a name made of a hash of all that.
- * Hyperscan checks a serialized database against its version and the CPU
- * when reading it back; a file that fails to read is compiled again. */
-
-/* Cached databases larger than this are not read: a real one is well
- * under a megabyte. */
-#define CACHE_MAX_BYTES (64u * 1024 * 1024)
-
-static int cache_dir(char *dir, size_t cap)
-{
-    const char *env = getenv("MT_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    int n;
-
-    if (env != NULL) {
-        if (*env == '\0') {
-            return -1;
-        }
-        n = snprintf(dir, cap, "%s", env);
-    } else if (xdg != NULL && *xdg) {
-        n = snprintf(dir, cap, "%s/migtriage", xdg);
-    } else if (home != NULL && *home) {
-        n = snprintf(dir, cap, "%s/.cache/migtriage", home);
-    } else {
-        return -1;
-    }
-    return n > 0 && (size_t)n < cap ? 0 : -1;
-}
+ * ids and flags, and the Hyperscan build, so they are kept under a name
+ * made of a hash of all that. Hyperscan checks a serialized database
+ * against its version and the CPU when reading it back; a file that fails
+ * to read is compiled again. */
 
 static unsigned long long cache_key(const struct mt_prefilter *pf)
 {
@@ -107,78 +77,33 @@ static unsigned long long cache_key(const struct mt_prefilter *pf)
 
 static int cache_path(const struct mt_prefilter *pf, char *path, size_t cap)
 {
-    char dir[4096];
-    int n;
-
-    if (cache_dir(dir, sizeof(dir)) != 0) {
-        return -1;
-    }
-    n = snprintf(path, cap, "%s/prefilter-%016llx.hsdb", dir,
-                 cache_key(pf));
-    return n > 0 && (size_t)n < cap ? 0 : -1;
+    return mt_cache_path("prefilter", cache_key(pf), "hsdb", path, cap);
 }
 
-/* Reads the cached database; 0 when pf->db was set from it. Only a plain
- * file of this user's, not writable by others, is trusted. */
+/* Reads the cached database; 0 when pf->db was set from it. */
 static int cache_read(struct mt_prefilter *pf, const char *path)
 {
-    struct stat st;
-    char *bytes;
-    ssize_t got;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+    size_t len;
+    char *bytes = mt_cache_read(path, &len);
+    int rc = -1;
 
-    if (fd < 0) {
-        return -1;
+    if (bytes != NULL &&
+        hs_deserialize_database(bytes, len, &pf->db) == HS_SUCCESS) {
+        rc = 0;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        st.st_uid != geteuid() || (st.st_mode & 022) != 0 ||
-        st.st_size <= 0 || (unsigned long long)st.st_size > CACHE_MAX_BYTES) {
-        close(fd);
-        return -1;
-    }
-    bytes = mt_malloc((size_t)st.st_size);
-    if (bytes != NULL) {
-        got = read(fd, bytes, (size_t)st.st_size);
-        if (got == (ssize_t)st.st_size &&
-            hs_deserialize_database(bytes, (size_t)got, &pf->db) ==
-                HS_SUCCESS) {
-            rc = 0;
-        }
-        mt_free(bytes);
-    }
-    close(fd);
+    mt_free(bytes);
     return rc;
 }
 
-/* Writes the database for the next run: to a temporary file renamed into
- * place, so that a concurrent run never reads half a file. Failures are
- * not errors: the cache is only a shortcut. */
 static void cache_write(const struct mt_prefilter *pf, const char *path)
 {
-    char *bytes = NULL, tmp[4200], dir[4096];
+    char *bytes = NULL;
     size_t len = 0;
-    int fd;
-    const char *slash = strrchr(path, '/');
 
-    if (slash == NULL || (size_t)(slash - path) >= sizeof(dir)) {
-        return;
+    if (hs_serialize_database(pf->db, &bytes, &len) == HS_SUCCESS) {
+        mt_cache_write(path, bytes, len);
+        free(bytes); /* Hyperscan allocated it with malloc */
     }
-    memcpy(dir, path, (size_t)(slash - path));
-    dir[slash - path] = '\0';
-    (void)mkdir(dir, 0700); /* the common case: ~/.cache exists */
-    if (hs_serialize_database(pf->db, &bytes, &len) != HS_SUCCESS) {
-        return;
-    }
-    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        int ok = write(fd, bytes, len) == (ssize_t)len;
-        ok = close(fd) == 0 && ok;
-        if (!ok || rename(tmp, path) != 0) {
-            unlink(tmp);
-        }
-    }
-    free(bytes); /* Hyperscan allocated it with malloc */
 }
 
 struct mt_prefilter *mt_prefilter_new(void)
@@ -349,15 +274,49 @@ static int on_match(unsigned int id, unsigned long long from,
     return 0;
 }
 
-void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
-                             size_t n, mt_prefilter_span_fn fn, void *ctx)
+struct mt_prefilter_scratch {
+    hs_scratch_t *hs; /* NULL when the prefilter has no database */
+};
+
+struct mt_prefilter_scratch *
+mt_prefilter_scratch_new(const struct mt_prefilter *pf)
+{
+    struct mt_prefilter_scratch *s = mt_calloc(1, sizeof(*s));
+
+    if (s != NULL && pf->scratch != NULL &&
+        hs_clone_scratch(pf->scratch, &s->hs) != HS_SUCCESS) {
+        mt_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void mt_prefilter_scratch_free(struct mt_prefilter_scratch *s)
+{
+    if (s != NULL) {
+        hs_free_scratch(s->hs); /* accepts NULL */
+        mt_free(s);
+    }
+}
+
+void mt_prefilter_scan_spans_with(const struct mt_prefilter *pf,
+                                  struct mt_prefilter_scratch *s,
+                                  const char *text, size_t n,
+                                  mt_prefilter_span_fn fn, void *ctx)
 {
     struct scan_ctx c = {pf, fn, ctx};
 
     if (pf->db == NULL || n == 0 || n > 0xffffffffu) {
         return;
     }
-    hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_match, &c);
+    hs_scan(pf->db, text, (unsigned)n, 0, s != NULL ? s->hs : pf->scratch,
+            on_match, &c);
+}
+
+void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
+                             size_t n, mt_prefilter_span_fn fn, void *ctx)
+{
+    mt_prefilter_scan_spans_with(pf, NULL, text, n, fn, ctx);
 }
 
 void mt_prefilter_free(struct mt_prefilter *pf)

@@ -897,10 +897,10 @@ static int cut_block(struct mt_splitter *sp, char *p, char *end)
     return 0;
 }
 
+static int feed_block(struct mt_splitter *sp, char *blk, size_t n);
+
 int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
 {
-    int rc;
-
     if (sp == NULL || (text == NULL && n > 0)) {
         return MT_EMISUSE;
     }
@@ -917,10 +917,30 @@ int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
         sp->status = MT_ENOMEM;
         return MT_ENOMEM;
     }
-    if (sp->cfg.block != NULL) {
-        sp->cfg.block(sp->cfg.block_ctx, sp->blk.data, n);
+    return feed_block(sp, sp->blk.data, n);
+}
+
+int mt_splitter_feed_in_place(struct mt_splitter *sp, char *text, size_t n)
+{
+    if (sp == NULL || (text == NULL && n > 0)) {
+        return MT_EMISUSE;
     }
-    rc = cut_block(sp, sp->blk.data, sp->blk.data + n);
+    if (sp->status < 0) {
+        return sp->status;
+    }
+    return n == 0 ? 0 : feed_block(sp, text, n);
+}
+
+/* Announces the block, cuts it, and ends it: by then no record points
+ * into it any more. */
+static int feed_block(struct mt_splitter *sp, char *blk, size_t n)
+{
+    int rc;
+
+    if (sp->cfg.block != NULL) {
+        sp->cfg.block(sp->cfg.block_ctx, blk, n);
+    }
+    rc = cut_block(sp, blk, blk + n);
     /* The record still open may point into the block, which the next
      * feed overwrites. */
     if (materialise(&sp->rec) != 0 && rc == 0) {

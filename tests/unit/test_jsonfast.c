@@ -170,3 +170,30 @@ TEST(jsonfast_deep_nesting_left_to_jansson)
     ASSERT_TRUE(mt_json_fast_object(text, n) == NULL);
     agrees(text, n);
 }
+
+/* Strings are crossed eight bytes at a time and the word that holds the
+ * first quote, backslash, control or non-ASCII byte says where it is:
+ * each such byte at every offset of two words, after plain text and
+ * after an escape, reads as Jansson reads it (or is declined with it). */
+TEST(jsonfast_special_byte_at_every_offset)
+{
+    static const char *const specials[] = {"\\\"", "\\\\", "\\n", "\\u00e9",
+                                           "\xc3\xa9", "\xe2\x80\x99",
+                                           "\x7f", "\t", "\"", "\x01"};
+    char text[128];
+    size_t s, at, k;
+    int len;
+
+    for (s = 0; s < sizeof(specials) / sizeof(specials[0]); s++) {
+        for (at = 0; at < 17; at++) {
+            for (k = 0; k < 2; k++) {
+                len = snprintf(text, sizeof(text),
+                               "{\"k\":\"%s%.*s%sabcdefghijklmnop\"}",
+                               k ? "\\/" : "", (int)at,
+                               "0123456789ABCDEFGH", specials[s]);
+                ASSERT_TRUE(len > 0 && (size_t)len < sizeof(text));
+                agrees(text, (size_t)len);
+            }
+        }
+    }
+}
