@@ -25,7 +25,8 @@ of /work/shared/FORMATS.md, with healthy output around it:
            around the error, CRLF
   console  the transcript as copied from a console window 120 columns
            wide: every line longer than that hard-wrapped at the column,
-           mid-word, no indent (forum pastes, section 0)
+           mid-word, no indent (forum pastes, section 0); error record
+           fields wrapped by the error view, 3 spaces in (section 2)
   hcw      an HCW log: the error is the Results= text of a *ERROR* FINISH
            line, later lines indented 35 spaces (section 6)
 
@@ -54,6 +55,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from score import read_case  # noqa: E402  the set's header format
@@ -118,9 +120,42 @@ def wrap_word(line, width):
     return out
 
 
+ERROR_FIELD = re.compile(r"^\s*\+ \w+\s*: ")
+
+
+def console_rows(line, width):
+    """A line as a console shows it: cut at the width, mid-word; an error
+    record field ("    + CategoryInfo : ...") is wrapped by the error view
+    itself, its later rows indented by 3 spaces (FORMATS.md section 2)."""
+    if not ERROR_FIELD.match(line):
+        return wrap_exact(line, width)
+    rows = wrap_exact(line, width)
+    out = [rows[0]]
+    rest = "".join(rows[1:])
+    while rest:
+        part = wrap_exact(rest, width - 3)[0]
+        out.append("   " + part)
+        rest = rest[len(part):]
+    return out
+
+
+def cells(ch):
+    """Console cells of one character: East Asian wide ones take two."""
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
 def wrap_exact(line, width):
-    """Format-List wrap of the other cultures: at the exact column."""
-    return [line[i:i + width] for i in range(0, max(len(line), 1), width)]
+    """Format-List wrap of the other cultures: at the exact column (in
+    console cells, as PowerShell counts them)."""
+    out, cur, used = [], "", 0
+    for ch in line:
+        if used + cells(ch) > width:
+            out.append(cur)
+            cur, used = "", 0
+        cur += ch
+        used += cells(ch)
+    out.append(cur)
+    return out
 
 
 FL_BEFORE = [
@@ -319,9 +354,8 @@ def embed(shape, text, whole_line):
     if shape == "script":
         return transcript(text), "\r\n", "utf-8"
     if shape == "console":
-        lines = [part for line in transcript(text)
-                 for part in wrap_exact(line, 120)]
-        return lines, "\r\n", "utf-8"
+        return [part for line in transcript(text)
+                for part in console_rows(line, 120)], "\r\n", "utf-8"
     return hcw(text), "\n", "utf-8"
 
 
