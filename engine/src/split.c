@@ -322,6 +322,7 @@ static int flush(struct mt_splitter *sp)
     struct open_rec *r = &sp->rec;
     struct mt_record rec;
     size_t len = r->borrow ? r->borrow_len : r->text.len;
+    int in_block = r->borrow != NULL;
 
     if (!r->open) {
         return 0;
@@ -349,6 +350,10 @@ static int flush(struct mt_splitter *sp)
     }
     rec.line = r->line;
     rec.last_line = r->last_line;
+    if (in_block && sp->cfg.quiet != NULL &&
+        sp->cfg.quiet(sp->cfg.block_ctx, &rec)) {
+        return 0;
+    }
     return emit(sp, &rec);
 }
 
