@@ -451,14 +451,18 @@ static int start_reader(struct text *t)
     return rc;
 }
 
-static int deliver(struct text *t, const char *text, size_t n)
+/* Hands decoded text on. text is the decoder's output block, rewritten
+ * on the next round, so a reader that can may cut it in place. */
+static int deliver(struct text *t, char *text, size_t n)
 {
     if (t->scan->text_out != NULL) {
         return mt_buf_append(t->scan->text_out, text, n) != 0 ? MT_ENOMEM
                                                                : 0;
     }
     if (t->reader != NULL) {
-        return t->fmt->feed(t->reader, text, n);
+        return t->fmt->feed_in_place != NULL
+                   ? t->fmt->feed_in_place(t->reader, text, n)
+                   : t->fmt->feed(t->reader, text, n);
     }
     if (mt_buf_append(&t->head, text, n) != 0) {
         return MT_ENOMEM;

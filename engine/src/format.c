@@ -309,6 +309,12 @@ static int plain_feed(struct mt_format_reader *r, const char *text, size_t n)
     return mt_splitter_feed(r->sp, text, n);
 }
 
+static int plain_feed_in_place(struct mt_format_reader *r, char *text,
+                               size_t n)
+{
+    return mt_splitter_feed_in_place(r->sp, text, n);
+}
+
 static int plain_finish(struct mt_format_reader *r)
 {
     int rc = mt_splitter_finish(r->sp);
@@ -331,4 +337,5 @@ static void plain_free(struct mt_format_reader *r)
 }
 
 const struct mt_format_ops mt_format_plain = {
-    "plain", plain_bid, plain_open, plain_feed, plain_finish, plain_free};
+    "plain",      plain_bid,  plain_open,         plain_feed,
+    plain_finish, plain_free, plain_feed_in_place};

@@ -41,6 +41,11 @@ struct mt_format_ops {
      * every record it could read, and returns 0. */
     int (*finish)(struct mt_format_reader *r);
     void (*free)(struct mt_format_reader *r);
+    /* Optional: feed for a caller whose text buffer is scratch until the
+     * call returns (the decoder's output block). The reader may write into
+     * it (the plain reader cuts its lines there in place) instead of
+     * copying it first; text must not change while the call runs. */
+    int (*feed_in_place)(struct mt_format_reader *r, char *text, size_t n);
 };
 
 /* Bytes of text the readers bid on. */

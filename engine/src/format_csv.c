@@ -935,4 +935,5 @@ static void csv_free(struct mt_format_reader *r)
 }
 
 const struct mt_format_ops mt_format_csv = {"csv",     csv_bid,   csv_open,
-                                            csv_feed,  csv_finish, csv_free};
+                                            csv_feed,  csv_finish, csv_free,
+                                            NULL};

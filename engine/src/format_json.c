@@ -722,4 +722,5 @@ static void json_free(struct mt_format_reader *r)
 
 const struct mt_format_ops mt_format_json = {"json",     json_bid,
                                              json_open,  json_feed,
-                                             json_finish, json_free};
+                                             json_finish, json_free,
+                                             NULL};

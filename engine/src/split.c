@@ -798,30 +798,15 @@ static int cut_block(struct mt_splitter *sp, char *p, char *end)
     return 0;
 }
 
-int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
+/* Announces the block text[0..n), cuts it and ends it. */
+static int feed_block(struct mt_splitter *sp, char *text, size_t n)
 {
     int rc;
 
-    if (sp == NULL || (text == NULL && n > 0)) {
-        return MT_EMISUSE;
-    }
-    if (sp->status < 0) {
-        return sp->status;
-    }
-    if (n == 0) {
-        return 0;
-    }
-    /* One copy a block (the caller's text is const and may be reused):
-     * records of one line then point into it. */
-    mt_buf_reset(&sp->blk);
-    if (mt_buf_append(&sp->blk, text, n) != 0) {
-        sp->status = MT_ENOMEM;
-        return MT_ENOMEM;
-    }
     if (sp->cfg.block != NULL) {
-        sp->cfg.block(sp->cfg.block_ctx, sp->blk.data, n);
+        sp->cfg.block(sp->cfg.block_ctx, text, n);
     }
-    rc = cut_block(sp, sp->blk.data, sp->blk.data + n);
+    rc = cut_block(sp, text, text + n);
     /* The record still open may point into the block, which the next
      * feed overwrites. */
     if (materialise(&sp->rec) != 0 && rc == 0) {
@@ -834,6 +819,35 @@ int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
         sp->status = rc;
     }
     return rc;
+}
+
+int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
+{
+    if (sp == NULL || (text == NULL && n > 0)) {
+        return MT_EMISUSE;
+    }
+    if (sp->status < 0 || n == 0) {
+        return sp->status < 0 ? sp->status : 0;
+    }
+    /* One copy a block (the caller's text is const and may be reused):
+     * records of one line then point into it. */
+    mt_buf_reset(&sp->blk);
+    if (mt_buf_append(&sp->blk, text, n) != 0) {
+        sp->status = MT_ENOMEM;
+        return MT_ENOMEM;
+    }
+    return feed_block(sp, sp->blk.data, n);
+}
+
+int mt_splitter_feed_in_place(struct mt_splitter *sp, char *text, size_t n)
+{
+    if (sp == NULL || (text == NULL && n > 0)) {
+        return MT_EMISUSE;
+    }
+    if (sp->status < 0 || n == 0) {
+        return sp->status < 0 ? sp->status : 0;
+    }
+    return feed_block(sp, text, n);
 }
 
 int mt_splitter_finish(struct mt_splitter *sp)
