@@ -162,6 +162,15 @@ static uint64_t count_controls(const unsigned char *p, size_t n)
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         /* x <= 0x1f as unsigned bytes */
         __m128i c0 = _mm_cmpeq_epi8(_mm_min_epu8(x, c1f), x);
+        /* Text has no control bytes but line ends and tabs: when the
+         * sixteen bytes hold no other, and no DEL, skip the full test. */
+        __m128i lines = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)),
+            _mm_cmpeq_epi8(x, tab));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(lines, c0),
+                                           _mm_cmpeq_epi8(x, del))) == 0) {
+            continue;
+        }
         __m128i ok = _mm_or_si128(
             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, nul),
                                       _mm_cmpeq_epi8(x, tab)),
