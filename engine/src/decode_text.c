@@ -300,6 +300,39 @@ static size_t copy_ascii(char *dst, const unsigned char *src, size_t n)
     return i;
 }
 
+/* Whether p[0..n) is all ASCII without NUL: UTF-8 as it stands, which
+ * convert_utf8 would only copy. Most blocks of a log are; run() then hands
+ * the read block on itself. Sixteen bytes at a time (SSE2), looking at
+ * the result every 256 so that a block with a non-ASCII byte early on is
+ * not read to its end twice. */
+static int plain_ascii(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+
+    while (i + 256 <= n) {
+        __m128i acc = zero;
+        size_t end = i + 256;
+        for (; i < end; i += 16) {
+            __m128i x =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            /* High bit: a byte >= 0x80, or a NUL (cmpeq sets all bits). */
+            acc = _mm_or_si128(acc, _mm_or_si128(x, _mm_cmpeq_epi8(x, zero)));
+        }
+        if (_mm_movemask_epi8(acc) != 0) {
+            return 0;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == 0 || p[i] >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static size_t convert_utf8(struct text *t, int eof)
 {
     const unsigned char *p = t->in;
@@ -460,8 +493,9 @@ static int start_reader(struct text *t)
     return rc;
 }
 
-/* Hands decoded text on. text is the decoder's output block, rewritten
- * on the next round, so a reader that can may cut it in place. */
+/* Hands decoded text on. text is the decoder's output block (or its
+ * input block when that was plain ASCII), rewritten on the next round, so
+ * a reader that can may cut it in place. */
 static int deliver(struct text *t, char *text, size_t n)
 {
     if (t->scan->text_out != NULL) {
@@ -487,12 +521,23 @@ static int run(struct text *t, struct mt_stream *in, int eof)
 
     for (;;) {
         t->out_len = 0;
-        used = t->enc == ENC_UTF8 ? convert_utf8(t, eof)
-                                  : convert_utf16(t, eof);
-        if (t->out_len) {
-            rc = deliver(t, t->out, t->out_len);
+        if (t->enc == ENC_UTF8 && t->in_len > 0 &&
+            plain_ascii(t->in, t->in_len)) {
+            /* Nothing to convert: the block read is the text, and it is
+             * scratch once handed on (only an unconsumed tail is kept). */
+            used = t->in_len;
+            rc = deliver(t, (char *)t->in, used);
             if (rc < 0) {
                 return rc;
+            }
+        } else {
+            used = t->enc == ENC_UTF8 ? convert_utf8(t, eof)
+                                      : convert_utf16(t, eof);
+            if (t->out_len) {
+                rc = deliver(t, t->out, t->out_len);
+                if (rc < 0) {
+                    return rc;
+                }
             }
         }
         memmove(t->in, t->in + used, t->in_len - used);
