@@ -2,21 +2,10 @@
 # jobs on tests/fixtures, on a generated folder of many files (copies of
 # the fixtures, so mailboxes and problems repeat across inputs), and on
 # every golden case's command; stdout, stderr and the exit code must be
-# the same bytes. Arguments: MT_BIN, MT_DATA, TESTS_DIR, WORK_DIR.
+# the same bytes. Arguments: MT_BIN, MT_DATA, TESTS_DIR, WORK_DIR; with
+# PART=long, only one long file (read on two threads with -j 2).
 set(fixtures ${TESTS_DIR}/fixtures)
 set(many ${WORK_DIR}/jobs-many)
-
-# The generated folder: every fixture five times, the plain reports twenty
-# times more, in nested directories.
-file(REMOVE_RECURSE ${many})
-file(GLOB top LIST_DIRECTORIES false ${fixtures}/*)
-file(GLOB src LIST_DIRECTORIES false ${fixtures}/src/*)
-foreach(k RANGE 4)
-  file(COPY ${top} ${fixtures}/folder DESTINATION ${many}/all${k})
-endforeach()
-foreach(k RANGE 19)
-  file(COPY ${src} DESTINATION ${many}/src/d${k})
-endforeach()
 
 set(failed FALSE)
 
@@ -52,6 +41,52 @@ function(compare label dir stdin_file jobs)
     endif()
   endforeach()
 endfunction()
+
+# One long file, past the first MiB where -j 2 starts a second thread on
+# it: the UTF-8 fixtures (Format-List objects, entries, errors, CRLF) over
+# and over, a run that is not UTF-8 (a decoder warning) half-way.
+if(PART STREQUAL "long")
+  set(long ${WORK_DIR}/jobs-long.log)
+  file(GLOB texts ${fixtures}/*.crlf.txt ${fixtures}/*.trimmed.txt)
+  set(chunk "")
+  foreach(t ${texts})
+    file(READ ${t} content)
+    string(APPEND chunk "${content}\n")
+  endforeach()
+  file(READ ${fixtures}/invalid-utf8.txt bad)
+  file(WRITE ${long} "")
+  foreach(k RANGE 99)
+    file(APPEND ${long} "${chunk}")
+    if(k EQUAL 60)
+      file(APPEND ${long} "${bad}")
+    endif()
+  endforeach()
+  file(SIZE ${long} size)
+  if(size LESS 2097152)
+    message(FATAL_ERROR "jobs-long.log is only ${size} bytes")
+  endif()
+  foreach(fmt text json ndjson)
+    compare("long file ${fmt}" ${WORK_DIR} "" "2" --format ${fmt}
+            jobs-long.log)
+  endforeach()
+  file(REMOVE ${long})
+  if(failed)
+    message(FATAL_ERROR "output depends on -j")
+  endif()
+  return()
+endif()
+
+# The generated folder: every fixture five times, the plain reports twenty
+# times more, in nested directories.
+file(REMOVE_RECURSE ${many})
+file(GLOB top LIST_DIRECTORIES false ${fixtures}/*)
+file(GLOB src LIST_DIRECTORIES false ${fixtures}/src/*)
+foreach(k RANGE 4)
+  file(COPY ${top} ${fixtures}/folder DESTINATION ${many}/all${k})
+endforeach()
+foreach(k RANGE 19)
+  file(COPY ${src} DESTINATION ${many}/src/d${k})
+endforeach()
 
 foreach(fmt text json ndjson)
   compare("fixtures ${fmt}" ${fixtures} "" "2;3;4" --format ${fmt} .)

@@ -67,8 +67,8 @@ static const struct option_spec specs[] = {
     {"flavor", OPT_FLAVOR, 1, "F",
      "kb export: regex syntax, rg (default), ugrep, grep or pcre"},
     {"jobs", 'j', 1, "N",
-     "scan N files of a folder at once (default 1; 0: one per CPU); same "
-     "output"},
+     "scan N files of a folder at once, and a long file on two threads "
+     "when N > 1 (default 1; 0: one per CPU); same output"},
     {"help", 'h', 0, NULL, "show this help"},
     {"version", 'V', 0, NULL, "show the version"},
 };

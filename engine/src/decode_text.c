@@ -4,6 +4,7 @@
 #include "decode.h"
 
 #include "format.h"
+#include "pipeline.h"
 #include "readahead.h"
 #include "util.h"
 
@@ -57,6 +58,11 @@ struct text {
     struct mt_format_reader *reader;
     struct mt_buf head;
     struct mt_stream *ra; /* the read-ahead stream, once started */
+    /* Two threads (pipeline.h): from the switch on, run() works on the
+     * producer thread and decodes into the pipeline's blocks (out points
+     * into one), while the calling thread feeds the reader. */
+    struct mt_pipeline *pipe;
+    struct mt_stream *pipe_in;
 };
 
 /* Windows-1252 0x80-0x9F; the five unassigned bytes become U+FFFD. */
@@ -498,13 +504,21 @@ static int start_reader(struct text *t)
  * a reader that can may cut it in place. */
 static int deliver(struct text *t, char *text, size_t n)
 {
+    if (t->pipe != NULL) {
+        /* text is the block out points into: hand it over, decode the
+         * next one into a fresh block. */
+        int rc = mt_pipeline_publish(t->pipe, n);
+        (void)text;
+        t->out = mt_pipeline_buffer(t->pipe);
+        return rc;
+    }
     if (t->scan->text_out != NULL) {
         return mt_buf_append(t->scan->text_out, text, n) != 0 ? MT_ENOMEM
                                                                : 0;
     }
     if (t->reader != NULL) {
-        return t->fmt->feed_in_place != NULL
-                   ? t->fmt->feed_in_place(t->reader, text, n)
+        return t->fmt == &mt_format_plain
+                   ? mt_format_plain_feed_in_place(t->reader, text, n)
                    : t->fmt->feed(t->reader, text, n);
     }
     if (mt_buf_append(&t->head, text, n) != 0) {
@@ -512,6 +526,8 @@ static int deliver(struct text *t, char *text, size_t n)
     }
     return t->head.len >= MT_FORMAT_PEEK ? start_reader(t) : 0;
 }
+
+static int run_two_threads(struct text *t, struct mt_stream *in);
 
 static int run(struct text *t, struct mt_stream *in, int eof)
 {
@@ -521,10 +537,12 @@ static int run(struct text *t, struct mt_stream *in, int eof)
 
     for (;;) {
         t->out_len = 0;
-        if (t->enc == ENC_UTF8 && t->in_len > 0 &&
+        if (t->pipe == NULL && t->enc == ENC_UTF8 && t->in_len > 0 &&
             plain_ascii(t->in, t->in_len)) {
             /* Nothing to convert: the block read is the text, and it is
-             * scratch once handed on (only an unconsumed tail is kept). */
+             * scratch once handed on (only an unconsumed tail is kept).
+             * Not with two threads, which hand on the block out points
+             * into. */
             used = t->in_len;
             rc = deliver(t, (char *)t->in, used);
             if (rc < 0) {
@@ -554,6 +572,10 @@ static int run(struct text *t, struct mt_stream *in, int eof)
                                       !t->scan->no_readahead);
             if (t->ra != NULL) {
                 in = t->ra;
+                rc = run_two_threads(t, in);
+                if (rc <= 0) {
+                    return rc; /* the rest was read on two threads */
+                }
             }
         }
         r = mt_stream_read(in, t->in + t->in_len, t->in_cap - t->in_len);
@@ -572,6 +594,67 @@ static int run(struct text *t, struct mt_stream *in, int eof)
             t->in_len += (size_t)r;
         }
     }
+}
+
+/* The producer thread: the rest of run(), decoding into the pipeline's
+ * blocks. */
+static int produce(void *arg)
+{
+    struct text *t = arg;
+
+    t->out = mt_pipeline_buffer(t->pipe);
+    return t->out != NULL ? run(t, t->pipe_in, 0) : MT_EINPUT;
+}
+
+/* The consumer: the block is its own until this returns, so the plain
+ * reader cuts it where it lies (no copy). */
+static int feed_reader(void *arg, char *text, size_t n)
+{
+    struct text *t = arg;
+
+    return mt_format_plain_feed_in_place(t->reader, text, n);
+}
+
+/* Reads the rest of a long plain-text document on two threads when the
+ * scan allows it (engine: -j > 1): returns what run() would, or 1 when it
+ * did not (then run() goes on alone). Only the plain reader, whose records
+ * take the block prefilter's hits. The decoder's messages wait for the
+ * block they come before (mt_pipeline_message): same order, same
+ * thread as when one thread reads. */
+static int run_two_threads(struct text *t, struct mt_stream *in)
+{
+    char *own_out = t->out;
+    mt_message_fn fn;
+    void *ctx;
+    int rc;
+
+    if (t->scan->pipeline == NULL || t->scan->no_readahead ||
+        t->scan->text_out != NULL || t->reader == NULL ||
+        t->fmt != &mt_format_plain || t->pipe != NULL) {
+        return 1;
+    }
+    t->pipe = mt_pipeline_new(t->scan->pipeline, MT_PIPELINE_SLOTS,
+                              OUT_FOR(t->in_cap + CARRY_ROOM));
+    if (t->pipe == NULL) {
+        return 1;
+    }
+    t->pipe_in = in;
+    mt_scan_redirect_messages(t->scan, mt_pipeline_message, t->pipe, &fn,
+                              &ctx);
+    mt_pipeline_forward_messages(t->pipe, fn, ctx);
+    if (mt_pipeline_start(t->pipe, produce, t) != 0) {
+        mt_scan_redirect_messages(t->scan, fn, ctx, NULL, NULL);
+        mt_pipeline_free(t->pipe);
+        t->pipe = NULL;
+        return 1;
+    }
+    t->scan->pipelined++;
+    rc = mt_pipeline_consume(t->pipe, feed_reader, t);
+    mt_scan_redirect_messages(t->scan, fn, ctx, NULL, NULL);
+    mt_pipeline_free(t->pipe);
+    t->pipe = NULL;
+    t->out = own_out;
+    return rc > 0 ? 0 : rc;
 }
 
 int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,

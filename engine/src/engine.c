@@ -804,6 +804,12 @@ int mt_state_scan_file(struct mt_state *st, struct mt_input *in,
     /* Pool workers already keep every core busy; a read-ahead thread per
      * input would only add switching. */
     scan.no_readahead = st != &st->e->own;
+    /* -j 2 and more: a long plain file is read on two threads, decoding
+     * and the block prefilter beside the records (pipeline.h); -j 1 keeps
+     * one scanning thread. */
+    if (!scan.no_readahead && st->e->jobs > 1) {
+        scan.pipeline = st->matcher;
+    }
     if (strcmp(path, "-") == 0) {
         s = mt_stream_open_fd(STDIN_FILENO, &scan);
     } else if (in_folder) {

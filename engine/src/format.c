@@ -309,8 +309,8 @@ static int plain_feed(struct mt_format_reader *r, const char *text, size_t n)
     return mt_splitter_feed(r->sp, text, n);
 }
 
-static int plain_feed_in_place(struct mt_format_reader *r, char *text,
-                               size_t n)
+int mt_format_plain_feed_in_place(struct mt_format_reader *r, char *text,
+                                  size_t n)
 {
     return mt_splitter_feed_in_place(r->sp, text, n);
 }
@@ -337,5 +337,4 @@ static void plain_free(struct mt_format_reader *r)
 }
 
 const struct mt_format_ops mt_format_plain = {
-    "plain",      plain_bid,  plain_open,         plain_feed,
-    plain_finish, plain_free, plain_feed_in_place};
+    "plain", plain_bid, plain_open, plain_feed, plain_finish, plain_free};

@@ -41,11 +41,6 @@ struct mt_format_ops {
      * every record it could read, and returns 0. */
     int (*finish)(struct mt_format_reader *r);
     void (*free)(struct mt_format_reader *r);
-    /* Optional: feed for a caller whose text buffer is scratch until the
-     * call returns (the decoder's output block). The reader may write into
-     * it (the plain reader cuts its lines there in place) instead of
-     * copying it first; text must not change while the call runs. */
-    int (*feed_in_place)(struct mt_format_reader *r, char *text, size_t n);
 };
 
 /* Bytes of text the readers bid on. */
@@ -61,6 +56,10 @@ int mt_format_field(struct mt_buf *buf, const char *label, size_t llen,
 const struct mt_format_ops *mt_format_choose(const char *text, size_t n);
 
 extern const struct mt_format_ops mt_format_plain;
+/* The plain reader's feed for a block it may cut in place (writable, the
+ * caller's until the call returns): no copy (mt_splitter_feed_in_place). */
+int mt_format_plain_feed_in_place(struct mt_format_reader *r, char *text,
+                                  size_t n);
 extern const struct mt_format_ops mt_format_clixml;
 extern const struct mt_format_ops mt_format_csv;
 extern const struct mt_format_ops mt_format_json;

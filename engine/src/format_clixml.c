@@ -1459,4 +1459,4 @@ static void clixml_free(struct mt_format_reader *r)
 
 const struct mt_format_ops mt_format_clixml = {
     "clixml", clixml_bid, clixml_open, clixml_feed, clixml_finish,
-    clixml_free, NULL};
+    clixml_free};

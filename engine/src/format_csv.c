@@ -935,5 +935,4 @@ static void csv_free(struct mt_format_reader *r)
 }
 
 const struct mt_format_ops mt_format_csv = {"csv",     csv_bid,   csv_open,
-                                            csv_feed,  csv_finish, csv_free,
-                                            NULL};
+                                            csv_feed,  csv_finish, csv_free};

@@ -722,5 +722,4 @@ static void json_free(struct mt_format_reader *r)
 
 const struct mt_format_ops mt_format_json = {"json",     json_bid,
                                              json_open,  json_feed,
-                                             json_finish, json_free,
-                                             NULL};
+                                             json_finish, json_free};

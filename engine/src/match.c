@@ -40,19 +40,20 @@ struct mt_matcher {
     uint64_t budget_exceeded;
     uint64_t regex_runs;
     /* The block of the records being fed (mt_matcher_block) and every
-     * literal occurrence in it, sorted by end offset. */
+     * literal occurrence in it, sorted by end offset: those of own, or
+     * those another thread found (mt_matcher_preset_block). */
     const char *blk;
     size_t blk_len;
-    struct block_hit *hits;
+    const struct mt_block_hit *hits;
     size_t nhits;
-    size_t alloc_hits;
-    int hits_overflow; /* too many: records of this block scan alone */
+    struct mt_block_hits own;
+    const struct mt_block_hits *preset;
     uint32_t match_options; /* PCRE2_NO_UTF_CHECK for a block's record */
     size_t cursor;     /* first hit that may lie in the next record */
     size_t cursor_at;  /* offset of the record the cursor was set for */
 };
 
-struct block_hit {
+struct mt_block_hit {
     uint32_t start;
     uint32_t end;
     int id;
@@ -146,69 +147,112 @@ void mt_matcher_free(struct mt_matcher *m)
     mt_free(m->stamp);
     mt_free(m->always);
     mt_free(m->cands);
-    mt_free(m->hits);
+    mt_block_hits_free(&m->own);
     mt_free(m);
+}
+
+void mt_block_hits_free(struct mt_block_hits *h)
+{
+    mt_free(h->v);
+    memset(h, 0, sizeof(*h));
 }
 
 static void on_block_literal(void *ctx, int id, size_t start, size_t end)
 {
-    struct mt_matcher *m = ctx;
-    struct block_hit *h;
+    struct mt_block_hits *h = ctx;
+    struct mt_block_hit *hit;
 
-    if (m->hits_overflow) {
+    if (h->overflow) {
         return;
     }
-    if (m->nhits == m->alloc_hits) {
-        size_t na = m->alloc_hits ? m->alloc_hits * 2 : 256;
-        struct block_hit *grown = na <= MAX_BLOCK_HITS
-                                      ? mt_realloc(m->hits, na * sizeof(*grown))
-                                      : NULL;
+    if (h->n == h->alloc) {
+        size_t na = h->alloc ? h->alloc * 2 : 256;
+        struct mt_block_hit *grown = na <= MAX_BLOCK_HITS
+                                         ? mt_realloc(h->v, na * sizeof(*grown))
+                                         : NULL;
         if (grown == NULL) {
-            m->hits_overflow = 1;
+            h->overflow = 1;
             return;
         }
-        m->hits = grown;
-        m->alloc_hits = na;
+        h->v = grown;
+        h->alloc = na;
     }
-    h = &m->hits[m->nhits++];
-    h->start = (uint32_t)start;
-    h->end = (uint32_t)end;
-    h->id = id;
+    hit = &h->v[h->n++];
+    hit->start = (uint32_t)start;
+    hit->end = (uint32_t)end;
+    hit->id = id;
 }
 
 static int compare_hit_ends(const void *a, const void *b)
 {
-    const struct block_hit *x = a, *y = b;
+    const struct mt_block_hit *x = a, *y = b;
 
     return (x->end > y->end) - (x->end < y->end);
 }
 
-void mt_matcher_block(struct mt_matcher *m, const char *text, size_t n)
+void mt_matcher_scan_block(const struct mt_matcher *m,
+                           struct mt_prefilter_scratch *scratch,
+                           const char *text, size_t n,
+                           struct mt_block_hits *out)
 {
     size_t i;
 
+    out->n = 0;
+    out->overflow = 0;
+    out->text_len = n;
+    if (text == NULL || n == 0 || n > UINT32_MAX) {
+        return;
+    }
+    mt_prefilter_scan_spans_with(m->pf, scratch, text, n, on_block_literal,
+                                 out);
+    if (out->overflow) {
+        out->n = 0;
+        return;
+    }
+    /* Both prefilters report in order of end offset; the records rely on
+     * it, so it is checked rather than assumed. */
+    for (i = 1; i < out->n; i++) {
+        if (out->v[i].end < out->v[i - 1].end) {
+            qsort(out->v, out->n, sizeof(*out->v), compare_hit_ends);
+            break;
+        }
+    }
+}
+
+struct mt_prefilter_scratch *mt_matcher_scratch_new(const struct mt_matcher *m)
+{
+    return mt_prefilter_scratch_new(m->pf);
+}
+
+void mt_matcher_preset_block(struct mt_matcher *m,
+                             const struct mt_block_hits *hits)
+{
+    m->preset = hits;
+}
+
+void mt_matcher_block(struct mt_matcher *m, const char *text, size_t n)
+{
+    const struct mt_block_hits *found = m->preset;
+
+    m->preset = NULL;
     m->blk = NULL;
     m->blk_len = 0;
+    m->hits = NULL;
     m->nhits = 0;
-    m->hits_overflow = 0;
     m->cursor = 0;
     m->cursor_at = 0;
     if (text == NULL || n == 0 || n > UINT32_MAX) {
         return;
     }
-    mt_prefilter_scan_spans(m->pf, text, n, on_block_literal, m);
-    if (m->hits_overflow) {
-        m->nhits = 0;
-        return;
+    if (found == NULL || found->text_len != n) {
+        mt_matcher_scan_block(m, NULL, text, n, &m->own);
+        found = &m->own;
+    } /* else scanned by another thread (mt_matcher_preset_block) */
+    if (found->overflow) {
+        return; /* too many hits: the block's records scan alone */
     }
-    /* Both prefilters report in order of end offset; the records rely on
-     * it, so it is checked rather than assumed. */
-    for (i = 1; i < m->nhits; i++) {
-        if (m->hits[i].end < m->hits[i - 1].end) {
-            qsort(m->hits, m->nhits, sizeof(*m->hits), compare_hit_ends);
-            break;
-        }
-    }
+    m->hits = found->v;
+    m->nhits = found->n;
     m->blk = text;
     m->blk_len = n;
 }

@@ -71,6 +71,36 @@ void mt_matcher_block(struct mt_matcher *m, const char *text, size_t n);
  * about in block order, like the records run. */
 int mt_matcher_quiet(struct mt_matcher *m, const struct mt_record *r);
 
+/* The literal occurrences of one block, sorted by end offset: what
+ * mt_matcher_block() finds, kept by the caller so that the scan can run
+ * on another thread than the records (pipeline.c). Zero-initialise;
+ * reused from block to block. */
+struct mt_block_hit;
+struct mt_block_hits {
+    struct mt_block_hit *v;
+    size_t n;
+    size_t alloc;
+    size_t text_len; /* length of the block they were found in */
+    int overflow;    /* too many to keep: the block's records scan alone */
+};
+void mt_block_hits_free(struct mt_block_hits *h);
+
+struct mt_prefilter_scratch;
+/* A scan state for a thread other than the matcher's (prefilter.h). */
+struct mt_prefilter_scratch *mt_matcher_scratch_new(const struct mt_matcher *m);
+/* The block scan of mt_matcher_block() alone, into out: reads m only, so
+ * it may run on another thread while m matches records, given a scratch
+ * of its own. */
+void mt_matcher_scan_block(const struct mt_matcher *m,
+                           struct mt_prefilter_scratch *scratch,
+                           const char *text, size_t n,
+                           struct mt_block_hits *out);
+/* The next mt_matcher_block() call uses hits (found by
+ * mt_matcher_scan_block() over the same text) instead of scanning, when
+ * its length agrees; hits must stay until that block ends. NULL clears. */
+void mt_matcher_preset_block(struct mt_matcher *m,
+                             const struct mt_block_hits *hits);
+
 /* Whether the record of the last mt_matcher_run() holds a stable name's
  * text (compared without case; the name scan confirms). */
 int mt_matcher_name_seen(const struct mt_matcher *m);

@@ -271,6 +271,33 @@ void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
     }
 }
 
+/* The automaton is only read while scanning: any number of threads scan
+ * it at once, and a scratch holds nothing. */
+struct mt_prefilter_scratch {
+    int unused;
+};
+
+struct mt_prefilter_scratch *
+mt_prefilter_scratch_new(const struct mt_prefilter *pf)
+{
+    (void)pf;
+    return mt_calloc(1, sizeof(struct mt_prefilter_scratch));
+}
+
+void mt_prefilter_scratch_free(struct mt_prefilter_scratch *s)
+{
+    mt_free(s);
+}
+
+void mt_prefilter_scan_spans_with(const struct mt_prefilter *pf,
+                                  struct mt_prefilter_scratch *s,
+                                  const char *text, size_t n,
+                                  mt_prefilter_span_fn fn, void *ctx)
+{
+    (void)s;
+    mt_prefilter_scan_spans(pf, text, n, fn, ctx);
+}
+
 void mt_prefilter_free(struct mt_prefilter *pf)
 {
     size_t i;

@@ -30,6 +30,21 @@ void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
                              size_t n, mt_prefilter_span_fn fn, void *ctx);
 void mt_prefilter_free(struct mt_prefilter *pf);
 
+/* A scan state of its own for a second thread (Hyperscan's scratch; the
+ * built-in automaton needs none and hands out an empty one), so that one
+ * built prefilter serves two threads at once: each scans with its own.
+ * NULL when out of memory. */
+struct mt_prefilter_scratch;
+struct mt_prefilter_scratch *
+mt_prefilter_scratch_new(const struct mt_prefilter *pf);
+void mt_prefilter_scratch_free(struct mt_prefilter_scratch *s);
+/* mt_prefilter_scan_spans() with that scratch (NULL: the prefilter's own,
+ * as mt_prefilter_scan_spans() uses). */
+void mt_prefilter_scan_spans_with(const struct mt_prefilter *pf,
+                                  struct mt_prefilter_scratch *s,
+                                  const char *text, size_t n,
+                                  mt_prefilter_span_fn fn, void *ctx);
+
 /* 1 when the build read a compiled database from the on-disk cache
  * (Hyperscan only; see prefilter_hs.c), 0 when it compiled one. */
 int mt_prefilter_from_cache(const struct mt_prefilter *pf);

@@ -349,15 +349,49 @@ static int on_match(unsigned int id, unsigned long long from,
     return 0;
 }
 
-void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
-                             size_t n, mt_prefilter_span_fn fn, void *ctx)
+struct mt_prefilter_scratch {
+    hs_scratch_t *hs; /* NULL when the prefilter has no database */
+};
+
+struct mt_prefilter_scratch *
+mt_prefilter_scratch_new(const struct mt_prefilter *pf)
+{
+    struct mt_prefilter_scratch *s = mt_calloc(1, sizeof(*s));
+
+    if (s != NULL && pf->scratch != NULL &&
+        hs_clone_scratch(pf->scratch, &s->hs) != HS_SUCCESS) {
+        mt_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void mt_prefilter_scratch_free(struct mt_prefilter_scratch *s)
+{
+    if (s != NULL) {
+        hs_free_scratch(s->hs); /* accepts NULL */
+        mt_free(s);
+    }
+}
+
+void mt_prefilter_scan_spans_with(const struct mt_prefilter *pf,
+                                  struct mt_prefilter_scratch *s,
+                                  const char *text, size_t n,
+                                  mt_prefilter_span_fn fn, void *ctx)
 {
     struct scan_ctx c = {pf, fn, ctx};
 
     if (pf->db == NULL || n == 0 || n > 0xffffffffu) {
         return;
     }
-    hs_scan(pf->db, text, (unsigned)n, 0, pf->scratch, on_match, &c);
+    hs_scan(pf->db, text, (unsigned)n, 0, s != NULL ? s->hs : pf->scratch,
+            on_match, &c);
+}
+
+void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,
+                             size_t n, mt_prefilter_span_fn fn, void *ctx)
+{
+    mt_prefilter_scan_spans_with(pf, NULL, text, n, fn, ctx);
 }
 
 void mt_prefilter_free(struct mt_prefilter *pf)

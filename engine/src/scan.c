@@ -57,6 +57,20 @@ void mt_scan_message(struct mt_scan *scan, enum mt_msg_level level,
     pthread_mutex_unlock(&message_lock);
 }
 
+void mt_scan_redirect_messages(struct mt_scan *scan, mt_message_fn fn,
+                               void *ctx, mt_message_fn *old_fn,
+                               void **old_ctx)
+{
+    pthread_mutex_lock(&message_lock);
+    if (old_fn != NULL) {
+        *old_fn = scan->message;
+        *old_ctx = scan->message_ctx;
+    }
+    scan->message = fn;
+    scan->message_ctx = ctx;
+    pthread_mutex_unlock(&message_lock);
+}
+
 int mt_scan_account_expansion(struct mt_scan *scan, size_t produced)
 {
     uint64_t max = scan->limits[MT_LIMIT_EXPANDED_BYTES];

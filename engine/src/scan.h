@@ -12,6 +12,7 @@
 
 struct mt_stream;
 struct mt_buf;
+struct mt_matcher;
 
 struct mt_scan {
     mt_message_fn message;      /* where input messages go (may be NULL) */
@@ -24,6 +25,11 @@ struct mt_scan {
     int status;                 /* worst: MT_OK, MT_WARN or MT_EINPUT */
     int aborted;                /* a hard limit tripped: stop reading */
     int no_readahead;           /* a pool worker: its cores are taken */
+    /* Set (to the sink's matcher) when this scan may use two threads: a
+     * long plain-text document is then decoded and block-prefiltered on
+     * a second thread while this one makes its records (pipeline.h). */
+    struct mt_matcher *pipeline;
+    uint64_t pipelined; /* documents that were read on two threads */
     struct mt_buf *text_out;    /* set: decoded text goes here, not to
                                    the format readers and the sink */
     const struct mt_sink_ops *sink;
@@ -44,6 +50,13 @@ struct mt_scan {
 void mt_scan_message(struct mt_scan *scan, enum mt_msg_level level,
                      const char *origin, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Replaces where the scan's messages go (under the lock messages are
+ * sent with, so a thread sending one meanwhile sees either), and gives
+ * back the previous destination when old_fn is not NULL. */
+void mt_scan_redirect_messages(struct mt_scan *scan, mt_message_fn fn,
+                               void *ctx, mt_message_fn *old_fn,
+                               void **old_ctx);
 
 /* Called by decompressing streams for every chunk they produce. Returns 0,
  * or MT_EINPUT when the expanded-bytes or ratio limit is exceeded (then the

@@ -798,36 +798,18 @@ static int cut_block(struct mt_splitter *sp, char *p, char *end)
     return 0;
 }
 
-/* Announces the block text[0..n), cuts it and ends it. */
-static int feed_block(struct mt_splitter *sp, char *text, size_t n)
-{
-    int rc;
-
-    if (sp->cfg.block != NULL) {
-        sp->cfg.block(sp->cfg.block_ctx, text, n);
-    }
-    rc = cut_block(sp, text, text + n);
-    /* The record still open may point into the block, which the next
-     * feed overwrites. */
-    if (materialise(&sp->rec) != 0 && rc == 0) {
-        rc = MT_ENOMEM;
-    }
-    if (sp->cfg.block != NULL) {
-        sp->cfg.block(sp->cfg.block_ctx, NULL, 0);
-    }
-    if (rc < 0) {
-        sp->status = rc;
-    }
-    return rc;
-}
+static int feed_block(struct mt_splitter *sp, char *blk, size_t n);
 
 int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n)
 {
     if (sp == NULL || (text == NULL && n > 0)) {
         return MT_EMISUSE;
     }
-    if (sp->status < 0 || n == 0) {
-        return sp->status < 0 ? sp->status : 0;
+    if (sp->status < 0) {
+        return sp->status;
+    }
+    if (n == 0) {
+        return 0;
     }
     /* One copy a block (the caller's text is const and may be reused):
      * records of one line then point into it. */
@@ -844,10 +826,34 @@ int mt_splitter_feed_in_place(struct mt_splitter *sp, char *text, size_t n)
     if (sp == NULL || (text == NULL && n > 0)) {
         return MT_EMISUSE;
     }
-    if (sp->status < 0 || n == 0) {
-        return sp->status < 0 ? sp->status : 0;
+    if (sp->status < 0) {
+        return sp->status;
     }
-    return feed_block(sp, text, n);
+    return n == 0 ? 0 : feed_block(sp, text, n);
+}
+
+/* Announces the block, cuts it, and ends it: by then no record points
+ * into it any more. */
+static int feed_block(struct mt_splitter *sp, char *blk, size_t n)
+{
+    int rc;
+
+    if (sp->cfg.block != NULL) {
+        sp->cfg.block(sp->cfg.block_ctx, blk, n);
+    }
+    rc = cut_block(sp, blk, blk + n);
+    /* The record still open may point into the block, which the next
+     * feed overwrites. */
+    if (materialise(&sp->rec) != 0 && rc == 0) {
+        rc = MT_ENOMEM;
+    }
+    if (sp->cfg.block != NULL) {
+        sp->cfg.block(sp->cfg.block_ctx, NULL, 0);
+    }
+    if (rc < 0) {
+        sp->status = rc;
+    }
+    return rc;
 }
 
 int mt_splitter_finish(struct mt_splitter *sp)

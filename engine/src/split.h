@@ -44,9 +44,9 @@ struct mt_splitter *mt_splitter_new(const struct mt_split_config *cfg);
  * cut in place (each line end becomes the NUL of the record before it).
  * Returns 0, or the negative status a sink returned (then stop feeding). */
 int mt_splitter_feed(struct mt_splitter *sp, const char *text, size_t n);
-/* The same without the copy: the lines are cut in text itself, which the
- * caller must not change until the call returns and must not expect back
- * as it was (line ends become NULs). */
+/* The same for text the splitter may cut where it lies, with no copy:
+ * writable, and left alone by everyone else until the call returns (a
+ * decoded block its caller owns; the two-thread scan's, pipeline.h). */
 int mt_splitter_feed_in_place(struct mt_splitter *sp, char *text, size_t n);
 /* Flushes the last line and record. */
 int mt_splitter_finish(struct mt_splitter *sp);

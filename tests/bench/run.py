@@ -314,8 +314,9 @@ def main():
         return row
 
     # Plain files, one group of rows a shape: migtriage as it runs (the
-    # read-ahead thread decodes beside the scan: up to 2 cores) and held
-    # to one core (taskset), then the peers on the same file.
+    # read-ahead thread reads beside the scan), with -j 2 (two threads
+    # scan the file), and held to one core (taskset), then the peers on
+    # the same file.
     all_peers = []
     if not a.skip_peers:
         all_peers = [
@@ -341,6 +342,11 @@ def main():
         r = b.time_row("migtriage --format json",
                        [mt, "--format", "json", path], psize)
         tag(r, name, ref, "migtriage")
+        if has_j:
+            # Two threads on the one file (decoding beside the records).
+            r = b.time_row("migtriage -j 2 --format json",
+                           [mt, "-j", "2", "--format", "json", path], psize)
+            tag(r, name, None, "migtriage")
         if have("taskset"):
             r = b.time_row("migtriage --format json (1 core: taskset -c 0)",
                            ["taskset", "-c", "0", mt, "--format", "json",
@@ -387,6 +393,11 @@ def main():
                            [mt, "--format", "json", path], size)
             tag(r, name, "gz" if path == gz else None, "migtriage")
             comp_rows.append((r, path))
+            if has_j and path == gz:
+                r = b.time_row("migtriage -j 2 --format json",
+                               [mt, "-j", "2", "--format", "json", path],
+                               size)
+                tag(r, name, None, "migtriage")
     if not a.skip_peers and os.path.exists(gz):
         for label, tool, fn in (
                 ("rg -z -c -f", "rg",

@@ -4,9 +4,13 @@
  * two blocks, a record longer than a block, CRLF split between blocks,
  * wrapped Format-List values, UTF-8 cut by a block end, error words in a
  * label. Whatever the chunking, both must give the same records and hits,
- * whether the splitter copies each chunk or cuts it in place. */
+ * whether the splitter copies each chunk or cuts it in place; and so must
+ * the block path on two threads (pipeline.h): blocks decoded on one
+ * thread, prefiltered on either, cut and matched on the other. */
 #include "match.h"
+#include "migtriage.h"
 #include "patterns.h"
+#include "pipeline.h"
 #include "prefilter.h"
 #include "split.h"
 #include "unit.h"
@@ -402,14 +406,203 @@ TEST(block_prefilter_spans)
     mt_prefilter_free(pf);
 }
 
+/* count copies of line, as one malloc'd string of *n bytes. */
+static char *repeated(const char *line, size_t count, size_t *n)
+{
+    size_t len = strlen(line), i;
+    char *text = malloc(len * count + 1);
+
+    *n = len * count;
+    if (text != NULL) {
+        for (i = 0; i < count; i++) {
+            memcpy(text + i * len, line, len);
+        }
+        text[*n] = '\0';
+    }
+    return text;
+}
+
+
+/* ---- the block path on two threads (pipeline.h) ---- */
+
+/* The producer: cuts the text into blocks of chunk bytes, as the decoder
+ * hands out its blocks. */
+struct piped {
+    struct mt_pipeline *p;
+    const char *text;
+    size_t n;
+    size_t chunk;
+    long published;
+};
+
+static int produce_chunks(void *arg)
+{
+    struct piped *pp = arg;
+    size_t off = 0, k;
+    char *buf;
+    int rc;
+
+    while (off < pp->n) {
+        k = pp->n - off < pp->chunk ? pp->n - off : pp->chunk;
+        buf = mt_pipeline_buffer(pp->p);
+        if (buf == NULL) {
+            return MT_EINPUT; /* the consumer stopped */
+        }
+        memcpy(buf, pp->text + off, k);
+        rc = mt_pipeline_publish(pp->p, k);
+        pp->published++; /* handed over, even when told to stop */
+        if (rc != 0) {
+            return rc;
+        }
+        off += k;
+    }
+    return 0;
+}
+
+/* The consumer: the splitter, whose sink stops at block fail_at. */
+struct feeder {
+    struct mt_splitter *sp;
+    long blocks;
+    long fail_at; /* 0: never */
+};
+
+static int feed_splitter(void *ctx, char *text, size_t n)
+{
+    struct feeder *fd = ctx;
+
+    if (++fd->blocks == fd->fail_at) {
+        return MT_ENOMEM; /* as a sink out of memory would */
+    }
+    return mt_splitter_feed_in_place(fd->sp, text, n); /* as the reader */
+}
+
+/* As run() with blocks, on two threads through a ring of nslots; returns
+ * what the consumer returned. */
+static int run_piped(struct fixture *f, const char *text, size_t n,
+                     size_t chunk, size_t nslots, long fail_at,
+                     struct seen *s)
+{
+    struct mt_split_config cfg;
+    struct feeder fd;
+    struct piped pp;
+    unsigned long long by_producer, by_consumer;
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    s->m = f->m;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.max_line = 1024;
+    cfg.max_record = 4096;
+    cfg.sink = &seen_ops;
+    cfg.sink_ctx = s;
+    cfg.block = on_block;
+    cfg.block_ctx = s;
+    memset(&fd, 0, sizeof(fd));
+    fd.sp = mt_splitter_new(&cfg);
+    fd.fail_at = fail_at;
+    memset(&pp, 0, sizeof(pp));
+    pp.text = text;
+    pp.n = n;
+    pp.chunk = chunk;
+    pp.p = mt_pipeline_new(f->m, nslots, chunk);
+    ASSERT_TRUE(fd.sp != NULL && pp.p != NULL);
+    if (fd.sp == NULL || pp.p == NULL ||
+        mt_pipeline_start(pp.p, produce_chunks, &pp) != 0) {
+        mt_pipeline_free(pp.p);
+        mt_splitter_free(fd.sp);
+        return MT_ENOMEM;
+    }
+    rc = mt_pipeline_consume(pp.p, feed_splitter, &fd);
+    if (rc == 0) {
+        rc = mt_splitter_finish(fd.sp);
+        ASSERT_INT_EQ(fd.blocks, pp.published);
+    }
+    /* Every block the consumer took was scanned once, by one thread. */
+    mt_pipeline_scans(pp.p, &by_producer, &by_consumer);
+    ASSERT_TRUE(by_producer + by_consumer >= (unsigned long long)fd.blocks);
+    ASSERT_TRUE(by_producer + by_consumer <=
+                (unsigned long long)pp.published);
+    mt_pipeline_free(pp.p);
+    mt_splitter_free(fd.sp);
+    ASSERT_TRUE(s->blk == NULL);
+    return rc;
+}
+
+static const char *const piped_texts[] = {
+    "3/29/2021 3:32:27 PM [EXCH] Copy progress: 1/2 messages.\n"
+    "3/29/2021 3:32:28 PM [EXCH] WidgetFailure: Sprocket stopped.\n"
+    "healthy line\nWidgetFailure: Cog WidgetFailure: Gear\n",
+    "\r\nIdentity       : contoso.com/Users/jdoe\r\n"
+    "FailureType    : \r\n"
+    "Message        : Error: WidgetFail\r\n"
+    "                 ure: Washer was seen\r\n"
+    "Status         : Failed\r\n\r\n"
+    "lone CR\rWidgetFailure: Nut\r\n",
+    "caf\xc3\xa9 \xe2\x80\x99 WidgetFailure: R\xc3\xa9sum\n\n"
+    "  deep gadget 12\ntext  deep gadget 34\n"
+    "Exception in worker: WidgetFailure: Axle\n"
+    "   at Widget.Run() in worker.cs:line 42\n"
+    "last without end WidgetFailure: Pin",
+};
+
+TEST(pipeline_blocks_of_every_size)
+{
+    static const size_t slots[] = {1, 2, 4};
+    static struct seen want, got;
+    struct fixture f;
+    size_t t, k, chunk, n;
+
+    ASSERT_INT_EQ(fixture_open(&f), 0);
+    for (t = 0; f.m != NULL && t < sizeof(piped_texts) / sizeof(*piped_texts);
+         t++) {
+        n = strlen(piped_texts[t]);
+        run(&f, piped_texts[t], n, 0, 0, 1024, &want);
+        for (k = 0; k < sizeof(slots) / sizeof(*slots); k++) {
+            for (chunk = 1; chunk <= n + 1; chunk++) {
+                ASSERT_INT_EQ(run_piped(&f, piped_texts[t], n, chunk,
+                                        slots[k], 0, &got),
+                              0);
+                if (strcmp(got.out, want.out) != 0) {
+                    UNIT_FAIL("text %zu, %zu slots, blocks of %zu:\n"
+                              "--- one thread\n%s--- two threads\n%s",
+                              t, slots[k], chunk, want.out, got.out);
+                    break;
+                }
+            }
+        }
+    }
+    fixture_close(&f);
+}
+
+TEST(pipeline_consumer_error_stops_producer)
+{
+    static struct seen got;
+    struct fixture f;
+    const char *text = piped_texts[0];
+    size_t n = strlen(text);
+    long at;
+
+    ASSERT_INT_EQ(fixture_open(&f), 0);
+    /* The sink fails at block 1, 2, 5: the error comes back, the producer
+     * is told to stop (it would have made n blocks of one byte), and
+     * nothing hangs or leaks. */
+    for (at = 1; f.m != NULL && at <= 5; at += at < 2 ? 1 : 3) {
+        ASSERT_INT_EQ(run_piped(&f, text, n, 1, 2, at, &got), MT_ENOMEM);
+        ASSERT_TRUE(got.records < (long)n);
+    }
+    fixture_close(&f);
+}
+
 TEST(block_too_many_hits_falls_back)
 {
     /* A block made of literals (two a line: the signature's and the error
      * word "failure") holds more hits than a block keeps: its records are
-     * scanned one by one, with the same result. */
-    static const char line[] = "WidgetFailure: A\n";
-    size_t n = (sizeof(line) - 1) * 150000, i;
-    char *text = malloc(n + 1);
+     * scanned one by one, with the same result. The same on two threads
+     * as one block, and as blocks of 4 KiB through a ring of one slot:
+     * the producer scans ahead whenever the consumer holds the only slot,
+     * the consumer scans what is left. */
+    size_t n;
+    char *text = repeated("WidgetFailure: A\n", 150000, &n);
     struct fixture f;
     static struct seen want, got;
 
@@ -417,10 +610,6 @@ TEST(block_too_many_hits_falls_back)
     if (text == NULL) {
         return;
     }
-    for (i = 0; i < 150000; i++) {
-        memcpy(text + i * (sizeof(line) - 1), line, sizeof(line) - 1);
-    }
-    text[n] = '\0';
     ASSERT_INT_EQ(fixture_open(&f), 0);
     if (f.m != NULL) {
         run(&f, text, n, 0, 0, 1024, &want);
@@ -429,6 +618,12 @@ TEST(block_too_many_hits_falls_back)
         ASSERT_INT_EQ(got.records, want.records);
         ASSERT_INT_EQ(got.hits, 150000);
         ASSERT_INT_EQ(got.error_like, 150000);
+        ASSERT_STR_EQ(got.out, want.out);
+        ASSERT_INT_EQ(run_piped(&f, text, n, n, 2, 0, &got), 0);
+        ASSERT_STR_EQ(got.out, want.out);
+        ASSERT_INT_EQ(run_piped(&f, text, n, 4096, 1, 0, &got), 0);
+        ASSERT_INT_EQ(got.records, 150000);
+        ASSERT_INT_EQ(got.hits, 150000);
         ASSERT_STR_EQ(got.out, want.out);
     }
     fixture_close(&f);

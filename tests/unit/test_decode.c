@@ -4,10 +4,13 @@
 #include "decode.h"
 #include "unit.h"
 
+#include "match.h"
+#include "patterns.h"
 #include "util.h"
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,10 @@ struct seen {
     char cur[512];
     unsigned long long records;
     int count_only; /* big inputs: count records, log nothing */
+    /* Callbacks that came from another thread than the scan's. */
+    pthread_t scanner;
+    int elsewhere;
+    int log_msgs; /* messages go into the log too, among the records */
 };
 
 static int seen_begin(void *ctx, const char *origin)
@@ -43,6 +50,9 @@ static int seen_record(void *ctx, const struct mt_record *r)
     struct seen *s = ctx;
 
     ASSERT_INT_EQ(strlen(r->text), r->len);
+    if (!pthread_equal(pthread_self(), s->scanner)) {
+        s->elsewhere++;
+    }
     s->records++;
     if (!s->count_only && r->kind != MT_REC_BLANK) {
         mt_buf_appendf(&s->log, "%s:%llu: %s\n", s->cur,
@@ -70,6 +80,12 @@ static void seen_message(void *ctx, enum mt_msg_level level,
     static const char lv[] = "NWE";
 
     mt_buf_appendf(&s->msgs, "%c %s: %s\n", lv[level], origin, text);
+    if (!pthread_equal(pthread_self(), s->scanner)) {
+        s->elsewhere++;
+    }
+    if (s->log_msgs) {
+        mt_buf_appendf(&s->log, "%c %s\n", lv[level], text);
+    }
 }
 
 struct run {
@@ -77,6 +93,7 @@ struct run {
     struct mt_scan scan;
     uint64_t limits[MT_LIMIT_COUNT_];
     int rc;
+    struct mt_matcher *pipeline; /* set: scan with two threads */
 };
 
 static void run_init(struct run *r)
@@ -95,6 +112,8 @@ static void run_scan(struct run *r, const char *name, const void *data,
 
     mt_scan_init(&r->scan, r->limits, &seen_ops, &r->seen, seen_message,
                  &r->seen);
+    r->scan.pipeline = r->pipeline;
+    r->seen.scanner = pthread_self();
     in = mt_stream_open_memory(data, n, &r->scan);
     ASSERT_TRUE(in != NULL);
     r->rc = mt_decode_stream(&r->scan, in, name, 0);
@@ -1226,4 +1245,122 @@ TEST(decode_zip_larger_than_memory_bound)
     run_free(&r);
     free(noise);
     free(zip);
+}
+
+/* ---- two threads on one document (pipeline.h) ---- */
+
+/* About 5 MiB of text that keeps every stage busy past the first MiB
+ * (where the second thread starts): log lines, Format-List objects with
+ * wrapped values and CRLF, and, late, what the decoder and the splitter
+ * say something about: a byte that is not UTF-8, a line past the line
+ * limit, NUL bytes (only in the UTF-8 form: ascii_only leaves them out). */
+static char *long_document(int ascii_only, size_t *len)
+{
+    static const char not_utf8[] = "caf\xe9 not UTF-8\n";
+    static const char nul[] = "nul\0 byte\n";
+    struct mt_buf b;
+    unsigned x = 777;
+    int i;
+
+    mt_buf_init(&b, 0);
+    for (i = 1; b.len < 5u * 1024 * 1024; i++) {
+        x = x * 1103515245u + 12345u;
+        if (i % 400 == 0) {
+            mt_buf_appendf(&b, "\r\nIdentity       : contoso.com/Users/u%d"
+                               "\r\nStatus         : Failed\r\n"
+                               "Message        : Error: the call fail\r\n"
+                               "                 ed %08x\r\n\r\n",
+                           i, x);
+        } else if (i % 7 == 0) {
+            mt_buf_appendf(&b, "    at Worker.Run() in worker.cs:line %d\n",
+                           i);
+        } else {
+            mt_buf_appendf(&b, "3/29/2021 3:32:27 PM [EXCH] line %d value "
+                               "%08x\n",
+                           i, x);
+        }
+        if (!ascii_only && i == 30000) {
+            mt_buf_append(&b, not_utf8, sizeof(not_utf8) - 1);
+        }
+        if (i == 40000) {
+            size_t k;
+            for (k = 0; k < MT_MAX_LINE + 1000; k++) {
+                mt_buf_appendc(&b, (char)('a' + k % 26));
+            }
+            mt_buf_appendc(&b, '\n');
+        }
+        if (!ascii_only && i == 50000) {
+            mt_buf_append(&b, nul, sizeof(nul) - 1);
+        }
+    }
+    *len = b.len;
+    return mt_buf_steal(&b);
+}
+
+/* Scans data once on one thread and once on two: the same records, the
+ * same messages in the same order and in the same place among the
+ * records, the same status, every callback on the calling thread. */
+static void same_on_two_threads(const char *name, const void *data,
+                                size_t n, struct mt_matcher *m)
+{
+    struct run one, two;
+
+    run_init(&one);
+    run_init(&two);
+    one.seen.log_msgs = 1;
+    two.seen.log_msgs = 1;
+    two.pipeline = m;
+    run_scan(&one, name, data, n);
+    run_scan(&two, name, data, n);
+    ASSERT_INT_EQ(two.rc, one.rc);
+    ASSERT_INT_EQ(two.seen.records, one.seen.records);
+    ASSERT_TRUE(one.seen.records > 40000);
+    if (strcmp(log_of(&one), log_of(&two)) != 0) {
+        UNIT_FAIL("%s: records differ on two threads", name);
+    }
+    ASSERT_STR_EQ(msgs_of(&two), msgs_of(&one));
+    ASSERT_INT_EQ(one.seen.elsewhere, 0);
+    ASSERT_INT_EQ(two.seen.elsewhere, 0);
+    /* The second thread did run (the document is past the first MiB). */
+    ASSERT_INT_EQ(one.scan.pipelined, 0);
+    ASSERT_INT_EQ(two.scan.pipelined, 1);
+    run_free(&one);
+    run_free(&two);
+}
+
+TEST(decode_two_threads_same_as_one)
+{
+    struct mt_patterns none;
+    struct mt_matcher *m;
+    size_t len, n16, nz;
+    char *doc = long_document(0, &len);
+    char *ascii = long_document(1, &n16);
+    unsigned char *u16 = utf16(ascii, 0, 1, &n16);
+    unsigned char *z = gz(doc, len, &nz);
+    struct entry members[2] = {{"big.log", doc, len}, {"small.log", "x\n", 2}};
+    unsigned char *tgz;
+    size_t ntgz;
+
+    /* The matcher's prefilter, of the error words only, scans the blocks
+     * on either thread; this sink takes records without matching. */
+    memset(&none, 0, sizeof(none));
+    m = mt_matcher_new(&none, NULL, 1000, 100);
+    ASSERT_TRUE(m != NULL);
+    tgz = make_archive(ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_GZIP,
+                       members, 2, &ntgz);
+    if (m != NULL) {
+        same_on_two_threads("doc.log", doc, len, m);
+        same_on_two_threads("doc16.log", u16, n16, m);
+        same_on_two_threads("doc.log.gz", z, nz, m);
+        /* Truncated: the read error comes late, after the thread started,
+         * and once. */
+        same_on_two_threads("cut.log.gz", z, nz * 4 / 5, m);
+        same_on_two_threads("docs.tar.gz", tgz, ntgz, m);
+    }
+    mt_matcher_free(m);
+    mt_free(doc);
+    mt_free(ascii);
+    free(u16);
+    free(z);
+    free(tgz);
 }
