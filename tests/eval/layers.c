@@ -36,8 +36,13 @@ struct buf {
 
 static void put(struct buf *b, const char *s, size_t n)
 {
-    if (b->n + n >= sizeof(b->s)) {
-        n = sizeof(b->s) - 1 - b->n;
+    /* b->n < sizeof(b->s) always; the text is cut at the buffer's end.
+     * Written as "room" so that GCC -O3 can see the bound (the earlier
+     * form tripped -Wstringop-overflow in Release builds). */
+    size_t room = b->n < sizeof(b->s) ? sizeof(b->s) - 1 - b->n : 0;
+
+    if (n > room) {
+        n = room;
     }
     memcpy(b->s + b->n, s, n);
     b->n += n;
