@@ -168,6 +168,15 @@ static uint64_t count_controls(const unsigned char *p, size_t n)
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         /* x <= 0x1f as unsigned bytes */
         __m128i c0 = _mm_cmpeq_epi8(_mm_min_epu8(x, c1f), x);
+        /* Text has no control bytes but line ends and tabs: when the
+         * sixteen bytes hold no other, and no DEL, skip the full test. */
+        __m128i lines = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)),
+            _mm_cmpeq_epi8(x, tab));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(lines, c0),
+                                           _mm_cmpeq_epi8(x, del))) == 0) {
+            continue;
+        }
         __m128i ok = _mm_or_si128(
             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, nul),
                                       _mm_cmpeq_epi8(x, tab)),
@@ -295,6 +304,39 @@ static size_t copy_ascii(char *dst, const unsigned char *src, size_t n)
     (void)n;
 #endif
     return i;
+}
+
+/* Whether p[0..n) is all ASCII without NUL: UTF-8 as it stands, which
+ * convert_utf8 would only copy. Most blocks of a log are; run() then hands
+ * the read block on itself. Sixteen bytes at a time (SSE2), looking at
+ * the result every 256 so that a block with a non-ASCII byte early on is
+ * not read to its end twice. */
+static int plain_ascii(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+
+    while (i + 256 <= n) {
+        __m128i acc = zero;
+        size_t end = i + 256;
+        for (; i < end; i += 16) {
+            __m128i x =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            /* High bit: a byte >= 0x80, or a NUL (cmpeq sets all bits). */
+            acc = _mm_or_si128(acc, _mm_or_si128(x, _mm_cmpeq_epi8(x, zero)));
+        }
+        if (_mm_movemask_epi8(acc) != 0) {
+            return 0;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == 0 || p[i] >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static size_t convert_utf8(struct text *t, int eof)
@@ -457,7 +499,10 @@ static int start_reader(struct text *t)
     return rc;
 }
 
-static int deliver(struct text *t, const char *text, size_t n)
+/* Hands decoded text on. text is the decoder's output block (or its
+ * input block when that was plain ASCII), rewritten on the next round, so
+ * a reader that can may cut it in place. */
+static int deliver(struct text *t, char *text, size_t n)
 {
     if (t->pipe != NULL) {
         /* text is the block out points into: hand it over, decode the
@@ -472,7 +517,9 @@ static int deliver(struct text *t, const char *text, size_t n)
                                                                : 0;
     }
     if (t->reader != NULL) {
-        return t->fmt->feed(t->reader, text, n);
+        return t->fmt == &mt_format_plain
+                   ? mt_format_plain_feed_in_place(t->reader, text, n)
+                   : t->fmt->feed(t->reader, text, n);
     }
     if (mt_buf_append(&t->head, text, n) != 0) {
         return MT_ENOMEM;
@@ -490,12 +537,25 @@ static int run(struct text *t, struct mt_stream *in, int eof)
 
     for (;;) {
         t->out_len = 0;
-        used = t->enc == ENC_UTF8 ? convert_utf8(t, eof)
-                                  : convert_utf16(t, eof);
-        if (t->out_len) {
-            rc = deliver(t, t->out, t->out_len);
+        if (t->pipe == NULL && t->enc == ENC_UTF8 && t->in_len > 0 &&
+            plain_ascii(t->in, t->in_len)) {
+            /* Nothing to convert: the block read is the text, and it is
+             * scratch once handed on (only an unconsumed tail is kept).
+             * Not with two threads, which hand on the block out points
+             * into. */
+            used = t->in_len;
+            rc = deliver(t, (char *)t->in, used);
             if (rc < 0) {
                 return rc;
+            }
+        } else {
+            used = t->enc == ENC_UTF8 ? convert_utf8(t, eof)
+                                      : convert_utf16(t, eof);
+            if (t->out_len) {
+                rc = deliver(t, t->out, t->out_len);
+                if (rc < 0) {
+                    return rc;
+                }
             }
         }
         memmove(t->in, t->in + used, t->in_len - used);

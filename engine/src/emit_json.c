@@ -147,6 +147,18 @@ static size_t dump_flags(const struct layout *l)
 
 static void put_nested(FILE *out, json_t *value, int depth);
 
+/* Writes n spaces (the indentation of a nested value's lines). */
+static void put_spaces(FILE *out, size_t n)
+{
+    static const char spaces[] = "                                ";
+
+    while (n > 0) {
+        size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+        fwrite(spaces, 1, k, out);
+        n -= k;
+    }
+}
+
 /* Writes n bytes of text with each line after the first indented by
  * 2 * depth more, a line at a time. */
 static void put_indented(FILE *out, const char *text, size_t n, int depth)
@@ -158,7 +170,7 @@ static void put_indented(FILE *out, const char *text, size_t n, int depth)
         size_t k = nl ? (size_t)(nl - text) + 1 : (size_t)(end - text);
         fwrite(text, 1, k, out);
         if (nl != NULL) {
-            fprintf(out, "%*s", 2 * depth, "");
+            put_spaces(out, 2 * (size_t)depth);
         }
         text += k;
     }
@@ -500,13 +512,10 @@ static void put_nested(FILE *out, json_t *value, int depth)
 {
     char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                        JSON_ENCODE_ANY);
-    const char *p;
 
-    for (p = text; p != NULL && *p; p++) {
-        fputc(*p, out);
-        if (*p == '\n') {
-            fprintf(out, "%*s", 2 * depth, "");
-        }
+    /* A line at a time (a byte at a time cost more than the dump). */
+    if (text != NULL) {
+        put_indented(out, text, strlen(text), depth);
     }
     free(text); /* jansson allocated it */
 }

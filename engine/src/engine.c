@@ -627,19 +627,14 @@ static int sink_begin(void *ctx, const char *origin)
     return st->doc.origin ? MT_OK : MT_ENOMEM;
 }
 
-static int sink_record(void *ctx, const struct mt_record *r)
+/* Counts a record, and reports progress within a long input (sequential
+ * scans; a pool reports each input as it is merged). */
+static void count_record(struct mt_state *st, const struct mt_record *r)
 {
-    struct mt_state *st = ctx;
-    struct mt_document *d = &st->doc;
-    struct hit_ctx h;
-    int error_like = 0, found;
-
     (*st->records)++;
     if (st->current != NULL) {
         st->current->records++;
     }
-    /* Progress within a long input (sequential scans; a pool reports
-     * each input as it is merged). */
     if (st == &st->e->own && st->e->progress_fn != NULL) {
         st->text_bytes += r->len;
         if ((*st->records & 8191) == 0) {
@@ -648,19 +643,35 @@ static int sink_record(void *ctx, const struct mt_record *r)
                                st->e->progress_inputs);
         }
     }
-    if (r->kind == MT_REC_BLANK) {
-        d->block_start = 1;
-        return flush_pending(st);
-    }
+}
+
+/* A record that is not blank: the first field after a blank starts a new
+ * Format-List object, and what the previous object's fields said about
+ * its mailbox does not apply to this one. */
+static void open_record(struct mt_document *d, const struct mt_record *r)
+{
     if (d->block_start && r->kind == MT_REC_FIELD) {
-        /* A new Format-List object: what the previous object's fields said
-         * about its mailbox does not apply to this one. */
         mt_fields_remove_flagged(&d->context, MT_CTXF_FROM_FIELD);
         mt_fields_remove_flagged(&d->names, MT_CTXF_FROM_FIELD);
         mt_free(d->unknown_error);
         d->unknown_error = NULL;
     }
     d->block_start = 0;
+}
+
+static int sink_record(void *ctx, const struct mt_record *r)
+{
+    struct mt_state *st = ctx;
+    struct mt_document *d = &st->doc;
+    struct hit_ctx h;
+    int error_like = 0, found;
+
+    count_record(st, r);
+    if (r->kind == MT_REC_BLANK) {
+        d->block_start = 1;
+        return flush_pending(st);
+    }
+    open_record(d, r);
     memset(&h, 0, sizeof(h));
     h.st = st;
     h.r = r;
@@ -698,12 +709,28 @@ static void sink_block(void *ctx, const char *text, size_t n)
     mt_matcher_block(st->matcher, text, n);
 }
 
+/* A line of the block in which the block scan found nothing: what
+ * sink_record would do with it once the matcher found nothing (no finding,
+ * no context, not error-like, no name), without running it. */
+static int sink_quiet(void *ctx, const struct mt_record *r)
+{
+    struct mt_state *st = ctx;
+
+    if (r->kind == MT_REC_BLANK || !mt_matcher_quiet(st->matcher, r)) {
+        return 0;
+    }
+    count_record(st, r);
+    open_record(&st->doc, r);
+    return 1;
+}
+
 /* Sets a scan up to feed the engine's sink with st. */
 static void scan_init_state(struct mt_scan *scan, struct mt_state *st)
 {
     mt_scan_init(scan, st->e->limits, &engine_sink, st, st->message,
                  st->message_ctx);
     scan->block = sink_block;
+    scan->quiet = sink_quiet;
 }
 
 /* ---- inputs ---- */

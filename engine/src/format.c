@@ -295,6 +295,7 @@ static struct mt_format_reader *plain_open(struct mt_scan *scan,
      * the sink's block scan applies to them. */
     cfg.block = scan->block;
     cfg.block_ctx = scan->sink_ctx;
+    cfg.quiet = scan->quiet;
     r->sp = mt_splitter_new(&cfg);
     if (r->sp == NULL) {
         mt_free(r);

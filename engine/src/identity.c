@@ -15,6 +15,16 @@ const char *mt_name_strip(const char *name)
 {
     size_t i;
 
+    /* Every object's names are stripped on each lookup: most names start
+     * with no prefix's first letter (m, s, x), so skip the compares. */
+    switch (name[0] | 0x20) {
+    case 'm':
+    case 's':
+    case 'x':
+        break;
+    default:
+        return name;
+    }
     for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
         size_t n = strlen(prefixes[i]);
         if (strncasecmp(name, prefixes[i], n) == 0 && name[n] != '\0') {
@@ -51,8 +61,7 @@ static unsigned long long key_of(const char *name)
     const char *p;
 
     for (p = mt_name_strip(name); *p; p++) {
-        char c = (char)tolower((unsigned char)*p);
-        h = mt_hash(&c, 1, h);
+        h = mt_hash_byte(h, (unsigned char)tolower((unsigned char)*p));
     }
     return h;
 }

@@ -288,14 +288,11 @@ static void on_literal(void *ctx, int id, size_t end)
     }
 }
 
-/* Hands the record at block offset at (len bytes) the literals of the
- * block that lie wholly inside it, as a scan of the record alone would
- * find them (offsets relative to the record). Records come in block order,
- * so a cursor skips the hits that end before the record. */
-static void block_literals(struct mt_matcher *m, size_t at, size_t len)
+/* Moves the cursor to the first hit that ends after block offset at, the
+ * start of the next record. Records come in block order, so the hits that
+ * end before a record are skipped once for all. */
+static void seek_hits(struct mt_matcher *m, size_t at)
 {
-    size_t i;
-
     if (at < m->cursor_at) {
         m->cursor = 0; /* out of order: start over (never in practice) */
     }
@@ -303,6 +300,33 @@ static void block_literals(struct mt_matcher *m, size_t at, size_t len)
     while (m->cursor < m->nhits && m->hits[m->cursor].end <= at) {
         m->cursor++;
     }
+}
+
+int mt_matcher_quiet(struct mt_matcher *m, const struct mt_record *r)
+{
+    long at = block_offset(m, r);
+    size_t i;
+
+    if (at < 0 || m->nalways > 0) {
+        return 0;
+    }
+    seek_hits(m, (size_t)at);
+    for (i = m->cursor; i < m->nhits && m->hits[i].end <= at + r->len; i++) {
+        if (m->hits[i].start >= (size_t)at) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Hands the record at block offset at (len bytes) the literals of the
+ * block that lie wholly inside it, as a scan of the record alone would
+ * find them (offsets relative to the record). */
+static void block_literals(struct mt_matcher *m, size_t at, size_t len)
+{
+    size_t i;
+
+    seek_hits(m, at);
     for (i = m->cursor; i < m->nhits && m->hits[i].end <= at + len; i++) {
         if (m->hits[i].start >= at) {
             on_literal(m, m->hits[i].id, m->hits[i].end - at);

@@ -63,6 +63,14 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
  * block (call it before text goes away). */
 void mt_matcher_block(struct mt_matcher *m, const char *text, size_t n);
 
+/* Whether mt_matcher_run() on r would find nothing without running a
+ * regex: r lies in the current block, no literal of the block scan
+ * (signature, error word or stable name) lies wholly inside it, and every
+ * signature has a literal. Then no signature can match, r is not error-like
+ * and holds no name, so the caller may skip the run. Records must be asked
+ * about in block order, like the records run. */
+int mt_matcher_quiet(struct mt_matcher *m, const struct mt_record *r);
+
 /* The literal occurrences of one block, sorted by end offset: what
  * mt_matcher_block() finds, kept by the caller so that the scan can run
  * on another thread than the records (pipeline.c). Zero-initialise;

@@ -38,6 +38,10 @@ struct mt_scan {
      * block of text it cuts into records (NULL, 0 when the block is done),
      * so that the matcher scans the block once (mt_matcher_block). */
     void (*block)(void *sink_ctx, const char *text, size_t n);
+    /* Optional, with block: takes a record of one line of the block that
+     * nothing in the block scan lies in, without the sink (see
+     * mt_split_config.quiet); returns 0 to leave it to the sink. */
+    int (*quiet)(void *sink_ctx, const struct mt_record *r);
 };
 
 /* Reports something about an input (origin is the full path, archive

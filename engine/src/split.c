@@ -88,6 +88,7 @@ struct mt_splitter {
      * of the feed (so a record may point at it). */
     struct mt_buf blk;
     int line_in_block;
+    const char *next_cr; /* the next CR in the block, or its end (line_end) */
 };
 
 static int is_cont(unsigned char c)
@@ -95,10 +96,23 @@ static int is_cont(unsigned char c)
     return (c & 0xC0) == 0x80;
 }
 
+/* The characters of a Format-List label (a property name): letters,
+ * digits, '_', '.' and '-'. A table, since every line that starts at
+ * column 0 is read through its first word for it. */
+static const unsigned char label_chars[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    /* 0x80 and up: 0 */};
+
 static int is_label_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    return label_chars[c];
 }
 
 /* Bytes of the blank at s[0..n): 1 for a space (or a tab when tabs is
@@ -322,6 +336,7 @@ static int flush(struct mt_splitter *sp)
     struct open_rec *r = &sp->rec;
     struct mt_record rec;
     size_t len = r->borrow ? r->borrow_len : r->text.len;
+    int in_block = r->borrow != NULL;
 
     if (!r->open) {
         return 0;
@@ -349,6 +364,10 @@ static int flush(struct mt_splitter *sp)
     }
     rec.line = r->line;
     rec.last_line = r->last_line;
+    if (in_block && sp->cfg.quiet != NULL &&
+        sp->cfg.quiet(sp->cfg.block_ctx, &rec)) {
+        return 0;
+    }
     return emit(sp, &rec);
 }
 
@@ -359,7 +378,6 @@ static int start(struct mt_splitter *sp, enum mode mode,
     struct open_rec *r = &sp->rec;
     size_t keep = utf8_prefix(s, n, sp->cfg.max_record);
 
-    mt_buf_reset(&r->text);
     r->open = 1;
     r->mode = mode;
     r->kind = kind;
@@ -374,11 +392,13 @@ static int start(struct mt_splitter *sp, enum mode mode,
     r->last_line = sp->lines;
     r->borrow = NULL;
     if (sp->line_in_block && keep == n) {
-        /* The line's end in the block is already its NUL. */
+        /* The line's end in the block is already its NUL; the text buffer
+         * is reset when the record is copied there (materialise). */
         r->borrow = s;
         r->borrow_len = n;
         return 0;
     }
+    mt_buf_reset(&r->text);
     return put(sp, s, keep);
 }
 
@@ -698,14 +718,21 @@ struct mt_splitter *mt_splitter_new(const struct mt_split_config *cfg)
 }
 
 /* The first CR or LF in [p, end), or end. Two memchr calls (vectorised
- * in libc) beat a byte loop: in CRLF text the CR sits just before the LF. */
-static const char *line_end(const char *p, const char *end)
+ * in libc) beat a byte loop. The next CR is kept (sp->next_cr, within the
+ * block being cut) and looked for again only once p has passed it: in
+ * CRLF text it sits just before each LF, and text with LF line ends is
+ * searched for CR once a block instead of once a line. */
+static const char *line_end(struct mt_splitter *sp, const char *p,
+                            const char *end)
 {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *stop = nl != NULL ? nl : end;
-    const char *cr = memchr(p, '\r', (size_t)(stop - p));
 
-    return cr != NULL ? cr : stop;
+    if (sp->next_cr <= p) {
+        const char *cr = memchr(p, '\r', (size_t)(end - p));
+        sp->next_cr = cr != NULL ? cr : end;
+    }
+    return sp->next_cr < stop ? sp->next_cr : stop;
 }
 
 /* A complete line that lies in the block: classified where it is, its
@@ -732,6 +759,7 @@ static int cut_block(struct mt_splitter *sp, char *p, char *end)
     char *q;
     int rc;
 
+    sp->next_cr = p; /* not looked for yet */
     while (p < end) {
         /* A CR at the end of the previous chunk may be half of a CRLF. */
         if (sp->pending_cr) {
@@ -741,7 +769,7 @@ static int cut_block(struct mt_splitter *sp, char *p, char *end)
                 continue;
             }
         }
-        q = (char *)line_end(p, end);
+        q = (char *)line_end(sp, p, end);
         if (q < end && !sp->in_line && (size_t)(q - p) <= sp->cfg.max_line) {
             sp->pending_cr = *q == '\r';
             rc = take_block_line(sp, p, (size_t)(q - p));

@@ -30,6 +30,12 @@ struct mt_split_config {
      * covers it (mt_matcher_block); other records are copies. */
     void (*block)(void *block_ctx, const char *text, size_t n);
     void *block_ctx;
+    /* Optional, with block: asked first about each record of one whole
+     * line of the block (no copy, no join). Returns 1 when nothing the
+     * block scan found lies in it and it was counted as a record that
+     * matches nothing (then the sink does not see it), 0 to hand it to
+     * the sink as usual. Most lines of a log end here. */
+    int (*quiet)(void *block_ctx, const struct mt_record *r);
 };
 
 struct mt_splitter *mt_splitter_new(const struct mt_split_config *cfg);

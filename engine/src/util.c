@@ -305,8 +305,7 @@ unsigned long long mt_hash(const void *p, size_t n, unsigned long long h)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 1099511628211ULL;
+        h = mt_hash_byte(h, s[i]);
     }
     return h;
 }

@@ -61,5 +61,12 @@ int mt_is_directory(const char *path);
 
 unsigned long long mt_hash(const void *p, size_t n, unsigned long long h);
 #define MT_HASH_SEED 1469598103934665603ULL
+/* One step of mt_hash (FNV-1a), for loops that hash bytes they transform
+ * (lower-cased names) without a call a byte. */
+static inline unsigned long long mt_hash_byte(unsigned long long h,
+                                              unsigned char c)
+{
+    return (h ^ c) * 1099511628211ULL;
+}
 
 #endif
