@@ -18,20 +18,11 @@ Usage: quiet.py MIGTRIAGE [SETDIR] [--gate] [--verbose]
 ctest); signature findings are listed and counted, they belong to the
 families' own non-samples.
 """
-import json
 import os
-import subprocess
 import sys
 
-
-def body_of(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    lines = data.split(b"\n")
-    k = 0
-    while k < len(lines) and lines[k].startswith(b"# "):
-        k += 1
-    return b"\n".join(lines[k:])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from score import read_case, report_of  # noqa: E402  same header, same run
 
 
 def main(argv):
@@ -49,10 +40,10 @@ def main(argv):
         if not name.endswith(".txt"):
             continue
         texts += 1
-        p = subprocess.run([mt, "--format", "json", "--fail-on", "critical",
-                            "-"], input=body_of(os.path.join(setdir, name)),
-                           capture_output=True, timeout=60)
-        report = json.loads(p.stdout.decode("utf-8"))
+        report = report_of(mt, read_case(os.path.join(setdir, name))[1])
+        if report is None:
+            sys.stderr.write("%s: migtriage gave no JSON report\n" % name)
+            return 1
         got = []
         for f in report.get("findings", []):
             kind = "name" if f.get("match") == "name" else "signature"

@@ -47,6 +47,18 @@ def read_case(path):
     return meta, "".join(body)
 
 
+def report_of(mt, text):
+    """migtriage's JSON report of one text pasted on stdin (None when its
+    output is not JSON: a crash or a usage error)."""
+    p = subprocess.run([mt, "--format", "json", "--fail-on", "critical",
+                        "-"], input=text.encode("utf-8"),
+                       capture_output=True, timeout=60)
+    try:
+        return json.loads(p.stdout.decode("utf-8"))
+    except ValueError:
+        return None
+
+
 def articles_of(report):
     """(sure, possible) article ids in a report, whatever its version."""
     sure, possible = set(), set()
@@ -75,13 +87,7 @@ def main(argv):
         meta, text = read_case(os.path.join(setdir, name))
         expect = [x.strip() for x in meta.get("expect", "").split("|")
                   if x.strip()]
-        p = subprocess.run([mt, "--format", "json", "--fail-on", "critical",
-                            "-"], input=text.encode("utf-8"),
-                           capture_output=True, timeout=60)
-        try:
-            report = json.loads(p.stdout.decode("utf-8"))
-        except ValueError:
-            report = {}
+        report = report_of(mt, text) or {}
         sure, possible = articles_of(report)
         if expect == ["none"]:
             verdict = "false-alarm" if sure else "quiet"
