@@ -275,8 +275,6 @@ static void put_cp(struct text *t, unsigned c)
     }
 }
 
-/* Converts in[0..in_len) to out; returns the bytes consumed (the rest is a
- * sequence cut by the block end, carried to the next block). */
 /* Copies the longest prefix of src[0..n) that is ASCII without NUL, in
  * steps of 16 bytes (SSE2, the x86-64 baseline; elsewhere nothing, and
  * the caller's 8-byte loop does it). Returns the bytes copied. The UTF-8
@@ -339,6 +337,8 @@ static int plain_ascii(const unsigned char *p, size_t n)
     return 1;
 }
 
+/* Converts in[0..in_len) to out; returns the bytes consumed (the rest is a
+ * sequence cut by the block end, carried to the next block). */
 static size_t convert_utf8(struct text *t, int eof)
 {
     const unsigned char *p = t->in;
