@@ -503,35 +503,34 @@ static int ends_blank(const struct mt_buf *b)
 
 /* The line just added to a Format-List value is width cells wide: each
  * join in doubt after a narrower line gets the space it lacked in text
- * (alt has it already). Latest first, so earlier offsets stay valid. */
+ * (alt has it already). Oldest first: each space inserted moves the
+ * joins after it one byte on (shift), those settled now and those still
+ * in doubt alike. */
 static int fix_early_stops(struct mt_splitter *sp, size_t width)
 {
     struct open_rec *r = &sp->rec;
+    size_t shift = 0;
     int i, k = 0;
 
-    for (i = r->ndoubt - 1; i >= 0; i--) {
-        size_t off = r->doubt_off[i];
+    for (i = 0; i < r->ndoubt; i++) {
+        size_t off = r->doubt_off[i] + shift;
         if (r->doubt_cells[i] >= width) {
             r->doubt_off[k] = off; /* still in doubt */
             r->doubt_cells[k++] = r->doubt_cells[i];
             continue;
         }
-        if (r->text.len + 1 > sp->cfg.max_record ||
-            mt_buf_reserve(&r->text, r->text.len + 1) != 0) {
-            return r->text.len + 1 > sp->cfg.max_record ? 0 : MT_ENOMEM;
+        if (r->text.len + 1 > sp->cfg.max_record) {
+            r->ndoubt = 0; /* the record is full: no space fits any more */
+            return 0;
+        }
+        if (mt_buf_reserve(&r->text, r->text.len + 1) != 0) {
+            return MT_ENOMEM;
         }
         memmove(r->text.data + off + 1, r->text.data + off,
                 r->text.len - off + 1);
         r->text.data[off] = ' ';
         r->text.len++;
-    }
-    /* k entries were kept in reverse order: restore oldest first. */
-    for (i = 0; i < k / 2; i++) {
-        size_t o = r->doubt_off[i], c = r->doubt_cells[i];
-        r->doubt_off[i] = r->doubt_off[k - 1 - i];
-        r->doubt_cells[i] = r->doubt_cells[k - 1 - i];
-        r->doubt_off[k - 1 - i] = o;
-        r->doubt_cells[k - 1 - i] = c;
+        shift++;
     }
     r->ndoubt = k;
     return 0;
