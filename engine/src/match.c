@@ -12,12 +12,13 @@
 #include "util.h"
 
 /* Words that make an unmatched record "look like an error" for the
- * unknown-line clustering. They ride in the same automaton as the
- * signatures' literals, with ids past the last signature. */
-static const char *const error_words[] = {"error", "exception", "failed",
-                                          "failure", "fatal", "hr=0x",
-                                          "cannot", "couldn't", "unable to"};
-#define NERROR_WORDS (sizeof(error_words) / sizeof(error_words[0]))
+ * unknown-line clustering (match.h). They ride in the same automaton as
+ * the signatures' literals, with ids past the last signature. */
+const char *const mt_error_words[] = {"error", "exception", "failed",
+                                      "failure", "fatal", "hr=0x",
+                                      "cannot", "couldn't", "unable to"};
+#define NERROR_WORDS (sizeof(mt_error_words) / sizeof(mt_error_words[0]))
+const size_t mt_nerror_words = NERROR_WORDS;
 /* The one prefilter id every stable name reports. */
 #define NAME_GATE_ID(p) ((int)((p)->n + NERROR_WORDS))
 
@@ -114,7 +115,7 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
         }
     }
     for (i = 0; i < NERROR_WORDS; i++) {
-        if (mt_prefilter_add(m->pf, error_words[i], strlen(error_words[i]),
+        if (mt_prefilter_add(m->pf, mt_error_words[i], strlen(mt_error_words[i]),
                              (int)(p->n + i)) != 0) {
             goto fail;
         }

@@ -39,6 +39,11 @@ struct mt_names;
  * outlive the matcher. The stable names join the literal prefilter as a
  * gate: mt_matcher_name_seen() then says whether the last record may hold
  * one, so that the name scan (names.c) runs on those records only. */
+/* The error words (error, exception, failed, ...) that make a record
+ * error-like; recognise.c asks for them too before a stable name counts. */
+extern const char *const mt_error_words[];
+extern const size_t mt_nerror_words;
+
 struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
                                   const struct mt_names *names,
                                   uint64_t match_limit, uint64_t depth_limit);

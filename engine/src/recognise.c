@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "match.h"
 #include "util.h"
 
 /* ---- Is the record an error report? --------------------------------
@@ -26,20 +27,18 @@
  * code, an IMAP NO/BAD response. Names that are error codes by nature
  * (HCW8xxx, AADSTSnnnn, NDR diagnostic codes) need nothing more. */
 
-/* The matcher's error words, and phrases error messages use instead
- * ("could not", "denied", an error record's "+ CategoryInfo", Active
- * Directory's "SecErr:"). Matched case-insensitively at the start of a
- * word, so that the "Exception" of a class name or the "Failed" of
- * "IncrementalFailed" is not one. */
+/* Besides the matcher's error words (mt_error_words), phrases error
+ * messages use instead ("could not", "denied", an error record's
+ * "+ CategoryInfo", Active Directory's "SecErr:"). Both are matched
+ * case-insensitively at the start of a word, so that the "Exception" of
+ * a class name or the "Failed" of "IncrementalFailed" is not one. */
 static const char *const error_phrases[] = {
-    "error", "exception", "failed", "failure", "fatal", "hr=0x", "cannot",
-    "couldn't", "couldn\u2019t", "unable to", "could not", "can't",
-    "can\u2019t", "not able to", "denied", "does not exist",
-    "doesn't exist", "doesn\u2019t exist", "not found", "not recognized",
-    "isn't recognized", "timed out", "refused", "unsuccessful",
-    "corrupted", "remote server returned", "categoryinfo",
-    "fullyqualifiederrorid", "secerr", "nameerr", "svcerr", "atrerr",
-    "upderr", NULL};
+    "couldn\u2019t", "could not", "can't", "can\u2019t", "not able to",
+    "denied", "does not exist", "doesn't exist", "doesn\u2019t exist",
+    "not found", "not recognized", "isn't recognized", "timed out",
+    "refused", "unsuccessful", "corrupted", "remote server returned",
+    "categoryinfo", "fullyqualifiederrorid", "secerr", "nameerr", "svcerr",
+    "atrerr", "upderr"};
 
 /* Labels whose value is an error or a failed state (Format-List of move
  * and migration statistics, sync run results, error records). */
@@ -82,24 +81,39 @@ static int starts_with_phrase(const char *text, size_t n, size_t i,
     return 1;
 }
 
-/* An error phrase starting a word of text[from .. n), none of it inside
+/* Whether one of list[0 .. count) starts at text[i], none of it inside
  * [skip, skip + skip_len) (the name itself). */
+static int phrase_at(const char *text, size_t n, size_t i, size_t skip,
+                     size_t skip_len, const char *const *list, size_t count)
+{
+    size_t k;
+
+    for (k = 0; k < count; k++) {
+        size_t len = strlen(list[k]);
+        if (starts_with_phrase(text, n, i, list[k]) &&
+            !(i < skip + skip_len && i + len > skip)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* An error word or phrase starting a word of text[from .. n), none of it
+ * inside [skip, skip + skip_len) (the name itself). */
 static int error_phrase_in(const char *text, size_t n, size_t from,
                            size_t skip, size_t skip_len)
 {
     size_t i;
-    int k;
 
     for (i = from; i < n; i++) {
         if (i > 0 && word_byte((unsigned char)text[i - 1])) {
             continue;
         }
-        for (k = 0; error_phrases[k] != NULL; k++) {
-            size_t len = strlen(error_phrases[k]);
-            if (starts_with_phrase(text, n, i, error_phrases[k]) &&
-                !(i < skip + skip_len && i + len > skip)) {
-                return 1;
-            }
+        if (phrase_at(text, n, i, skip, skip_len, mt_error_words,
+                      mt_nerror_words) ||
+            phrase_at(text, n, i, skip, skip_len, error_phrases,
+                      sizeof(error_phrases) / sizeof(error_phrases[0]))) {
+            return 1;
         }
     }
     return 0;
