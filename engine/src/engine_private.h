@@ -151,6 +151,11 @@ struct mt_engine {
 /* Extra knowledge folders and the knowledge base version (knowledge.c). */
 int mt_knowledge_load_extra(struct mt_engine *e);
 void mt_knowledge_read_version(struct mt_engine *e, const char *kb_dir);
+/* The knowledge with its code tables loaded (kb/codes/, on first use: a
+ * scan never needs them). Their problems join the load problems, and are
+ * passed to the message callback as warnings unless quiet (kb lint
+ * reports them itself). */
+const struct mt_kb *mt_knowledge_codes(const struct mt_engine *e, int quiet);
 
 /* Scanning, shared by the sequential path (engine.c) and the parallel one
  * (parallel.c). */
