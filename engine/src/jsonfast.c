@@ -414,14 +414,18 @@ static json_t *parse_object(struct parser *j)
             skip_space(j);
             v = parse_value(j);
         }
-        /* Jansson rejects a duplicate key in the data files. The object
+        /* Jansson rejects a duplicate key in the data files: one that
+         * replaced a value instead of adding a member (the object no
+         * larger) sends the file to Jansson, which says so. The object
          * takes v, even when adding it fails. */
         key = v != NULL ? key_string(j, s, n) : NULL;
-        if (key == NULL || json_object_get(o, key) != NULL) {
+        if (key == NULL) {
             json_decref(v);
             added = 0;
         } else {
-            added = json_object_set_new_nocheck(o, key, v) == 0;
+            size_t members = json_object_size(o);
+            added = json_object_set_new_nocheck(o, key, v) == 0 &&
+                    json_object_size(o) > members;
         }
         mt_free(escaped_key);
         if (!added) {
