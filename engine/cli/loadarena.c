@@ -6,9 +6,13 @@
  * glibc's slow path (about 200 instructions each, a quarter of a paste's
  * instructions), and a 16-byte header and 32-byte minimum each spread the
  * values over more pages, each page one more fault. Here they are cut from
- * large blocks instead. Freeing such a value does nothing: what the load
- * frees (the signatures' trees, once read into their structs) is little
- * next to what it keeps, and the process gives all back when it exits.
+ * large blocks instead, 16 bytes apart, with no header. What the load
+ * frees (each signature's tree once read into its struct, the names
+ * tables') is kept on a list by size and taken again by the next value of
+ * that size: the articles loaded after the signatures reuse their trees'
+ * memory, as they did from malloc. A bit per 16 bytes marks where each
+ * value starts, which is how a freed value's size is known. The blocks
+ * last until the process exits.
  *
  * The library cannot do this itself (Jansson's allocator is the whole
  * process's, an embedder may have its own); the command, which loads once
@@ -21,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The knowledge's values fill about 3 MiB; a block is touched (and so
  * costs memory) only as far as it is used. */
@@ -31,60 +36,129 @@
 /* Larger values (long arrays, big strings) come from malloc: a block's
  * tail is not wasted on them. */
 #define MAX_IN_BLOCK (16u * 1024)
-#define ALIGN _Alignof(max_align_t)
+/* Every value starts on a granule and takes whole ones. */
+#define GRANULE 16u
+#define GRANULES (BLOCK_BYTES / GRANULE)
+/* Freed values of up to this many granules are kept for reuse (Jansson's
+ * are nearly all under 256 bytes); larger ones stay unused. */
+#define REUSED_GRANULES 16
 
 #ifndef MT_TORTURE
 
 static struct block {
-    char *base, *end;
+    char *base;
+    char *used;      /* the end of what has been handed out */
+    uint64_t *starts; /* a bit per granule: a value starts there */
 } blocks[MAX_BLOCKS];
 static size_t nblocks;
-static char *next, *limit; /* the free part of the last block */
+/* Freed values by size in granules, linked through their first bytes. */
+static void *freed[REUSED_GRANULES + 1];
 static int active;
 
-static void *new_block(size_t n)
+static void mark_start(struct block *b, const char *p)
 {
-    char *base;
+    size_t g = (size_t)(p - b->base) / GRANULE;
 
-    if (nblocks == MAX_BLOCKS || (base = malloc(BLOCK_BYTES)) == NULL) {
+    b->starts[g / 64] |= (uint64_t)1 << (g % 64);
+}
+
+/* The size in granules of the value at p: up to the next start, or to the
+ * end of what the block handed out. */
+static size_t granules_of(const struct block *b, const char *p)
+{
+    size_t g = (size_t)(p - b->base) / GRANULE;
+    size_t end = (size_t)(b->used - b->base) / GRANULE, i = g + 1;
+
+    while (i < end) {
+        uint64_t w = b->starts[i / 64] >> (i % 64);
+        if (w != 0) {
+            i += (size_t)__builtin_ctzll(w);
+            return (i < end ? i : end) - g;
+        }
+        i = (i / 64 + 1) * 64;
+    }
+    return end - g;
+}
+
+static struct block *block_of(const void *p)
+{
+    size_t i;
+
+    for (i = 0; i < nblocks; i++) {
+        if ((const char *)p >= blocks[i].base &&
+            (const char *)p < blocks[i].base + BLOCK_BYTES) {
+            return &blocks[i];
+        }
+    }
+    return NULL;
+}
+
+/* The slow path of arena_malloc, apart so that the common one stays
+ * short: a value of g granules from a new block. */
+__attribute__((noinline)) static void *from_new_block(size_t n, size_t g)
+{
+    struct block *b = &blocks[nblocks];
+
+    if (nblocks == MAX_BLOCKS) {
+        return malloc(n);
+    }
+    b->base = malloc(BLOCK_BYTES);
+    b->starts = calloc(GRANULES / 64, sizeof(*b->starts));
+    if (b->base == NULL || b->starts == NULL) {
+        free(b->base);
+        free(b->starts);
+        b->base = NULL;
+        b->starts = NULL;
         return malloc(n); /* malloc says whether there is memory */
     }
-    blocks[nblocks].base = base;
-    blocks[nblocks].end = base + BLOCK_BYTES;
     nblocks++;
-    next = base + n;
-    limit = base + BLOCK_BYTES;
-    return base;
+    b->used = b->base + g * GRANULE;
+    mark_start(b, b->base);
+    return b->base;
 }
 
 static void *arena_malloc(size_t n)
 {
+    size_t g = (n + GRANULE - 1) / GRANULE + (n == 0);
+    struct block *b;
+    char *p;
+
     if (!active || n > MAX_IN_BLOCK) {
         return malloc(n);
     }
-    n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    if (n == 0) {
-        n = ALIGN;
+    if (g <= REUSED_GRANULES && freed[g] != NULL) {
+        p = freed[g];
+        memcpy(&freed[g], p, sizeof(void *));
+        return p;
     }
-    if ((size_t)(limit - next) < n) {
-        return new_block(n);
+    b = &blocks[nblocks ? nblocks - 1 : 0];
+    if (nblocks == 0 ||
+        (size_t)(b->base + BLOCK_BYTES - b->used) < g * GRANULE) {
+        return from_new_block(n, g);
     }
-    next += n;
-    return next - n;
+    p = b->used;
+    b->used += g * GRANULE;
+    mark_start(b, p);
+    return p;
 }
 
 static void arena_free(void *p)
 {
-    size_t i;
-
     /* Blocks are only added before any other thread exists (begin to
-     * end); afterwards they are only read. */
-    for (i = 0; i < nblocks; i++) {
-        if ((char *)p >= blocks[i].base && (char *)p < blocks[i].end) {
-            return; /* the block's; kept until the exit */
-        }
+     * end); afterwards they are only read, and their values never freed
+     * for reuse. */
+    struct block *b = p != NULL ? block_of(p) : NULL;
+    size_t g;
+
+    if (b == NULL) {
+        free(p);
+        return;
     }
-    free(p);
+    if (!active || (g = granules_of(b, p)) > REUSED_GRANULES) {
+        return; /* kept until the exit */
+    }
+    memcpy(p, &freed[g], sizeof(void *));
+    freed[g] = p;
 }
 
 void mt_load_arena_begin(void)
