@@ -35,8 +35,21 @@ struct parser {
 
 static json_t *parse_value(struct parser *j);
 
+static int blank(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 static void skip_space(struct parser *j)
 {
+    /* Most calls find a token or a single space. */
+    if (j->p >= j->end || !blank(*j->p)) {
+        return;
+    }
+    if (j->end - j->p >= 2 && !blank(j->p[1])) {
+        j->p++;
+        return;
+    }
 #ifdef __SSE2__
     /* The data files are indented: a newline and a run of spaces before
      * most tokens, skipped sixteen bytes at a time. */
@@ -54,8 +67,7 @@ static void skip_space(struct parser *j)
         j->p += 16;
     }
 #endif
-    while (j->p < j->end &&
-           (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t')) {
+    while (j->p < j->end && blank(*j->p)) {
         j->p++;
     }
 }
