@@ -8,7 +8,6 @@
 #include "unit.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,26 +46,6 @@ static int exists(const char *dir, const char *name)
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     return lstat(path, &st) == 0;
-}
-
-static void remove_all(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char path[512];
-
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] != '.') {
-            snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-            if (unlink(path) != 0) {
-                rmdir(path);
-            }
-        }
-    }
-    if (d != NULL) {
-        closedir(d);
-    }
-    rmdir(dir);
 }
 
 /* The name mt_cache_path gives kind, key and ext, without the folder. */
@@ -134,7 +113,7 @@ TEST(cache_write_prunes_its_kind)
     ASSERT_TRUE(exists(dir, "regex-1.pcre2"));
     ASSERT_TRUE(exists(dir, "notes.txt"));
     ASSERT_TRUE(exists(dir, "regex-00000000000000aa.pcre2"));
-    remove_all(dir);
+    unit_remove_dir(dir);
     unsetenv("MT_CACHE_DIR");
 }
 
@@ -177,6 +156,6 @@ TEST(cache_read_marks_old_file_used)
     ASSERT_TRUE(!exists(dir, name));
     name_of("regex", MT_CACHE_KEEP - 2, "pcre2", name, sizeof(name));
     ASSERT_TRUE(exists(dir, name));
-    remove_all(dir);
+    unit_remove_dir(dir);
     unsetenv("MT_CACHE_DIR");
 }
