@@ -143,11 +143,20 @@ static void load_codes(struct mt_kb *kb, const char *path,
     grown = mt_realloc(kb->tables, (kb->ntables + 1) * sizeof(*grown));
     if (grown != NULL) {
         kb->tables = grown;
-        t = &kb->tables[kb->ntables++];
+        t = &kb->tables[kb->ntables];
         t->name = mt_strdup(mt_json_str(root, "table"));
         t->file = mt_strdup(path);
-        t->codes = json_incref(codes);
-        kb->ncodes += json_array_size(codes);
+        /* Without its name the table is left out (lookups compare it);
+         * mt_malloc counted the failure, and the run ends out of memory
+         * (the tables load during a lookup, after the knowledge). */
+        if (t->name != NULL && t->file != NULL) {
+            t->codes = json_incref(codes);
+            kb->ncodes += json_array_size(codes);
+            kb->ntables++;
+        } else {
+            mt_free(t->name);
+            mt_free(t->file);
+        }
     }
     json_decref(root);
 }
