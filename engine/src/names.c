@@ -305,6 +305,142 @@ static int load_file(struct mt_names *nm, const char *path,
     return rc;
 }
 
+/* ---- Folded spellings ------------------------------------------------
+ * Letters and digits of a name, lower-cased, into out (at most max - 1
+ * bytes); returns the folded length, or max when it does not fit. */
+static size_t fold(const char *s, size_t n, char *out, size_t max)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = (unsigned char)(c - 'A' + 'a');
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+            continue;
+        }
+        if (k + 1 >= max) {
+            return max;
+        }
+        out[k++] = (char)c;
+    }
+    out[k] = '\0';
+    return k;
+}
+
+#define FOLD_MAX 128
+
+static int build_folded(struct mt_names *nm)
+{
+    size_t size = 64, i;
+
+    while (size < nm->n * 2) {
+        size *= 2;
+    }
+    nm->folded = mt_calloc(size, sizeof(*nm->folded));
+    if (nm->folded == NULL) {
+        return -1;
+    }
+    nm->folded_size = size;
+    for (i = 0; i < nm->n; i++) {
+        char f[FOLD_MAX];
+        size_t len, k, mask = size - 1;
+        if (strcmp(nm->v[i].kind, "event") == 0) {
+            continue;
+        }
+        len = fold(nm->v[i].name, strlen(nm->v[i].name), f, sizeof(f));
+        if (len < MT_NAMES_FOLD_MIN || len >= sizeof(f)) {
+            continue;
+        }
+        /* The first name of a folded spelling keeps it (load order). */
+        for (k = (size_t)name_hash(f, len) & mask; nm->folded[k] != 0;
+             k = (k + 1) & mask) {
+        }
+        nm->folded[k] = i + 1;
+    }
+    return 0;
+}
+
+/* The name whose folded spelling is f (len bytes), or -1. */
+static int folded_lookup(const struct mt_names *nm, const char *f, size_t len)
+{
+    size_t mask, k;
+
+    if (nm->folded_size == 0) {
+        return -1;
+    }
+    mask = nm->folded_size - 1;
+    for (k = (size_t)name_hash(f, len) & mask; nm->folded[k] != 0;
+         k = (k + 1) & mask) {
+        const char *name = nm->v[nm->folded[k] - 1].name;
+        char g[FOLD_MAX];
+        if (fold(name, strlen(name), g, sizeof(g)) == len &&
+            memcmp(g, f, len) == 0) {
+            return (int)(nm->folded[k] - 1);
+        }
+    }
+    return -1;
+}
+
+/* An identifier rather than a word: a capital after the first letter, or
+ * an underscore or dash inside. */
+static int identifier_like(const char *t, size_t n)
+{
+    size_t i;
+
+    for (i = 1; i < n; i++) {
+        if ((t[i] >= 'A' && t[i] <= 'Z') || t[i] == '_' || t[i] == '-') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int mt_names_find_folded(const struct mt_names *nm, const char *text,
+                         size_t n, size_t *start, size_t *len)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t b, e, flen;
+        char f[FOLD_MAX];
+        int k;
+
+        while (i < n && !token_byte((unsigned char)text[i])) {
+            i++;
+        }
+        b = i;
+        while (i < n && token_byte((unsigned char)text[i])) {
+            i++;
+        }
+        e = i;
+        while (b < e && (text[b] == '.' || text[b] == '-')) {
+            b++;
+        }
+        while (e > b && (text[e - 1] == '.' || text[e - 1] == '-')) {
+            e--;
+        }
+        /* A dotted class name: its last part (Namespace.XException). */
+        for (k = (int)(e - b); k > 0 && text[b + (size_t)k - 1] != '.'; k--) {
+        }
+        b += (size_t)k;
+        if (e - b < MT_NAMES_FOLD_MIN || !identifier_like(text + b, e - b)) {
+            continue;
+        }
+        flen = fold(text + b, e - b, f, sizeof(f));
+        if (flen >= sizeof(f)) {
+            continue;
+        }
+        k = folded_lookup(nm, f, flen);
+        if (k >= 0 && nm->v[k].sig >= 0) {
+            *start = b;
+            *len = e - b;
+            return k;
+        }
+    }
+    return -1;
+}
+
 int mt_names_load(struct mt_names *nm, const char *kb_dir,
                   struct mt_problems *probs)
 {
@@ -325,6 +461,9 @@ int mt_names_load(struct mt_names *nm, const char *kb_dir,
         mt_datafile_list_free(files, n);
     }
     mt_free(dir);
+    if (rc == 0 && build_folded(nm) != 0) {
+        rc = -1;
+    }
     nm->min_len = (size_t)-1;
     nm->max_len = 0;
     for (k = 0; k < nm->n; k++) {
@@ -356,6 +495,7 @@ void mt_names_free(struct mt_names *nm)
     }
     mt_free(nm->v);
     mt_free(nm->table);
+    mt_free(nm->folded);
     mt_free(nm->no_name);
     memset(nm, 0, sizeof(*nm));
 }

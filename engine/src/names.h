@@ -43,6 +43,13 @@ struct mt_names {
     size_t *table;
     size_t table_size;
     size_t min_len, max_len; /* of the names a token scan can find */
+    /* The same names folded (letters and digits only, lower case), for
+     * a spelling that moved an underscore or changed case
+     * (StalledDueTo_TargetDiskLatency for StalledDueToTarget_DiskLatency):
+     * index + 1, 0 = empty; only names whose folded form is long enough
+     * to be unmistakable (MT_NAMES_FOLD_MIN). */
+    size_t *folded;
+    size_t folded_size;
     struct mt_no_name *no_name;
     size_t nno_name;
 };
@@ -83,6 +90,17 @@ int mt_names_find(const struct mt_names *nm, const char *text, size_t n,
  * (explain shows their meaning). */
 int mt_names_find_from(const struct mt_names *nm, const char *text,
                        size_t n, int any, size_t *start, size_t *len);
+
+/* Folded names shorter than this are not looked up folded: a short one
+ * could be an ordinary word. */
+#define MT_NAMES_FOLD_MIN 12
+
+/* Like mt_names_find, for a name written another way: a token that
+ * looks like an identifier (an inner capital, '_' or '-') and that,
+ * folded to its letters and digits in lower case, equals a folded name
+ * with an article. Only for records that report an error anyway. */
+int mt_names_find_folded(const struct mt_names *nm, const char *text,
+                         size_t n, size_t *start, size_t *len);
 
 /* The event-id entry for source and id ("ADSync", "6941"), or -1. */
 int mt_names_event(const struct mt_names *nm, const char *source,

@@ -226,18 +226,31 @@ static int token_framed(const char *text, size_t n, size_t start,
 }
 
 /* The name is a PowerShell type literal, "[Namespace.XException]" (a
- * script's catch block or cast): code, never a report. */
+ * script's catch block or cast): code, never a report. A bracketed code
+ * that a message follows ("[ErrorQuotaExceeded] - Mailbox has exceeded
+ * ...", "[AADSTS50076]: ...") is how tools print an error's name, not
+ * code: ']' then " - " or a single ':' (not the "::" of a static call). */
 static int type_literal(const char *text, size_t n, size_t start,
                         size_t len)
 {
-    size_t a = start;
+    size_t a = start, b = start + len + 1;
 
     while (a > 0 && (word_byte((unsigned char)text[a - 1]) ||
                      text[a - 1] == '.')) {
         a--;
     }
-    return a > 0 && text[a - 1] == '[' && start + len < n &&
-           text[start + len] == ']';
+    if (!(a > 0 && text[a - 1] == '[' && start + len < n &&
+          text[start + len] == ']')) {
+        return 0;
+    }
+    while (b < n && text[b] == ' ') {
+        b++;
+    }
+    if (b < n && text[b] == ':' && !(b + 1 < n && text[b + 1] == ':')) {
+        return 0;
+    }
+    return !(b + 1 < n && b > start + len + 1 && text[b] == '-' &&
+             text[b + 1] == ' ');
 }
 
 /* Whether some .NET exception class in text is framed as above (frame
@@ -305,7 +318,10 @@ static int report_name(const struct mt_state *st, int k, const char *text,
                        void *hit_ctx)
 {
     const struct mt_name *x = &st->e->names.v[k];
-    int event = strcmp(x->kind, "event") == 0;
+    /* An event, or a name written another way, is reported as the table
+     * spells it (so that its meaning can be shown). */
+    int event = strcmp(x->kind, "event") == 0 ||
+                strlen(x->name) != len || memcmp(x->name, text + start, len);
     struct mt_hit hit;
 
     memset(&hit, 0, sizeof(hit));
@@ -322,24 +338,50 @@ static int report_name(const struct mt_state *st, int k, const char *text,
     return on_hit(hit_ctx, &hit);
 }
 
+/* A name written another way (mt_names_find_folded), only in a record
+ * that reports an error by other words: the folded spelling is a guess
+ * the rest of the record must support. */
+static int folded_name(const struct mt_record *r, int error_like,
+                       const struct mt_names *nm, const char **text,
+                       size_t *n, size_t *start, size_t *len)
+{
+    int k;
+
+    if (!error_like && !error_label(r)) {
+        return -1;
+    }
+    *text = r->text;
+    *n = r->len;
+    k = mt_names_find_folded(nm, *text, *n, start, len);
+    if (k < 0 && r->alt != NULL) {
+        *text = r->alt;
+        *n = r->alt_len;
+        k = mt_names_find_folded(nm, *text, *n, start, len);
+    }
+    return k;
+}
+
 static int by_name(struct mt_state *st, const struct mt_record *r,
-                   mt_hit_fn on_hit, void *hit_ctx)
+                   int error_like, mt_hit_fn on_hit, void *hit_ctx)
 {
     size_t start, len;
     const char *text = r->text;
     size_t n = r->len;
-    int k;
+    int k = -1;
 
-    /* The prefilter saw no name's text: nothing to scan for (most
-     * records of a healthy log end here). */
-    if (!mt_matcher_name_seen(st->matcher)) {
-        return 0;
-    }
-    k = mt_names_find(&st->e->names, text, n, &start, &len);
-    if (k < 0 && r->alt != NULL) {
-        text = r->alt;
-        n = r->alt_len;
+    /* The prefilter saw no name's text: only a name written another way
+     * can be there (most records of a healthy log end here). */
+    if (mt_matcher_name_seen(st->matcher)) {
         k = mt_names_find(&st->e->names, text, n, &start, &len);
+        if (k < 0 && r->alt != NULL) {
+            text = r->alt;
+            n = r->alt_len;
+            k = mt_names_find(&st->e->names, text, n, &start, &len);
+        }
+    }
+    if (k < 0) {
+        k = folded_name(r, error_like, &st->e->names, &text, &n, &start,
+                        &len);
     }
     if (k < 0 || type_literal(text, n, start, len) ||
         (!error_code_kind(st->e->names.v[k].kind) &&
@@ -376,6 +418,149 @@ static int by_event(struct mt_state *st, const struct mt_record *r,
     if (k < 0 || st->e->names.v[k].sig < 0) {
         return 0;
     }
+    return report_name(st, k, r->text, r->len, 0, r->len, on_hit, hit_ctx) <
+                   0
+               ? MT_ENOMEM
+               : 1;
+}
+
+/* ---- An event copied on one line ---------------------------------
+ * Event Viewer's copy puts "Source:" and "Event ID:" on lines of their
+ * own (the context signatures take them, by_event above); a paste into a
+ * forum or a ticket often runs them together ("Log Name: Application
+ * Source: ADSync Date: ... Event ID: 6900 Task Category: None ..."), and
+ * the viewer's title reads "Event 6900, ADSync". Both are looked up as
+ * the names' Source/Id. */
+
+/* Where label ends in text (case folded, at a word start, followed by
+ * blanks, ':' or '='), at or after from; 0 when absent. */
+static size_t after_label(const char *text, size_t n, size_t from,
+                          const char *label)
+{
+    size_t len = strlen(label), i;
+
+    for (i = from; i + len < n; i++) {
+        size_t j = i + len;
+        if ((i > 0 && word_byte((unsigned char)text[i - 1])) ||
+            !starts_with_phrase(text, n, i, label) ||
+            word_byte((unsigned char)text[j])) {
+            continue;
+        }
+        while (j < n && (text[j] == ' ' || text[j] == '\t' ||
+                         text[j] == ':' || text[j] == '=')) {
+            j++;
+        }
+        if (j > i + len && j < n) {
+            return j;
+        }
+    }
+    return 0;
+}
+
+/* The event id after one of its labels: 1 to 5 digits, then no word. */
+static size_t event_id_at(const char *text, size_t n, char *id, size_t max)
+{
+    static const char *const labels[] = {"Event ID", "EventID", "Event Id",
+                                         NULL};
+    size_t at = 0, d;
+    int k;
+
+    for (k = 0; labels[k] != NULL && at == 0; k++) {
+        at = after_label(text, n, 0, labels[k]);
+    }
+    d = at > 0 ? digits_at(text, n, at, 5) : 0;
+    if (d == 0 || d >= max ||
+        (at + d < n && word_byte((unsigned char)text[at + d]))) {
+        return 0;
+    }
+    memcpy(id, text + at, d);
+    id[d] = '\0';
+    return d;
+}
+
+/* The name of event id whose source is written at text[at ..): its
+ * first one to four words ("ADSync", "Directory Synchronization",
+ * "MSExchange Mailbox Replication"), longest known pair first; -1. */
+static int event_from(const struct mt_names *nm, const char *text, size_t n,
+                      size_t at, const char *id)
+{
+    size_t ends[4], i = at;
+    int words = 0, k;
+
+    while (words < 4 && i < n) {
+        while (i < n && (word_byte((unsigned char)text[i]) || text[i] == '-' ||
+                         text[i] == '.')) {
+            i++;
+        }
+        if (i == at) {
+            break;
+        }
+        ends[words++] = i;
+        if (i + 1 >= n || text[i] != ' ' ||
+            !word_byte((unsigned char)text[i + 1])) {
+            break; /* two blanks, a comma or the end close the source */
+        }
+        i++;
+    }
+    for (k = words - 1; k >= 0; k--) {
+        char source[128];
+        size_t len = ends[k] - at;
+        int x;
+        if (len >= sizeof(source)) {
+            continue;
+        }
+        memcpy(source, text + at, len);
+        source[len] = '\0';
+        x = mt_names_event(nm, source, id);
+        if (x >= 0) {
+            return x;
+        }
+    }
+    return -1;
+}
+
+/* The event a one-line copy names, or -1. */
+static int inline_event(const struct mt_names *nm, const char *text,
+                        size_t n)
+{
+    char id[8];
+    size_t at, d;
+
+    if (event_id_at(text, n, id, sizeof(id)) > 0 &&
+        (at = after_label(text, n, 0, "Source")) > 0) {
+        return event_from(nm, text, n, at, id);
+    }
+    /* The title: "Event 6900, ADSync" */
+    at = 0;
+    while (at < n && (text[at] == ' ' || text[at] == '\t')) {
+        at++;
+    }
+    if (!starts_with_phrase(text, n, at, "Event ") ||
+        (d = digits_at(text, n, at + 6, 5)) == 0 ||
+        at + 6 + d + 2 >= n || text[at + 6 + d] != ',' ||
+        text[at + 7 + d] != ' ') {
+        return -1;
+    }
+    memcpy(id, text + at + 6, d);
+    id[d] = '\0';
+    return event_from(nm, text, n, at + 8 + d, id);
+}
+
+static int by_inline_event(struct mt_state *st, const struct mt_record *r,
+                           mt_hit_fn on_hit, void *hit_ctx)
+{
+    const struct mt_names *nm = &st->e->names;
+    unsigned long long key;
+    int k = inline_event(nm, r->text, r->len);
+
+    if (k < 0 || nm->v[k].sig < 0) {
+        return 0;
+    }
+    key = mt_hash(nm->v[k].name, strlen(nm->v[k].name), MT_HASH_SEED);
+    if (key == st->doc.event_key) {
+        return 0;
+    }
+    st->doc.event_key = key;
     return report_name(st, k, r->text, r->len, 0, r->len, on_hit, hit_ctx) <
                    0
                ? MT_ENOMEM
@@ -489,13 +674,19 @@ int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
     int named = 0;
 
     if (found == 0) {
-        named = by_name(st, r, on_hit, hit_ctx);
+        named = by_name(st, r, error_like, on_hit, hit_ctx);
         if (named < 0) {
             return named;
         }
     }
     if (contexts > 0 && by_event(st, r, on_hit, hit_ctx) < 0) {
         return MT_ENOMEM;
+    }
+    if (found == 0 && !named) {
+        named = by_inline_event(st, r, on_hit, hit_ctx);
+        if (named < 0) {
+            return named;
+        }
     }
     /* "Status : Failed" is known (it is context), not an unknown error. */
     if (found == 0 && !named && error_like && contexts == 0) {
