@@ -27,16 +27,13 @@
  * code, an IMAP NO/BAD response. Names that are error codes by nature
  * (HCW8xxx, AADSTSnnnn, NDR diagnostic codes) need nothing more. */
 
-/* Besides the matcher's error words (mt_error_words), phrases error
- * messages use instead ("could not", "denied", an error record's
- * "+ CategoryInfo", Active Directory's "SecErr:"). Both are matched
- * case-insensitively at the start of a word, so that the "Exception" of
- * a class name or the "Failed" of "IncrementalFailed" is not one. */
-static const char *const error_phrases[] = {
-    "couldn\u2019t", "could not", "can't", "can\u2019t", "not able to",
-    "denied", "does not exist", "doesn't exist", "doesn\u2019t exist",
-    "not found", "not recognized", "isn't recognized", "timed out",
-    "refused", "unsuccessful", "corrupted", "remote server returned",
+/* Besides the matcher's error words and phrases (mt_error_words,
+ * mt_error_phrases), the marks of an error record's frame ("+
+ * CategoryInfo") and of Active Directory's errors ("SecErr:"). All are
+ * matched case-insensitively at the start of a word, so that the
+ * "Exception" of a class name or the "Failed" of "IncrementalFailed" is
+ * not one. */
+static const char *const frame_phrases[] = {
     "categoryinfo", "fullyqualifiederrorid", "secerr", "nameerr", "svcerr",
     "atrerr", "upderr"};
 
@@ -111,8 +108,10 @@ static int error_phrase_in(const char *text, size_t n, size_t from,
         }
         if (phrase_at(text, n, i, skip, skip_len, mt_error_words,
                       mt_nerror_words) ||
-            phrase_at(text, n, i, skip, skip_len, error_phrases,
-                      sizeof(error_phrases) / sizeof(error_phrases[0]))) {
+            phrase_at(text, n, i, skip, skip_len, mt_error_phrases,
+                      mt_nerror_phrases) ||
+            phrase_at(text, n, i, skip, skip_len, frame_phrases,
+                      sizeof(frame_phrases) / sizeof(frame_phrases[0]))) {
             return 1;
         }
     }
@@ -615,7 +614,37 @@ static size_t hcw_message_start(const char *text, size_t len)
     return at < len ? at : 0;
 }
 
-static void possible_match(struct mt_state *st, const struct mt_record *r)
+/* A line of a script rather than a report: a comment ("# User not found
+ * in directory"), an assignment ("$msg = ..."), or a message the script
+ * writes (Write-Warning "Could not ..."): its words say what the script
+ * expects might go wrong, not what did. */
+static int script_line(const char *text, size_t len)
+{
+    static const char *const writes[] = {"Write-Warning ", "Write-Host ",
+                                         "Write-Error ",  "Write-Output ",
+                                         "Write-Verbose ", "throw ", NULL};
+    size_t i = 0;
+    int k;
+
+    while (i < len && (text[i] == ' ' || text[i] == '\t')) {
+        i++;
+    }
+    if (i + 1 < len && ((text[i] == '#' && text[i + 1] == ' ') ||
+                        (text[i] == '$' && word_byte((unsigned char)text[i + 1])))) {
+        return 1;
+    }
+    for (k = 0; writes[k] != NULL; k++) {
+        size_t n = strlen(writes[k]);
+        if (starts_with_phrase(text, len, i, writes[k]) && i + n < len &&
+            (text[i + n] == '"' || text[i + n] == '\'')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void possible_match(struct mt_state *st, const struct mt_record *r,
+                           double threshold)
 {
     const struct mt_similar *similar;
     double score;
@@ -623,6 +652,7 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
 
     /* Script code (a catch block's type literal) is no report either. */
     if (st->possible == NULL || error_record_frame(r->text, r->len) ||
+        script_line(r->text, r->len) ||
         !reports_error(r, r->text, r->len, 0, 0) ||
         exception_in(r->text, r->len, 0)) {
         return;
@@ -640,7 +670,7 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
     art = mt_similar_possible(similar, &st->similar_scratch,
                               r->text + hcw_message_start(r->text, r->len),
                               &score);
-    if (art >= 0 &&
+    if (art >= 0 && score >= threshold &&
         mt_possibles_add(st->possible, art, score,
                          st->doc.origin ? st->doc.origin : "", r->line,
                          r->text, r->len) != 0) {
@@ -693,7 +723,12 @@ int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
         mt_unknown_add(st->unknown, r->text, r->len,
                        st->doc.origin ? st->doc.origin : "", r->line);
         note_unknown_error(&st->doc, r);
-        possible_match(st, r);
+        possible_match(st, r, MT_SIMILAR_THRESHOLD);
+    } else if (found == 0 && !named && contexts == 0 &&
+               mt_matcher_phrase_seen(st->matcher)) {
+        /* A refusal in prose ("does not have permissions to send as this
+         * sender"): compared with the articles, not listed as unknown. */
+        possible_match(st, r, MT_SIMILAR_PROSE_THRESHOLD);
     }
     return st->oom ? MT_ENOMEM : MT_OK;
 }

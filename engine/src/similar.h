@@ -19,6 +19,11 @@
  * on the development sets and the healthy corpus (tests/eval/dev,
  * tests/eval/layers.c, tests/corpus): see the README, "Possible matches". */
 #define MT_SIMILAR_THRESHOLD 0.30
+/* The threshold for a line that says it failed only in prose ("is
+ * incorrect", "not supported", "try again": mt_error_phrases) and has no
+ * error word: such words also run through healthy text and help, so the
+ * resemblance must carry more of the weight. */
+#define MT_SIMILAR_PROSE_THRESHOLD 0.45
 #define MT_SIMILAR_MARGIN 0.05
 /* How much more a stable token (a CamelCase class name such as
  * TooManyBadItemsPermanentException, an error code such as hcw8001 or
