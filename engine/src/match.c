@@ -146,6 +146,13 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
             goto fail;
         }
     }
+    /* The generic names of cue rules (names.h) open the same gate. */
+    for (i = 0; names != NULL && i < names->ncues; i++) {
+        const char *nm = names->cues[i].name;
+        if (mt_prefilter_add(m->pf, nm, strlen(nm), NAME_GATE_ID(p)) != 0) {
+            goto fail;
+        }
+    }
     for (i = 0; i < mt_nerror_phrases; i++) {
         if (mt_prefilter_add(m->pf, mt_error_phrases[i],
                              strlen(mt_error_phrases[i]),

@@ -8,7 +8,8 @@
 #include "util.h"
 
 static const char *const table_keys[] = {"schema", "table", "names",
-                                         "no_name", NULL};
+                                         "no_name", "cues", NULL};
+static const char *const cue_keys[] = {"name", "cue", "article", "why", NULL};
 static const char *const no_name_keys[] = {"article", "reason", NULL};
 static const char *const name_keys[] = {"name", "kind", "meaning", "article",
                                         "no_article", NULL};
@@ -256,10 +257,58 @@ static int add_no_name(struct mt_names *nm, json_t *o, const char *file,
     return 0;
 }
 
+static int add_cue(struct mt_names *nm, json_t *o, const char *file,
+                   size_t idx, struct mt_problems *probs)
+{
+    const char *name = json_is_object(o) ? mt_json_str(o, "name") : NULL;
+    const char *cue = name ? mt_json_str(o, "cue") : NULL;
+    json_t *art = name ? json_object_get(o, "article") : NULL;
+    struct mt_cue *x, *grown;
+
+    if (name == NULL || cue == NULL || mt_json_str(o, "why") == NULL ||
+        art == NULL || !(json_is_string(art) || json_is_null(art)) ||
+        strlen(name) < 4 || strlen(cue) < 3) {
+        mt_problems_add(probs, "%s: cue entry %zu needs name (4 or more "
+                               "characters), cue (3 or more), why and "
+                               "article (an id or null)",
+                        file, idx);
+        return 0;
+    }
+    if (mt_datafile_check_keys(o, cue_keys, file, name, probs) != 0) {
+        return 0;
+    }
+    grown = mt_realloc(nm->cues, (nm->ncues + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        return -1;
+    }
+    nm->cues = grown;
+    x = &nm->cues[nm->ncues];
+    memset(x, 0, sizeof(*x));
+    x->name = mt_strdup(name);
+    x->cue = mt_strdup(cue);
+    x->article = json_is_string(art) ? mt_strdup(json_string_value(art))
+                                     : NULL;
+    x->why = mt_strdup(mt_json_str(o, "why"));
+    x->file = mt_strdup(file);
+    x->article_index = -1;
+    x->sig = -1;
+    if (x->name == NULL || x->cue == NULL || x->why == NULL ||
+        x->file == NULL || (json_is_string(art) && x->article == NULL)) {
+        mt_free(x->name);
+        mt_free(x->cue);
+        mt_free(x->article);
+        mt_free(x->why);
+        mt_free(x->file);
+        return -1;
+    }
+    nm->ncues++;
+    return 0;
+}
+
 static int load_file(struct mt_names *nm, const char *path,
                      struct mt_problems *probs)
 {
-    json_t *root = mt_datafile_load(path, probs), *list, *none, *o;
+    json_t *root = mt_datafile_load(path, probs), *list, *none, *cues, *o;
     size_t i;
     int rc = 0;
 
@@ -269,13 +318,15 @@ static int load_file(struct mt_names *nm, const char *path,
     mt_datafile_check_keys(root, table_keys, path, "table", probs);
     list = json_object_get(root, "names");
     none = json_object_get(root, "no_name");
+    cues = json_object_get(root, "cues");
     if (json_integer_value(json_object_get(root, "schema")) != 1 ||
         mt_json_str(root, "table") == NULL ||
-        (list == NULL && none == NULL) ||
+        (list == NULL && none == NULL && cues == NULL) ||
         (list != NULL && !json_is_array(list)) ||
-        (none != NULL && !json_is_array(none))) {
+        (none != NULL && !json_is_array(none)) ||
+        (cues != NULL && !json_is_array(cues))) {
         mt_problems_add(probs, "%s: needs \"schema\": 1, a table name and a "
-                               "names list (or a no_name list)",
+                               "names list (or a no_name or cues list)",
                         path);
         json_decref(root);
         return 0;
@@ -298,6 +349,11 @@ static int load_file(struct mt_names *nm, const char *path,
     }
     json_array_foreach(none, i, o) {
         if (rc == 0 && add_no_name(nm, o, path, i, probs) != 0) {
+            rc = -1;
+        }
+    }
+    json_array_foreach(cues, i, o) {
+        if (rc == 0 && add_cue(nm, o, path, i, probs) != 0) {
             rc = -1;
         }
     }
@@ -493,6 +549,14 @@ void mt_names_free(struct mt_names *nm)
         mt_free(nm->no_name[i].reason);
         mt_free(nm->no_name[i].file);
     }
+    for (i = 0; i < nm->ncues; i++) {
+        mt_free(nm->cues[i].name);
+        mt_free(nm->cues[i].cue);
+        mt_free(nm->cues[i].article);
+        mt_free(nm->cues[i].why);
+        mt_free(nm->cues[i].file);
+    }
+    mt_free(nm->cues);
     mt_free(nm->v);
     mt_free(nm->table);
     mt_free(nm->folded);
@@ -580,7 +644,88 @@ int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
             return -1;
         }
     }
+    for (i = 0; i < nm->ncues; i++) {
+        struct mt_cue *c = &nm->cues[i];
+        if (c->article == NULL) {
+            continue;
+        }
+        c->article_index = mt_kb_find(kb, c->article);
+        if (c->article_index < 0) {
+            mt_problems_add(probs, "%s: cue %s / %s: article \"%s\" does not "
+                                   "exist",
+                            c->file, c->name, c->cue, c->article);
+            continue;
+        }
+        c->sig = derived_sig(p, kb, c->article_index, 0);
+        if (c->sig < 0) {
+            return -1;
+        }
+    }
     return 0;
+}
+
+static int word_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '_';
+}
+
+static int same_folded(unsigned char a, unsigned char b)
+{
+    if (a >= 'A' && a <= 'Z') {
+        a = (unsigned char)(a - 'A' + 'a');
+    }
+    if (b >= 'A' && b <= 'Z') {
+        b = (unsigned char)(b - 'A' + 'a');
+    }
+    return a == b;
+}
+
+/* Where word (case folded, whole words; a trailing '*' lets the last word
+ * run on) first occurs in text, or (size_t)-1. */
+static size_t find_word(const char *text, size_t n, const char *word)
+{
+    size_t len = strlen(word), i, k;
+    int open_end = len > 0 && word[len - 1] == '*';
+
+    if (open_end) {
+        len--;
+    }
+    for (i = 0; len > 0 && i + len <= n; i++) {
+        if ((i > 0 && word_char((unsigned char)text[i - 1] ) &&
+             word_char((unsigned char)word[0])) ||
+            !same_folded((unsigned char)text[i], (unsigned char)word[0])) {
+            continue;
+        }
+        for (k = 1; k < len && same_folded((unsigned char)text[i + k],
+                                           (unsigned char)word[k]);
+             k++) {
+        }
+        if (k == len &&
+            (open_end || i + len == n ||
+             !word_char((unsigned char)text[i + len]) ||
+             !word_char((unsigned char)word[len - 1]))) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+int mt_names_cue(const struct mt_names *nm, const char *text, size_t n,
+                 size_t *start, size_t *len)
+{
+    size_t i;
+
+    for (i = 0; i < nm->ncues; i++) {
+        const struct mt_cue *c = &nm->cues[i];
+        size_t at = find_word(text, n, c->name);
+        if (at != (size_t)-1 && find_word(text, n, c->cue) != (size_t)-1) {
+            *start = at;
+            *len = strlen(c->name);
+            return (int)i;
+        }
+    }
+    return -1;
 }
 
 /* Looks a token up whole, then from each dot on. */

@@ -34,6 +34,27 @@ struct mt_no_name {
     char *file;
 };
 
+/* A cue rule (a table's "cues" list): a generic name that several
+ * problems share (ManagementObjectNotFoundException, NamedParameterNotFound,
+ * MissingMethodException) or a generic phrase ("Method not found"), and a
+ * cue in the same record that says which problem it is: the cmdlet
+ * (Connect-ExchangeOnline, Get-MigrationEndpoint), a component
+ * (Microsoft.Identity.Client, Autodiscover) or the error id beside it
+ * (AccessDenied). Both are matched without case, as whole words; a cue
+ * ending in '*' matches any word it starts. The first rule whose name and
+ * cue are both in the record decides: its article is reported as the
+ * name's, or, with a null article, the record gets no name finding at all
+ * (the name's own article would be wrong advice there). */
+struct mt_cue {
+    char *name;
+    char *cue;
+    char *article; /* NULL: no article for this pair */
+    char *why;     /* one line, our own words */
+    char *file;
+    int article_index;
+    int sig; /* derived signature, -1 when none */
+};
+
 struct mt_names {
     struct mt_name *v;
     size_t n;
@@ -52,6 +73,8 @@ struct mt_names {
     size_t folded_size;
     struct mt_no_name *no_name;
     size_t nno_name;
+    struct mt_cue *cues; /* in load order: the first that applies wins */
+    size_t ncues;
 };
 
 /* Loads kb_dir/names/<table>.json (the folder is optional): a table has a
@@ -101,6 +124,11 @@ int mt_names_find_from(const struct mt_names *nm, const char *text,
  * with an article. Only for records that report an error anyway. */
 int mt_names_find_folded(const struct mt_names *nm, const char *text,
                          size_t n, size_t *start, size_t *len);
+
+/* The first cue rule whose name and cue are both in text (n bytes), or
+ * -1; sets *start and *len to where its name is. */
+int mt_names_cue(const struct mt_names *nm, const char *text, size_t n,
+                 size_t *start, size_t *len);
 
 /* The event-id entry for source and id ("ADSync", "6941"), or -1. */
 int mt_names_event(const struct mt_names *nm, const char *source,

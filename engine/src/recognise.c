@@ -337,6 +337,32 @@ static int report_name(const struct mt_state *st, int k, const char *text,
     return on_hit(hit_ctx, &hit);
 }
 
+/* A cue rule decided (names.h): its article, reported as a name finding
+ * whose name is the rule's generic name, or nothing when the rule has no
+ * article. */
+static int by_cue(struct mt_state *st, const struct mt_record *r, int c,
+                  size_t start, size_t len, mt_hit_fn on_hit, void *hit_ctx)
+{
+    const struct mt_cue *x = &st->e->names.cues[c];
+    struct mt_hit hit;
+
+    if (x->sig < 0 || !reports_error(r, r->text, r->len, start, len)) {
+        return 0;
+    }
+    memset(&hit, 0, sizeof(hit));
+    hit.sig = &st->e->patterns.sigs[x->sig];
+    hit.sig_index = x->sig;
+    hit.subject = r->text;
+    hit.subject_len = r->len;
+    hit.start = start;
+    hit.end = start + len;
+    hit.caps[0].name = "name";
+    hit.caps[0].value = x->name;
+    hit.caps[0].len = strlen(x->name);
+    hit.ncaps = 1;
+    return on_hit(hit_ctx, &hit) < 0 ? MT_ENOMEM : 1;
+}
+
 /* A name written another way (mt_names_find_folded), only in a record
  * that reports an error by other words: the folded spelling is a guess
  * the rest of the record must support. */
@@ -371,6 +397,10 @@ static int by_name(struct mt_state *st, const struct mt_record *r,
     /* The prefilter saw no name's text: only a name written another way
      * can be there (most records of a healthy log end here). */
     if (mt_matcher_name_seen(st->matcher)) {
+        int c = mt_names_cue(&st->e->names, text, n, &start, &len);
+        if (c >= 0) {
+            return by_cue(st, r, c, start, len, on_hit, hit_ctx);
+        }
         k = mt_names_find(&st->e->names, text, n, &start, &len);
         if (k < 0 && r->alt != NULL) {
             text = r->alt;
