@@ -557,6 +557,7 @@ void mt_names_free(struct mt_names *nm)
         mt_free(nm->cues[i].file);
     }
     mt_free(nm->cues);
+    mt_free(nm->similar_sig);
     mt_free(nm->v);
     mt_free(nm->table);
     mt_free(nm->folded);
@@ -591,7 +592,7 @@ static int derived_sig(struct mt_patterns *p, const struct mt_kb *kb,
     int sev;
 
     for (i = p->n; i < p->n + p->nderived; i++) {
-        if (p->sigs[i].article_index == art &&
+        if (p->sigs[i].derived == 1 && p->sigs[i].article_index == art &&
             p->sigs[i].object_fallback == event) {
             return (int)i;
         }
@@ -620,6 +621,47 @@ static int derived_sig(struct mt_patterns *p, const struct mt_kb *kb,
     s->object_fallback = event;
     s->derived = 1;
     return (int)(p->n + p->nderived++);
+}
+
+/* "similar.<article>" for every article: what a resemblance finding
+ * reports. An object fallback (a resemblance is weaker evidence than
+ * anything else found in the same object), severity as derived_sig. */
+static int similar_sigs(struct mt_names *nm, const struct mt_kb *kb,
+                        struct mt_patterns *p)
+{
+    size_t a;
+
+    nm->similar_sig = mt_calloc(kb->n + 1, sizeof(*nm->similar_sig));
+    if (nm->similar_sig == NULL) {
+        return -1;
+    }
+    for (a = 0; a < kb->n; a++) {
+        struct mt_signature *s;
+        int sev;
+        if (mt_patterns_reserve(p) != 0) {
+            return -1;
+        }
+        s = &p->sigs[p->n + p->nderived];
+        memset(s, 0, sizeof(*s));
+        s->id = mt_asprintf("similar.%s", kb->articles[a].id);
+        s->file = mt_strdup("kb");
+        s->article = mt_strdup(kb->articles[a].id);
+        if (s->id == NULL || s->file == NULL || s->article == NULL) {
+            mt_free(s->id);
+            mt_free(s->file);
+            mt_free(s->article);
+            return -1;
+        }
+        s->rev = 1;
+        s->kind = MT_SIG_FINDING;
+        s->article_index = (int)a;
+        sev = article_severity(p, (int)a);
+        s->severity = sev >= 0 ? sev : 1; /* warning */
+        s->object_fallback = 1;
+        s->derived = 2;
+        nm->similar_sig[a] = (int)(p->n + p->nderived++);
+    }
+    return 0;
 }
 
 int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
@@ -661,7 +703,7 @@ int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
             return -1;
         }
     }
-    return 0;
+    return similar_sigs(nm, kb, p);
 }
 
 static int word_char(unsigned char c)

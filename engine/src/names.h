@@ -75,6 +75,9 @@ struct mt_names {
     size_t nno_name;
     struct mt_cue *cues; /* in load order: the first that applies wins */
     size_t ncues;
+    /* Per article: the derived signature "similar.<article>" that a
+     * resemblance finding reports (recognise.c), -1 when none. */
+    int *similar_sig;
 };
 
 /* Loads kb_dir/names/<table>.json (the folder is optional): a table has a
@@ -91,7 +94,9 @@ void mt_names_free(struct mt_names *nm);
  * "name.<article>" (or "event.<article>" for event ids, reported only
  * when nothing else was found in the object), kind finding, severity the
  * worst of the article's own signatures (warning when it has none), no
- * pattern. Returns 0, or -1 when out of memory. */
+ * pattern; the same for the articles of the cue rules; and, for every
+ * article, "similar.<article>" (derived 2, an object fallback) for the
+ * resemblance findings. Returns 0, or -1 when out of memory. */
 int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
                     struct mt_patterns *p, struct mt_problems *probs);
 

@@ -11,6 +11,7 @@
  * The sink (engine.c) calls this after the signatures ran on a record. */
 #include "recognise.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "match.h"
@@ -673,11 +674,39 @@ static int script_line(const char *text, size_t len)
     return 0;
 }
 
+/* A resemblance finding (similar.h, MT_SIMILAR_SURE): the article's
+ * "similar.<article>" signature, with the score as its field. */
+static int report_resemblance(struct mt_state *st, const struct mt_record *r,
+                              int art, double score, mt_hit_fn on_hit,
+                              void *hit_ctx)
+{
+    const int *sigs = st->e->names.similar_sig;
+    char percent[8];
+    struct mt_hit hit;
+
+    if (sigs == NULL || sigs[art] < 0) {
+        return 0;
+    }
+    snprintf(percent, sizeof(percent), "%d%%", (int)(score * 100.0 + 0.5));
+    memset(&hit, 0, sizeof(hit));
+    hit.sig = &st->e->patterns.sigs[sigs[art]];
+    hit.sig_index = sigs[art];
+    hit.subject = r->text;
+    hit.subject_len = r->len;
+    hit.start = 0;
+    hit.end = r->len;
+    hit.caps[0].name = "resemblance";
+    hit.caps[0].value = percent;
+    hit.caps[0].len = strlen(percent);
+    hit.ncaps = 1;
+    return on_hit(hit_ctx, &hit);
+}
+
 static void possible_match(struct mt_state *st, const struct mt_record *r,
-                           double threshold)
+                           double threshold, mt_hit_fn on_hit, void *hit_ctx)
 {
     const struct mt_similar *similar;
-    double score;
+    double score, lead;
     int art;
 
     /* Script code (a catch block's type literal) is no report either. */
@@ -697,13 +726,23 @@ static void possible_match(struct mt_state *st, const struct mt_record *r,
         st->oom = 1;
         return;
     }
-    art = mt_similar_possible(similar, &st->similar_scratch,
-                              r->text + hcw_message_start(r->text, r->len),
-                              &score);
-    if (art >= 0 && score >= threshold &&
-        mt_possibles_add(st->possible, art, score,
+    art = mt_similar_possible_lead(
+        similar, &st->similar_scratch,
+        r->text + hcw_message_start(r->text, r->len), &score, &lead);
+    if (art < 0 || score < threshold) {
+        return;
+    }
+    if (mt_possibles_add(st->possible, art, score,
                          st->doc.origin ? st->doc.origin : "", r->line,
                          r->text, r->len) != 0) {
+        st->oom = 1;
+        return;
+    }
+    /* The possible match stays listed if the finding gives way to
+     * something else found in its object; if the finding is kept, its
+     * article is found and the possible match is dropped. */
+    if (score >= MT_SIMILAR_SURE && lead >= MT_SIMILAR_SURE_LEAD &&
+        report_resemblance(st, r, art, score, on_hit, hit_ctx) < 0) {
         st->oom = 1;
     }
 }
@@ -753,12 +792,13 @@ int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
         mt_unknown_add(st->unknown, r->text, r->len,
                        st->doc.origin ? st->doc.origin : "", r->line);
         note_unknown_error(&st->doc, r);
-        possible_match(st, r, MT_SIMILAR_THRESHOLD);
+        possible_match(st, r, MT_SIMILAR_THRESHOLD, on_hit, hit_ctx);
     } else if (found == 0 && !named && contexts == 0 &&
                mt_matcher_phrase_seen(st->matcher)) {
         /* A refusal in prose ("does not have permissions to send as this
          * sender"): compared with the articles, not listed as unknown. */
-        possible_match(st, r, MT_SIMILAR_PROSE_THRESHOLD);
+        possible_match(st, r, MT_SIMILAR_PROSE_THRESHOLD, on_hit,
+                       hit_ctx);
     }
     return st->oom ? MT_ENOMEM : MT_OK;
 }
