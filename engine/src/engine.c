@@ -83,6 +83,7 @@ static void document_reset(struct mt_document *d)
     d->origin = NULL;
     d->block_start = 1;
     d->event_key = 0;
+    d->line_run_len = 0;
 }
 
 void mt_engine_free(struct mt_engine *e)

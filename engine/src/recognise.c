@@ -766,11 +766,95 @@ static void note_unknown_error(struct mt_document *d,
     d->unknown_error = mt_strndup(r->text, n);
 }
 
+/* ---- A message wrapped over lines ---------------------------------
+ * A console, a mail or a forum wraps a long error message at a word
+ * boundary: "... The error is as" / "follows: \"Connecting to remote
+ * server ... : Access is" / "denied. ...". No line alone carries the
+ * sentence a signature knows. An unexplained line that continues a run
+ * of unexplained lines (the line before it is long and stops mid-
+ * sentence) is tried again joined to them, through the signatures and
+ * the names. */
+
+/* A line that stops where a wrap would: long enough to have reached a
+ * console or mail width, and not at the end of a sentence. */
+#define WRAP_MIN_LINE 60
+
+static int looks_wrapped(const char *text, size_t len)
+{
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t')) {
+        len--;
+    }
+    return len >= WRAP_MIN_LINE && text[len - 1] != '.' &&
+           text[len - 1] != '!' && text[len - 1] != '?' &&
+           text[len - 1] != ';';
+}
+
+/* Starts or extends the document's run with r (plain lines only). */
+static void run_add(struct mt_document *d, const struct mt_record *r)
+{
+    int continues = d->line_run_len > 0 && r->line == d->line_run_last + 1;
+
+    if (r->kind != MT_REC_LINE && r->kind != MT_REC_ENTRY) {
+        d->line_run_len = 0;
+        return;
+    }
+    if (!continues || d->line_run_len + 1 + r->len >= sizeof(d->line_run)) {
+        d->line_run_len = 0;
+    }
+    if (r->len + 1 >= sizeof(d->line_run) ||
+        !looks_wrapped(r->text, r->len)) {
+        d->line_run_len = 0; /* a run only goes on after a wrapped line */
+        return;
+    }
+    if (d->line_run_len > 0) {
+        d->line_run[d->line_run_len++] = ' ';
+    }
+    memcpy(d->line_run + d->line_run_len, r->text, r->len);
+    d->line_run_len += r->len;
+    d->line_run[d->line_run_len] = '\0';
+    d->line_run_last = r->last_line;
+}
+
+/* Tries r joined to the run before it; 1 when the joined text was
+ * recognised (its findings went through on_hit), 0, or MT_ENOMEM. */
+static int by_joined_lines(struct mt_state *st, const struct mt_record *r,
+                           mt_hit_fn on_hit, void *hit_ctx)
+{
+    struct mt_document *d = &st->doc;
+    char joined[sizeof(d->line_run) + 2048];
+    struct mt_record j;
+    int found, error_like = 0;
+
+    if (d->line_run_len == 0 || r->line != d->line_run_last + 1 ||
+        (r->kind != MT_REC_LINE && r->kind != MT_REC_ENTRY) ||
+        d->line_run_len + 1 + r->len >= sizeof(joined)) {
+        return 0;
+    }
+    memcpy(joined, d->line_run, d->line_run_len);
+    joined[d->line_run_len] = ' ';
+    memcpy(joined + d->line_run_len + 1, r->text, r->len);
+    joined[d->line_run_len + 1 + r->len] = '\0';
+    memset(&j, 0, sizeof(j));
+    j.kind = MT_REC_LINE;
+    j.text = joined;
+    j.len = d->line_run_len + 1 + r->len;
+    j.line = r->line;
+    j.last_line = r->last_line;
+    found = mt_matcher_run(st->matcher, &j, on_hit, hit_ctx, &error_like);
+    if (found == 0) {
+        found = by_name(st, &j, error_like, on_hit, hit_ctx);
+    }
+    if (found != 0) {
+        d->line_run_len = 0;
+    }
+    return found < 0 ? found : found > 0;
+}
+
 int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
                         int found, int error_like,
                         int contexts, mt_hit_fn on_hit, void *hit_ctx)
 {
-    int named = 0;
+    int named = 0, phrase;
 
     if (found == 0) {
         named = by_name(st, r, error_like, on_hit, hit_ctx);
@@ -787,14 +871,25 @@ int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
             return named;
         }
     }
+    if (found != 0 || named || contexts > 0) {
+        st->doc.line_run_len = 0;
+        return st->oom ? MT_ENOMEM : MT_OK;
+    }
+    /* The joined run runs the matcher again: what it says about this
+     * record alone must be read first. */
+    phrase = mt_matcher_phrase_seen(st->matcher);
+    named = by_joined_lines(st, r, on_hit, hit_ctx);
+    if (named != 0) {
+        return named < 0 ? named : (st->oom ? MT_ENOMEM : MT_OK);
+    }
+    run_add(&st->doc, r);
     /* "Status : Failed" is known (it is context), not an unknown error. */
     if (found == 0 && !named && error_like && contexts == 0) {
         mt_unknown_add(st->unknown, r->text, r->len,
                        st->doc.origin ? st->doc.origin : "", r->line);
         note_unknown_error(&st->doc, r);
         possible_match(st, r, MT_SIMILAR_THRESHOLD, on_hit, hit_ctx);
-    } else if (found == 0 && !named && contexts == 0 &&
-               mt_matcher_phrase_seen(st->matcher)) {
+    } else if (found == 0 && !named && contexts == 0 && phrase) {
         /* A refusal in prose ("does not have permissions to send as this
          * sender"): compared with the articles, not listed as unknown. */
         possible_match(st, r, MT_SIMILAR_PROSE_THRESHOLD, on_hit,
