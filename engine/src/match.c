@@ -32,7 +32,18 @@ const char *const mt_error_phrases[] = {
     "not have permission", "n't have permission", "try again",
     "trying again", "did not complete", "didn't complete", "did not succeed",
     "didn't succeed", "already exists", "already being used",
-    "already in use"};
+    "already in use",
+    /* The same in the languages Exchange and Windows are localised to
+     * most often in the pastes we meet: an error shown in German, French,
+     * Spanish, Portuguese, Italian, Dutch, Japanese, Chinese or Korean
+     * still names its classes and codes in English. */
+    "Fehler", "fehlgeschlagen", "verweigert", "erreur", "\u00e9chec",
+    "\u00e9chou\u00e9", "refus\u00e9", "impossible de", "no se pudo",
+    "denegado", "fall\u00f3", "falha", "falhou", "negado",
+    "n\u00e3o foi poss\u00edvel", "errore", "impossibile", "mislukt",
+    "geweigerd", "\u30a8\u30e9\u30fc", "\u5931\u6557", "\u62d2\u5426",
+    "\u9519\u8bef", "\u5931\u8d25", "\u62d2\u7edd", "\uc624\ub958",
+    "\uc2e4\ud328"};
 const size_t mt_nerror_phrases =
     sizeof(mt_error_phrases) / sizeof(mt_error_phrases[0]);
 /* The one prefilter id every stable name reports, and the one of every

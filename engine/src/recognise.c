@@ -105,6 +105,13 @@ static int error_phrase_in(const char *text, size_t n, size_t from,
 
     for (i = from; i < n; i++) {
         if (i > 0 && word_byte((unsigned char)text[i - 1])) {
+            /* Japanese, Chinese and Korean do not space their words: a
+             * phrase in those scripts counts wherever it starts. */
+            if ((unsigned char)text[i] >= 0xe0 && /* a character's lead */
+                phrase_at(text, n, i, skip, skip_len, mt_error_phrases,
+                          mt_nerror_phrases)) {
+                return 1;
+            }
             continue;
         }
         if (phrase_at(text, n, i, skip, skip_len, mt_error_words,
