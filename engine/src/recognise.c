@@ -822,37 +822,43 @@ static void run_add(struct mt_document *d, const struct mt_record *r)
     d->line_run_last = r->last_line;
 }
 
-/* Tries r joined to the run before it; 1 when the joined text was
- * recognised (its findings went through on_hit), 0, or MT_ENOMEM. */
-static int by_joined_lines(struct mt_state *st, const struct mt_record *r,
-                           mt_hit_fn on_hit, void *hit_ctx)
+/* The run before r joined with r, into j (text in buf, size bytes);
+ * 0 when r does not continue a run. */
+static int join_run(const struct mt_document *d, const struct mt_record *r,
+                    char *buf, size_t size, struct mt_record *j)
 {
-    struct mt_document *d = &st->doc;
-    char joined[sizeof(d->line_run) + 2048];
-    struct mt_record j;
-    int found, error_like = 0;
-
     if (d->line_run_len == 0 || r->line != d->line_run_last + 1 ||
         (r->kind != MT_REC_LINE && r->kind != MT_REC_ENTRY) ||
-        d->line_run_len + 1 + r->len >= sizeof(joined)) {
+        d->line_run_len + 1 + r->len >= size) {
         return 0;
     }
-    memcpy(joined, d->line_run, d->line_run_len);
-    joined[d->line_run_len] = ' ';
-    memcpy(joined + d->line_run_len + 1, r->text, r->len);
-    joined[d->line_run_len + 1 + r->len] = '\0';
-    memset(&j, 0, sizeof(j));
-    j.kind = MT_REC_LINE;
-    j.text = joined;
-    j.len = d->line_run_len + 1 + r->len;
-    j.line = r->line;
-    j.last_line = r->last_line;
-    found = mt_matcher_run(st->matcher, &j, on_hit, hit_ctx, &error_like);
+    memcpy(buf, d->line_run, d->line_run_len);
+    buf[d->line_run_len] = ' ';
+    memcpy(buf + d->line_run_len + 1, r->text, r->len);
+    buf[d->line_run_len + 1 + r->len] = '\0';
+    memset(j, 0, sizeof(*j));
+    j->kind = MT_REC_LINE;
+    j->text = buf;
+    j->len = d->line_run_len + 1 + r->len;
+    j->line = r->line;
+    j->last_line = r->last_line;
+    return 1;
+}
+
+/* Runs the signatures and the names on j (r joined to its run); 1 when
+ * they recognised it (the findings went through on_hit), 0, or
+ * MT_ENOMEM. */
+static int by_joined_lines(struct mt_state *st, const struct mt_record *j,
+                           mt_hit_fn on_hit, void *hit_ctx)
+{
+    int found, error_like = 0;
+
+    found = mt_matcher_run(st->matcher, j, on_hit, hit_ctx, &error_like);
     if (found == 0) {
-        found = by_name(st, &j, error_like, on_hit, hit_ctx);
+        found = by_name(st, j, error_like, on_hit, hit_ctx);
     }
     if (found != 0) {
-        d->line_run_len = 0;
+        st->doc.line_run_len = 0;
     }
     return found < 0 ? found : found > 0;
 }
@@ -861,7 +867,9 @@ int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
                         int found, int error_like,
                         int contexts, mt_hit_fn on_hit, void *hit_ctx)
 {
-    int named = 0, phrase;
+    char buf[sizeof(st->doc.line_run) + 2048];
+    struct mt_record j;
+    int named = 0, phrase, joined;
 
     if (found == 0) {
         named = by_name(st, r, error_like, on_hit, hit_ctx);
@@ -885,22 +893,28 @@ int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
     /* The joined run runs the matcher again: what it says about this
      * record alone must be read first. */
     phrase = mt_matcher_phrase_seen(st->matcher);
-    named = by_joined_lines(st, r, on_hit, hit_ctx);
-    if (named != 0) {
-        return named < 0 ? named : (st->oom ? MT_ENOMEM : MT_OK);
+    joined = join_run(&st->doc, r, buf, sizeof(buf), &j);
+    if (joined) {
+        named = by_joined_lines(st, &j, on_hit, hit_ctx);
+        if (named != 0) {
+            return named < 0 ? named : (st->oom ? MT_ENOMEM : MT_OK);
+        }
     }
     run_add(&st->doc, r);
-    /* "Status : Failed" is known (it is context), not an unknown error. */
-    if (found == 0 && !named && error_like && contexts == 0) {
+    /* "Status : Failed" is known (it is context), not an unknown error.
+     * A line that continues a wrapped message is compared with the
+     * articles as the message so far, not as a fragment. */
+    if (error_like) {
         mt_unknown_add(st->unknown, r->text, r->len,
                        st->doc.origin ? st->doc.origin : "", r->line);
         note_unknown_error(&st->doc, r);
-        possible_match(st, r, MT_SIMILAR_THRESHOLD, on_hit, hit_ctx);
-    } else if (found == 0 && !named && contexts == 0 && phrase) {
+        possible_match(st, joined ? &j : r, MT_SIMILAR_THRESHOLD, on_hit,
+                       hit_ctx);
+    } else if (phrase) {
         /* A refusal in prose ("does not have permissions to send as this
          * sender"): compared with the articles, not listed as unknown. */
-        possible_match(st, r, MT_SIMILAR_PROSE_THRESHOLD, on_hit,
-                       hit_ctx);
+        possible_match(st, joined ? &j : r, MT_SIMILAR_PROSE_THRESHOLD,
+                       on_hit, hit_ctx);
     }
     return st->oom ? MT_ENOMEM : MT_OK;
 }
