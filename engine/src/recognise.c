@@ -556,12 +556,38 @@ static int event_from(const struct mt_names *nm, const char *text, size_t n,
     return -1;
 }
 
+/* Whether "event" (any case) occurs in text: both forms need it, and
+ * most records have none, so the label scans below are skipped. */
+static int has_event_word_v(const char *text, size_t n, int v)
+{
+    const char *p = text, *end = text + n;
+
+    while (p + 4 <= end && (p = memchr(p, v, (size_t)(end - p))) != NULL) {
+        if (p > text && (p[-1] | 0x20) == 'e' && p + 4 <= end &&
+            (p[1] | 0x20) == 'e' && (p[2] | 0x20) == 'n' &&
+            (p[3] | 0x20) == 't') {
+            return 1;
+        }
+        p++;
+    }
+    return 0;
+}
+
+static int has_event_word(const char *text, size_t n)
+{
+    return has_event_word_v(text, n, 'v') || has_event_word_v(text, n, 'V');
+}
+
 /* The event a one-line copy names, or -1. */
 static int inline_event(const struct mt_names *nm, const char *text,
                         size_t n)
 {
     char id[8];
     size_t at, d;
+
+    if (!has_event_word(text, n)) {
+        return -1;
+    }
 
     if (event_id_at(text, n, id, sizeof(id)) > 0 &&
         (at = after_label(text, n, 0, "Source")) > 0) {
@@ -796,10 +822,30 @@ static int looks_wrapped(const char *text, size_t len)
            text[len - 1] != ';';
 }
 
+/* A line that can continue a wrapped message starts with a word or a
+ * quote; a log entry starts with its timestamp or a bracket, an error
+ * record's frame with '+'. */
+static int continuation_line(const char *text, size_t len)
+{
+    size_t i = 0;
+    unsigned char c;
+
+    while (i < len && (text[i] == ' ' || text[i] == '\t')) {
+        i++;
+    }
+    if (i == len) {
+        return 0;
+    }
+    c = (unsigned char)text[i];
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80 ||
+           c == '\'' || c == '"' || c == '(';
+}
+
 /* Starts or extends the document's run with r (plain lines only). */
 static void run_add(struct mt_document *d, const struct mt_record *r)
 {
-    int continues = d->line_run_len > 0 && r->line == d->line_run_last + 1;
+    int continues = d->line_run_len > 0 && r->line == d->line_run_last + 1 &&
+                    continuation_line(r->text, r->len);
 
     if (r->kind != MT_REC_LINE && r->kind != MT_REC_ENTRY) {
         d->line_run_len = 0;
@@ -829,6 +875,7 @@ static int join_run(const struct mt_document *d, const struct mt_record *r,
 {
     if (d->line_run_len == 0 || r->line != d->line_run_last + 1 ||
         (r->kind != MT_REC_LINE && r->kind != MT_REC_ENTRY) ||
+        !continuation_line(r->text, r->len) ||
         d->line_run_len + 1 + r->len >= size) {
         return 0;
     }
