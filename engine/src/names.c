@@ -361,6 +361,30 @@ static int load_file(struct mt_names *nm, const char *path,
     return rc;
 }
 
+/* The next token of [A-Za-z0-9_.-] at or after text[i]: sets [*b, *e)
+ * without the dots and dashes around it ("...Exception." ends a
+ * sentence; "--> X" leads with dashes) and returns where the scan goes
+ * on. */
+static size_t next_token(const char *text, size_t n, size_t i, size_t *b,
+                         size_t *e)
+{
+    while (i < n && !token_byte((unsigned char)text[i])) {
+        i++;
+    }
+    *b = i;
+    while (i < n && token_byte((unsigned char)text[i])) {
+        i++;
+    }
+    *e = i;
+    while (*b < *e && (text[*b] == '.' || text[*b] == '-')) {
+        (*b)++;
+    }
+    while (*e > *b && (text[*e - 1] == '.' || text[*e - 1] == '-')) {
+        (*e)--;
+    }
+    return i;
+}
+
 /* ---- Folded spellings ------------------------------------------------
  * Letters and digits of a name, lower-cased, into out (at most max - 1
  * bytes); returns the folded length, or max when it does not fit. */
@@ -462,20 +486,7 @@ int mt_names_find_folded(const struct mt_names *nm, const char *text,
         char f[FOLD_MAX];
         int k;
 
-        while (i < n && !token_byte((unsigned char)text[i])) {
-            i++;
-        }
-        b = i;
-        while (i < n && token_byte((unsigned char)text[i])) {
-            i++;
-        }
-        e = i;
-        while (b < e && (text[b] == '.' || text[b] == '-')) {
-            b++;
-        }
-        while (e > b && (text[e - 1] == '.' || text[e - 1] == '-')) {
-            e--;
-        }
+        i = next_token(text, n, i, &b, &e);
         /* A dotted class name: its last part (Namespace.XException). */
         for (k = (int)(e - b); k > 0 && text[b + (size_t)k - 1] != '.'; k--) {
         }
@@ -808,21 +819,7 @@ int mt_names_find_from(const struct mt_names *nm, const char *text,
         size_t b, e;
         int k;
 
-        while (i < n && !token_byte((unsigned char)text[i])) {
-            i++;
-        }
-        b = i;
-        while (i < n && token_byte((unsigned char)text[i])) {
-            i++;
-        }
-        e = i;
-        /* "...Exception." ends a sentence; "--> X" leads with dashes. */
-        while (b < e && (text[b] == '.' || text[b] == '-')) {
-            b++;
-        }
-        while (e > b && (text[e - 1] == '.' || text[e - 1] == '-')) {
-            e--;
-        }
+        i = next_token(text, n, i, &b, &e);
         if (e - b < nm->min_len) {
             continue;
         }
