@@ -50,6 +50,7 @@ struct text {
     int warned_utf8;
     int warned_utf16;
     uint64_t window_bytes; /* UTF-8 bytes read since the last binary check */
+    size_t plain_tail; /* bytes at the end of in known plain ASCII */
     uint64_t window_controls;
     int worst;
     /* The format reader is chosen on the first MT_FORMAT_PEEK bytes of
@@ -153,11 +154,14 @@ static int looks_binary(const unsigned char *p, size_t n)
 
 /* Control bytes of the windows: C0 but NUL (padding, dropped with its own
  * warning), tab, LF, CR, FF and ESC; and DEL. Random bytes hold 10.5%,
- * text none: 5% separates them by many standard deviations at 64 KiB. */
-static uint64_t count_controls(const unsigned char *p, size_t n)
+ * text none: 5% separates them by many standard deviations at 64 KiB.
+ * The same pass says whether p[0..n) is plain: printable ASCII, tab, LF
+ * and CR only, which is UTF-8 as it stands (*plain, see plain_ascii). */
+static uint64_t count_controls(const unsigned char *p, size_t n, int *plain)
 {
     uint64_t bad = 0;
     size_t i = 0;
+    int odd = 0;
 
 #if defined(__SSE2__)
     /* Every byte of a plain log passes here: sixteen at a time. */
@@ -171,14 +175,17 @@ static uint64_t count_controls(const unsigned char *p, size_t n)
         /* x <= 0x1f as unsigned bytes */
         __m128i c0 = _mm_cmpeq_epi8(_mm_min_epu8(x, c1f), x);
         /* Text has no control bytes but line ends and tabs: when the
-         * sixteen bytes hold no other, and no DEL, skip the full test. */
+         * sixteen bytes hold no other, and no DEL or byte above it (so
+         * they are plain too), skip the full test. */
         __m128i lines = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)),
             _mm_cmpeq_epi8(x, tab));
+        __m128i high = _mm_cmpeq_epi8(_mm_max_epu8(x, del), x);
         if (_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(lines, c0),
-                                           _mm_cmpeq_epi8(x, del))) == 0) {
+                                           high)) == 0) {
             continue;
         }
+        odd = 1;
         __m128i ok = _mm_or_si128(
             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, nul),
                                       _mm_cmpeq_epi8(x, tab)),
@@ -199,20 +206,23 @@ static uint64_t count_controls(const unsigned char *p, size_t n)
         bad += (c < 0x20 && c != 0 && c != '\t' && c != '\r' && c != '\n' &&
                 c != '\f' && c != 0x1b) ||
                c == 0x7f;
+        odd |= (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c >= 0x7f;
     }
+    *plain = !odd;
     return bad;
 }
 
 /* Adds the n bytes just read (ending at document offset end) to the
- * window; when the window they close looks binary, says so and returns 1. */
+ * window; when the window they close looks binary, says so and returns 1.
+ * *plain: whether they are plain ASCII (count_controls). */
 static int window_binary(struct text *t, const unsigned char *p, size_t n,
-                         uint64_t end)
+                         uint64_t end, int *plain)
 {
     uint64_t bytes;
     int binary;
 
     t->window_bytes += n;
-    t->window_controls += count_controls(p, n);
+    t->window_controls += count_controls(p, n, plain);
     if (t->window_bytes < BINARY_WINDOW) {
         return 0;
     }
@@ -578,9 +588,15 @@ static int run(struct text *t, struct mt_stream *in, int eof)
     int rc;
 
     for (;;) {
+        /* The binary check saw whether the bytes just read are plain: only
+         * the tail of the round before needs a look. */
+        size_t unknown = t->in_len - t->plain_tail;
+        int plain;
+
+        t->plain_tail = 0;
         t->out_len = 0;
         if (t->enc == ENC_UTF8 && t->in_len > 0 &&
-            plain_ascii(t->in, t->in_len)) {
+            plain_ascii(t->in, unknown)) {
             /* Nothing to convert: the block read is the text (with two
              * threads, the slot leaves as it was read), and it is scratch
              * once handed on. */
@@ -620,11 +636,13 @@ static int run(struct text *t, struct mt_stream *in, int eof)
             eof = 1;
         } else if (t->enc == ENC_UTF8 &&
                    window_binary(t, t->in + t->in_len, (size_t)r,
-                                 t->in_off + t->in_len + (size_t)r)) {
+                                 t->in_off + t->in_len + (size_t)r,
+                                 &plain)) {
             t->in_len = 0;
             eof = 1;
         } else {
             t->in_len += (size_t)r;
+            t->plain_tail = t->enc == ENC_UTF8 && plain ? (size_t)r : 0;
         }
     }
 }
