@@ -9,14 +9,23 @@
 #include <string.h>
 
 #include "migtriage.h"
+#include "scan.h"
 #include "util.h"
 
 #define RA_BLOCKS 3
+
+/* What the scan had counted once a block was read (raw bytes of the
+ * source, bytes inflated): see ra_close. */
+struct counts {
+    uint64_t raw;
+    uint64_t expanded;
+};
 
 struct block {
     char *data;
     ptrdiff_t len; /* > 0 bytes, 0 end of input, < 0 error */
     int full;
+    struct counts after;
 };
 
 struct ra_state {
@@ -31,8 +40,20 @@ struct ra_state {
     int stop;
     int finished; /* the thread filled its last block */
     int threaded; /* 0: blocks are filled on demand by the reader */
+    struct counts taken; /* after the last block the reader took */
     char errmsg[256];
 };
+
+static struct counts counts_now(const struct mt_stream *s)
+{
+    struct counts c = {0, 0};
+
+    if (s->scan != NULL) {
+        c.raw = s->scan->raw_bytes;
+        c.expanded = s->scan->expanded_bytes;
+    }
+    return c;
+}
 
 static void *fill_loop(void *arg)
 {
@@ -60,6 +81,7 @@ static void *fill_loop(void *arg)
         pthread_mutex_lock(&st->lock);
         b->len = n;
         b->full = 1;
+        b->after = counts_now(s);
         if (n < 0) {
             memcpy(st->errmsg, s->upstream->errmsg, sizeof(st->errmsg));
         }
@@ -89,6 +111,7 @@ static void fill_here(struct mt_stream *s, struct ra_state *st)
         memcpy(st->errmsg, s->upstream->errmsg, sizeof(st->errmsg));
     }
     b->full = 1;
+    b->after = counts_now(s);
 }
 
 static ptrdiff_t ra_read(struct mt_stream *s, void *buf, size_t cap)
@@ -106,6 +129,7 @@ static ptrdiff_t ra_read(struct mt_stream *s, void *buf, size_t cap)
     }
     b = &st->blocks[st->head];
     pthread_mutex_unlock(&st->lock);
+    st->taken = b->after;
     if (b->len <= 0) {
         /* End or error: the block stays full, so later reads see it too. */
         if (b->len < 0) {
@@ -144,6 +168,14 @@ static void ra_close(struct mt_stream *s)
         pthread_cond_broadcast(&st->changed);
         pthread_mutex_unlock(&st->lock);
         pthread_join(st->thread, NULL);
+        /* Blocks read ahead that the reader never took (it stopped early:
+         * binary data, a sink that had enough) are not counted: the
+         * report's bytes are those a reader without the thread would
+         * have pulled, whatever the thread's timing. */
+        if (s->scan != NULL) {
+            s->scan->raw_bytes = st->taken.raw;
+            s->scan->expanded_bytes = st->taken.expanded;
+        }
     }
     pthread_cond_destroy(&st->changed);
     pthread_mutex_destroy(&st->lock);
@@ -167,6 +199,7 @@ struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
     }
     st->block_size = block_size;
     st->threaded = threaded;
+    st->taken = counts_now(upstream);
     for (i = 0; i < RA_BLOCKS; i++) {
         st->blocks[i].data = mt_malloc(block_size);
         if (st->blocks[i].data == NULL) {
