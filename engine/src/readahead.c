@@ -12,7 +12,10 @@
 #include "scan.h"
 #include "util.h"
 
-#define RA_BLOCKS 3
+/* Blocks read ahead: with the decoder's 256 KiB blocks, 3 MiB, enough
+ * that a thread kept off its core a while on a busy machine does not
+ * leave the other waiting. */
+#define RA_BLOCKS 12
 
 /* What the scan had counted once a block was read (raw bytes of the
  * source, bytes inflated): see ra_close. */

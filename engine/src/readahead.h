@@ -7,7 +7,7 @@
 #include "stream.h"
 
 /* Reads upstream in whole blocks of block_size. With threaded set, a
- * thread reads up to three blocks ahead; from then on only the thread
+ * thread reads up to twelve blocks ahead; from then on only the thread
  * reads upstream, until the returned stream is freed (which joins it).
  * Without, the blocks are read on demand by the caller: the same reads of
  * the upstream, so decoders (and the limits they check per chunk) see the
