@@ -723,8 +723,9 @@ static int run_two_threads(struct text *t, struct mt_stream *in)
 
 /* The document is long: from here on it is read in whole blocks, on two
  * threads when the scan allows it, else a few blocks ahead on a read-ahead
- * thread (not in pool workers, whose cores are taken). Returns 1 to go on
- * reading *in here, else what run() returns. */
+ * thread; in pool workers, whose cores are taken, straight from *in (the
+ * same reads of it). Returns 1 to go on reading *in here, else what run()
+ * returns. */
 static int read_long(struct text *t, struct mt_stream **in)
 {
     struct mt_stream *ra;
@@ -732,10 +733,10 @@ static int read_long(struct text *t, struct mt_stream **in)
 
     t->long_doc = 1;
     rc = run_two_threads(t, *in);
-    if (rc <= 0) {
+    if (rc <= 0 || t->scan->no_readahead) {
         return rc;
     }
-    ra = mt_readahead_open(*in, TEXT_IN, !t->scan->no_readahead);
+    ra = mt_readahead_open(*in, TEXT_IN);
     if (ra != NULL) {
         t->ra = ra;
         *in = ra;

@@ -42,7 +42,6 @@ struct ra_state {
     size_t pos;  /* bytes of blocks[head] already handed out */
     int stop;
     int finished; /* the thread filled its last block */
-    int threaded; /* 0: blocks are filled on demand by the reader */
     struct counts taken; /* after the last block the reader took */
     char errmsg[256];
 };
@@ -100,32 +99,12 @@ static void *fill_loop(void *arg)
     }
 }
 
-/* Without a thread, the reader fills the next block itself when it needs
- * it: the same block reads of the upstream, so the same results. */
-static void fill_here(struct mt_stream *s, struct ra_state *st)
-{
-    struct block *b = &st->blocks[st->head];
-
-    if (b->full) {
-        return;
-    }
-    b->len = mt_stream_read_full(s->upstream, b->data, st->block_size);
-    if (b->len < 0) {
-        memcpy(st->errmsg, s->upstream->errmsg, sizeof(st->errmsg));
-    }
-    b->full = 1;
-    b->after = counts_now(s);
-}
-
 static ptrdiff_t ra_read(struct mt_stream *s, void *buf, size_t cap)
 {
     struct ra_state *st = s->state;
     struct block *b;
     size_t n;
 
-    if (!st->threaded) {
-        fill_here(s, st);
-    }
     pthread_mutex_lock(&st->lock);
     while (!st->blocks[st->head].full) {
         pthread_cond_wait(&st->changed, &st->lock);
@@ -165,20 +144,18 @@ static void ra_close(struct mt_stream *s)
     if (st == NULL) {
         return;
     }
-    if (st->threaded) {
-        pthread_mutex_lock(&st->lock);
-        st->stop = 1;
-        pthread_cond_broadcast(&st->changed);
-        pthread_mutex_unlock(&st->lock);
-        pthread_join(st->thread, NULL);
-        /* Blocks read ahead that the reader never took (it stopped early:
-         * binary data, a sink that had enough) are not counted: the
-         * report's bytes are those a reader without the thread would
-         * have pulled, whatever the thread's timing. */
-        if (s->scan != NULL) {
-            s->scan->raw_bytes = st->taken.raw;
-            s->scan->expanded_bytes = st->taken.expanded;
-        }
+    pthread_mutex_lock(&st->lock);
+    st->stop = 1;
+    pthread_cond_broadcast(&st->changed);
+    pthread_mutex_unlock(&st->lock);
+    pthread_join(st->thread, NULL);
+    /* Blocks read ahead that the reader never took (it stopped early:
+     * binary data, a sink that had enough) are not counted: the report's
+     * bytes are those a reader without the thread would have pulled,
+     * whatever the thread's timing. */
+    if (s->scan != NULL) {
+        s->scan->raw_bytes = st->taken.raw;
+        s->scan->expanded_bytes = st->taken.expanded;
     }
     pthread_cond_destroy(&st->changed);
     pthread_mutex_destroy(&st->lock);
@@ -191,7 +168,7 @@ static void ra_close(struct mt_stream *s)
 static const struct mt_stream_ops ra_ops = {"readahead", ra_read, ra_close};
 
 struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
-                                    size_t block_size, int threaded)
+                                    size_t block_size)
 {
     struct ra_state *st = mt_calloc(1, sizeof(*st));
     struct mt_stream *s = NULL;
@@ -201,7 +178,6 @@ struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
         return NULL;
     }
     st->block_size = block_size;
-    st->threaded = threaded;
     st->taken = counts_now(upstream);
     for (i = 0; i < RA_BLOCKS; i++) {
         st->blocks[i].data = mt_malloc(block_size);
@@ -218,7 +194,7 @@ struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
     }
     s = mt_stream_new(&ra_ops, st, upstream, upstream->scan);
     if (s == NULL ||
-        (threaded && pthread_create(&st->thread, NULL, fill_loop, s) != 0)) {
+        pthread_create(&st->thread, NULL, fill_loop, s) != 0) {
         pthread_cond_destroy(&st->changed);
         pthread_mutex_destroy(&st->lock);
         mt_free(s);
