@@ -5,12 +5,11 @@
  * lines, PCRE2, context and aggregation (35-60%) only on the consumer,
  * whose state (splitter, matcher, document) never leaves its thread. The
  * block prefilter scan (35-40%) may run on either, so it balances the
- * two: a block is published unscanned; the producer scans the oldest
+ * two: a block is published unscanned; the producer scans the newest
  * unscanned block whenever every slot is taken (it is ahead), and the
- * consumer scans a block it takes that nobody has scanned yet, or, while
- * the producer scans the one it needs, a later one (it would otherwise
- * wait). On plain logs the producer makes nearly every scan; on .gz,
- * where inflating makes the producer the slower side, they split. */
+ * consumer scans a block it takes that nobody has scanned yet (it would
+ * otherwise wait). Healthy logs make the consumer's part small and the
+ * scans drift to it; migration evidence the other way. */
 #include "pipeline.h"
 
 #include <pthread.h>
@@ -191,37 +190,23 @@ static void scan_block(struct mt_pipeline *p, struct block *b, int consumer)
     pthread_mutex_unlock(&p->lock);
 }
 
-/* The oldest published block nobody has scanned (the one the consumer
- * needs first), marked RUNNING for the caller to scan; NULL when there is
- * none. Called with the lock held. */
-static struct block *claim_scan(struct mt_pipeline *p)
+/* Producer, every slot taken: scans the newest block nobody has scanned
+ * (the one the consumer needs last). Returns 0 when there was none. */
+static int scan_ahead(struct mt_pipeline *p)
 {
     struct block *b = NULL;
     size_t i;
 
+    pthread_mutex_lock(&p->lock);
     for (i = 0; i < p->nslots; i++) {
         if (p->blocks[i].scan == SCAN_PENDING &&
-            (b == NULL || p->blocks[i].seq < b->seq)) {
+            (b == NULL || p->blocks[i].seq > b->seq)) {
             b = &p->blocks[i];
         }
     }
     if (b != NULL) {
         b->scan = SCAN_RUNNING;
     }
-    return b;
-}
-
-/* Producer, every slot taken: scans the oldest block nobody has scanned,
- * so that the consumer finds its next block scanned (the newest first, as
- * before, left the consumer the next one to scan itself: 5-38 of 252
- * blocks of a mixed 64 MiB log, against 1-3). Returns 0 when there was
- * none. */
-static int scan_ahead(struct mt_pipeline *p)
-{
-    struct block *b;
-
-    pthread_mutex_lock(&p->lock);
-    b = claim_scan(p);
     pthread_mutex_unlock(&p->lock);
     if (b == NULL) {
         return 0;
@@ -289,13 +274,9 @@ int mt_pipeline_publish(struct mt_pipeline *p, char *text, size_t n)
 }
 
 /* Consumer: makes sure b's hits are there, scanning it here when nobody
- * has. While the producer is at it, the consumer scans a later block
- * rather than wait (when the producer is the slower side, .gz, the scans
- * then split between the two). */
+ * has, waiting when the producer is at it. */
 static void wait_scanned(struct mt_pipeline *p, struct block *b)
 {
-    struct block *other;
-
     pthread_mutex_lock(&p->lock);
     if (b->scan == SCAN_PENDING) {
         b->scan = SCAN_RUNNING;
@@ -304,13 +285,6 @@ static void wait_scanned(struct mt_pipeline *p, struct block *b)
         return;
     }
     while (b->scan != SCAN_DONE) {
-        other = claim_scan(p);
-        if (other != NULL) {
-            pthread_mutex_unlock(&p->lock);
-            scan_block(p, other, 1);
-            pthread_mutex_lock(&p->lock);
-            continue;
-        }
         pthread_cond_wait(&p->scanned, &p->lock);
     }
     pthread_mutex_unlock(&p->lock);
