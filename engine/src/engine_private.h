@@ -63,6 +63,12 @@ struct mt_document {
     size_t npending;
     size_t alloc_pending;
     unsigned long long event_key; /* event (source, id) last reported */
+    /* The unexplained lines just before the current one, joined by
+     * spaces, when they look like one message wrapped over several lines
+     * (recognise.c); line_run_last is the last line of the run. */
+    char line_run[2048];
+    size_t line_run_len;
+    uint64_t line_run_last;
 };
 
 /* Where the record sink writes while an input is scanned: the engine's own
