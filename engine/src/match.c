@@ -210,8 +210,9 @@ void mt_matcher_scan_block(const struct mt_matcher *m,
         out->n = 0;
         return;
     }
-    /* Both prefilters report in order of end offset; the records rely on
-     * it, so it is checked rather than assumed. */
+    /* The records rely on the order of end offsets. The built-in
+     * prefilter reports in it; Hyperscan's does except around keyed
+     * literals (prefilter.h), so it is checked, and sorted when out. */
     for (i = 1; i < out->n; i++) {
         if (out->v[i].end < out->v[i - 1].end) {
             qsort(out->v, out->n, sizeof(*out->v), compare_hit_ends);
