@@ -116,6 +116,8 @@ struct mt_splitter {
      * of the feed (so a record may point at it). */
     struct mt_buf blk;
     int line_in_block;
+    /* The block is all ASCII: a line in it takes a cell a byte. */
+    int block_ascii;
     const char *next_cr; /* the next CR in the block, or its end (line_end) */
 };
 
@@ -230,10 +232,23 @@ static size_t cells(const char *s, size_t n)
 static size_t line_cells(struct mt_splitter *sp)
 {
     if (!sp->cur_cells_known) {
-        sp->cur_cells = cells(sp->cur_line, sp->cur_len);
+        sp->cur_cells = sp->line_in_block && sp->block_ascii
+                            ? sp->cur_len
+                            : cells(sp->cur_line, sp->cur_len);
         sp->cur_cells_known = 1;
     }
     return sp->cur_cells;
+}
+
+/* Whether s[0..n) is all ASCII. */
+static int all_ascii(const char *s, size_t n)
+{
+    size_t i = ascii_run(s, n);
+
+    while (i < n && (unsigned char)s[i] < 0x80) {
+        i++;
+    }
+    return i == n;
 }
 
 /* The usual console widths (see the overview): 80 (conhost before
@@ -275,7 +290,8 @@ static void note_row(struct mt_splitter *sp, size_t n)
     if (!may_fill_row(sp->cur_len)) {
         return;
     }
-    if (n == sp->cur_len && !sp->cur_cells_known) {
+    if (n == sp->cur_len && !sp->cur_cells_known &&
+        !(sp->line_in_block && sp->block_ascii)) {
         r->row_len = n;
         return;
     }
@@ -1051,6 +1067,8 @@ static int feed_block(struct mt_splitter *sp, char *blk, size_t n)
     if (sp->cfg.block != NULL) {
         sp->cfg.block(sp->cfg.block_ctx, blk, n);
     }
+    /* One pass over the block spares measuring its lines in cells. */
+    sp->block_ascii = all_ascii(blk, n);
     rc = cut_block(sp, blk, blk + n);
     /* The record still open may point into the block, which the next
      * feed overwrites. */
