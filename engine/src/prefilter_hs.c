@@ -12,7 +12,9 @@
  * Every occurrence of the longer one holds the key at the same offset, so
  * the same occurrences are reported; Hyperscan's cost grows with the
  * number of literals (937 literals scan at about 8 instructions a byte,
- * the 438 keys at about 6), and the check runs only where a key is. */
+ * the 438 keys at about 6), and the check runs only where a key is.
+ * Keys longer than KEY_MAX go in as their first KEY_MAX bytes (heads),
+ * confirmed whole the same way: long literals cost Hyperscan more. */
 #include "prefilter.h"
 
 #include <hs.h>
@@ -48,6 +50,12 @@ struct mt_prefilter {
     size_t *key_off;
     unsigned *keyed_next;
     unsigned *keyed_first;
+    /* Keys longer than KEY_MAX go to Hyperscan as their first KEY_MAX
+     * bytes (a head), ids from ndistinct up, one per distinct head: per
+     * head, its first key; per key, the next key with the same head. */
+    size_t nheads;
+    unsigned *head_first;
+    unsigned *head_next;
     hs_database_t *db;
     hs_scratch_t *scratch;
     int from_cache; /* the database was read from the cache, not compiled */
@@ -82,7 +90,7 @@ static unsigned long long cache_key(const struct mt_prefilter *pf)
     /* The database's ids are distinct-literal numbers (chain_literals),
      * not the entries' ids as in caches written before, and it holds the
      * keys only (find_keys). */
-    h = mt_hash("chained, keyed", 14, h);
+    h = mt_hash("chained, keyed, heads", 21, h);
     for (i = 0; i < pf->n; i++) {
         h = mt_hash(pf->lits[i], pf->lens[i], h);
         h = mt_hash(&pf->lens[i], sizeof(pf->lens[i]), h);
@@ -328,6 +336,58 @@ done:
     return rc;
 }
 
+/* Longest literal Hyperscan gets. Its cost per byte of text grew with
+ * long literals: the 438 keys of 609 signatures scan in about 500 M
+ * instructions (mixed bench, 64 MiB, AVX2) whole, 320-335 M cut to 22-28
+ * bytes, back up to 430 M at 30 and 365 M at 32; a key cut to its head
+ * is then confirmed whole around each occurrence of the head, which the
+ * bench files show no more often than the whole key. */
+#define KEY_MAX 24
+
+struct long_key {
+    const char *lit;
+    unsigned d;
+};
+
+static int compare_heads(const void *a, const void *b)
+{
+    const struct long_key *x = a, *y = b;
+    int c = memcmp(x->lit, y->lit, KEY_MAX);
+
+    return c != 0 ? c : (x->d > y->d) - (x->d < y->d);
+}
+
+/* Gives the keys longer than KEY_MAX their heads: sorted by their first
+ * KEY_MAX bytes, runs of the same bytes share one (head_first, head_next).
+ * Returns the number of heads, or -1 (no memory). */
+static long find_heads(struct mt_prefilter *pf)
+{
+    struct long_key *longer = mt_malloc(pf->ndistinct * sizeof(*longer));
+    size_t i, n = 0, nh = 0;
+
+    if (longer == NULL) {
+        return -1;
+    }
+    for (i = 0; i < pf->ndistinct; i++) {
+        if (pf->key[i] == NO_ENTRY && dlen(pf, (unsigned)i) > KEY_MAX) {
+            longer[n].lit = dlit(pf, (unsigned)i);
+            longer[n++].d = (unsigned)i;
+        }
+    }
+    qsort(longer, n, sizeof(*longer), compare_heads);
+    for (i = 0; i < n; i++) {
+        unsigned d = longer[i].d;
+        if (i == 0 || memcmp(longer[i - 1].lit, longer[i].lit, KEY_MAX) != 0) {
+            pf->head_first[nh++] = d;
+        } else {
+            pf->head_next[longer[i - 1].d] = d;
+        }
+        pf->head_next[d] = NO_ENTRY;
+    }
+    mt_free(longer);
+    return (long)nh;
+}
+
 int mt_prefilter_build(struct mt_prefilter *pf)
 {
     hs_compile_error_t *err = NULL;
@@ -335,7 +395,7 @@ int mt_prefilter_build(struct mt_prefilter *pf)
     const char **lits;
     size_t *lens;
     unsigned *hs_ids;
-    long d = -1;
+    long d = -1, heads;
     size_t i, nkeys = 0;
     int rc = -1;
 
@@ -351,12 +411,15 @@ int mt_prefilter_build(struct mt_prefilter *pf)
     pf->key_off = mt_malloc(pf->n * sizeof(*pf->key_off));
     pf->keyed_next = mt_malloc(pf->n * sizeof(*pf->keyed_next));
     pf->keyed_first = mt_malloc(pf->n * sizeof(*pf->keyed_first));
+    pf->head_first = mt_malloc(pf->n * sizeof(*pf->head_first));
+    pf->head_next = mt_malloc(pf->n * sizeof(*pf->head_next));
     lits = mt_malloc(pf->n * sizeof(*lits));
     lens = mt_malloc(pf->n * sizeof(*lens));
     hs_ids = mt_malloc(pf->n * sizeof(*hs_ids));
     if (pf->first == NULL || pf->next == NULL || pf->key == NULL ||
         pf->key_off == NULL || pf->keyed_next == NULL ||
-        pf->keyed_first == NULL || lits == NULL || lens == NULL ||
+        pf->keyed_first == NULL || pf->head_first == NULL ||
+        pf->head_next == NULL || lits == NULL || lens == NULL ||
         hs_ids == NULL ||
         (d = chain_literals(pf, lits, lens, hs_ids)) <= 0) {
         goto done;
@@ -365,13 +428,23 @@ int mt_prefilter_build(struct mt_prefilter *pf)
     if (find_keys(pf) != 0) {
         goto done;
     }
-    /* Hyperscan gets the keys only, each under its distinct number. */
+    if ((heads = find_heads(pf)) < 0) {
+        goto done;
+    }
+    pf->nheads = (size_t)heads;
+    /* Hyperscan gets the keys only, each under its distinct number, and
+     * the heads of the longer ones, numbered after them. */
     for (i = 0; i < pf->ndistinct; i++) {
-        if (pf->key[i] == NO_ENTRY) {
+        if (pf->key[i] == NO_ENTRY && lens[i] <= KEY_MAX) {
             lits[nkeys] = lits[i];
             lens[nkeys] = lens[i];
             hs_ids[nkeys++] = (unsigned)i;
         }
+    }
+    for (i = 0; i < pf->nheads; i++) {
+        lits[nkeys] = dlit(pf, pf->head_first[i]);
+        lens[nkeys] = KEY_MAX;
+        hs_ids[nkeys++] = (unsigned)(pf->ndistinct + i);
     }
     if (cache_path(pf, path, sizeof(path)) == 0 &&
         cache_read(pf, path) == 0) {
@@ -436,26 +509,52 @@ static int same_folded(const char *s, const char *lit, size_t n)
     return 1;
 }
 
+/* Whether distinct literal d lies in the text from start on. */
+static int lies_at(const struct scan_ctx *c, unsigned d, size_t start)
+{
+    size_t len = dlen(c->pf, d);
+
+    return len <= c->n - start &&
+           same_folded(c->text + start, dlit(c->pf, d), len);
+}
+
+/* Reports key k found at start, and the literals keyed on it that lie
+ * around it. These end at or after the key, so a later key may be
+ * reported before them: the order of end offsets is not kept
+ * (prefilter.h). */
+static void found_key(const struct scan_ctx *c, unsigned k, size_t start)
+{
+    const struct mt_prefilter *pf = c->pf;
+    unsigned d;
+
+    report(c, k, start, start + dlen(pf, k));
+    for (d = pf->keyed_first[k]; d != NO_ENTRY; d = pf->keyed_next[d]) {
+        size_t off = pf->key_off[d];
+        if (off <= start && lies_at(c, d, start - off)) {
+            report(c, d, start - off, start - off + dlen(pf, d));
+        }
+    }
+}
+
 static int on_match(unsigned int id, unsigned long long from,
                     unsigned long long to, unsigned int flags, void *ctx)
 {
     const struct scan_ctx *c = ctx;
     const struct mt_prefilter *pf = c->pf;
-    size_t start = (size_t)to - dlen(pf, id);
-    unsigned d;
+    unsigned k;
 
     (void)from; /* not computed without HS_FLAG_SOM_LEFTMOST: the
                    literal's length says it */
     (void)flags;
-    report(c, id, start, (size_t)to);
-    /* The literals keyed on this one, where they would hold it here.
-     * They end at or after this key, so a later key may be reported
-     * before them: the order of end offsets is not kept (prefilter.h). */
-    for (d = pf->keyed_first[id]; d != NO_ENTRY; d = pf->keyed_next[d]) {
-        size_t off = pf->key_off[d], len = dlen(pf, d);
-        if (off <= start && len <= c->n - (start - off) &&
-            same_folded(c->text + start - off, dlit(pf, d), len)) {
-            report(c, d, start - off, start - off + len);
+    if (id < pf->ndistinct) {
+        found_key(c, id, (size_t)to - dlen(pf, id));
+        return 0;
+    }
+    /* A head: the keys that start with it, where they lie whole. */
+    for (k = pf->head_first[id - pf->ndistinct]; k != NO_ENTRY;
+         k = pf->head_next[k]) {
+        if (lies_at(c, k, (size_t)to - KEY_MAX)) {
+            found_key(c, k, (size_t)to - KEY_MAX);
         }
     }
     return 0;
@@ -526,6 +625,8 @@ void mt_prefilter_free(struct mt_prefilter *pf)
     mt_free(pf->key_off);
     mt_free(pf->keyed_next);
     mt_free(pf->keyed_first);
+    mt_free(pf->head_first);
+    mt_free(pf->head_next);
     hs_free_scratch(pf->scratch);
     hs_free_database(pf->db);
     mt_free(pf);

@@ -5,7 +5,9 @@
  * own and look for it around each occurrence of that key (keyed
  * literals), so the texts here put keyed literals at the edges of the
  * text, overlapping each other, in mixed case, holding their key twice,
- * and cut short just before the text ends. */
+ * and cut short just before the text ends. Literals longer than 24
+ * bytes go to Hyperscan as their first 24 bytes (shared by two here) and
+ * are confirmed whole. */
 #include "prefilter.h"
 #include "unit.h"
 
@@ -89,6 +91,10 @@ static const char *const lits[] = {
     "TooManyLargeItems",
     "ItemsException",
     "nn",
+    "The call to the remote server timed out",
+    "The call to the remote server broke down",
+    "Warning: the call to the remote server broke down twice",
+    "A reply from the remote server came too late",
 };
 #define NLITS (sizeof(lits) / sizeof(lits[0]))
 
@@ -104,6 +110,12 @@ static const char *const texts[] = {
     "",
     "exceptionexceptionexception",
     "Error: MapiExceptionNotFoundException (hr=0x8004010f) failed",
+    "The call to the remote server timed out",
+    "WARNING: THE CALL TO THE REMOTE SERVER BROKE DOWN TWICE and The call "
+    "to the remote server timed out",
+    "he call to the remote server broke down twice",
+    "A reply from the remote server came too lateA reply from the remote "
+    "server came too late",
 };
 
 static void check_text(struct mt_prefilter *pf, const char *text)
@@ -139,7 +151,7 @@ TEST(prefilter_spans_same_as_naive_search)
     }
     ASSERT_INT_EQ(mt_prefilter_build(pf), 0);
     for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        char buf[256];
+        char buf[512];
         /* Each text, and each of its prefixes: a keyed literal cut
          * short by the end of the text is not there. */
         for (cut = 0; cut <= strlen(texts[i]); cut++) {
