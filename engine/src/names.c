@@ -443,7 +443,10 @@ int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
     return 0;
 }
 
-/* Looks a token up whole, then from each dot on. */
+/* Looks a token up whole, then from each dot on where a namespace part
+ * starts (a letter or '_'): "Microsoft.Exchange.XException" holds
+ * "XException", but the address 10.5.7.57 does not hold the status code
+ * 5.7.57, nor a version number its last parts. */
 static int token_name(const struct mt_names *nm, const char *t, size_t n,
                       int any, size_t *start, size_t *len)
 {
@@ -451,7 +454,8 @@ static int token_name(const struct mt_names *nm, const char *t, size_t n,
 
     for (;;) {
         size_t rest = n - off;
-        if (rest >= nm->min_len && rest <= nm->max_len) {
+        int part = off == 0 || !(t[off] >= '0' && t[off] <= '9');
+        if (part && rest >= nm->min_len && rest <= nm->max_len) {
             int k = mt_names_lookup(nm, t + off, rest);
             if (k >= 0 && (any || nm->v[k].sig >= 0)) {
                 *start = off;
