@@ -61,6 +61,16 @@ struct mt_prefilter {
     int from_cache; /* the database was read from the cache, not compiled */
 };
 
+/* Longest literal Hyperscan gets. Its cost per byte of text grows with
+ * long literals, unevenly: over the 64 MiB bench files (callgrind, AVX2
+ * code) the keys of 609 signatures scanned in 500 M (mixed) and 400 M
+ * (healthy) instructions whole, and cut to 22-28 bytes in 308-352 M and
+ * 280-312 M; on the 630 signatures after them, 500 M and 393 M whole,
+ * 335-366 M and 341-399 M cut. 27 was the best or near it on both. A
+ * key cut to its head is confirmed whole around each occurrence of the
+ * head, which the bench files show no more often than the whole key. */
+#define KEY_MAX 27
+
 /* ---- the compiled database, cached on disk (cache.c) ----
  * Compiling the literal database is most of the start-up time of a run
  * (a paste is answered in tens of milliseconds, and each -j worker builds
@@ -91,6 +101,11 @@ static unsigned long long cache_key(const struct mt_prefilter *pf)
      * not the entries' ids as in caches written before, and it holds the
      * keys only (find_keys). */
     h = mt_hash("chained, keyed, heads", 21, h);
+    {
+        /* The heads' length decides what the database holds. */
+        unsigned key_max = KEY_MAX;
+        h = mt_hash(&key_max, sizeof(key_max), h);
+    }
     for (i = 0; i < pf->n; i++) {
         h = mt_hash(pf->lits[i], pf->lens[i], h);
         h = mt_hash(&pf->lens[i], sizeof(pf->lens[i]), h);
@@ -336,13 +351,6 @@ done:
     return rc;
 }
 
-/* Longest literal Hyperscan gets. Its cost per byte of text grew with
- * long literals: the 438 keys of 609 signatures scan in about 500 M
- * instructions (mixed bench, 64 MiB, AVX2) whole, 320-335 M cut to 22-28
- * bytes, back up to 430 M at 30 and 365 M at 32; a key cut to its head
- * is then confirmed whole around each occurrence of the head, which the
- * bench files show no more often than the whole key. */
-#define KEY_MAX 24
 
 struct long_key {
     const char *lit;
@@ -549,6 +557,9 @@ static int on_match(unsigned int id, unsigned long long from,
     if (id < pf->ndistinct) {
         found_key(c, id, (size_t)to - dlen(pf, id));
         return 0;
+    }
+    if (id - pf->ndistinct >= pf->nheads || to < KEY_MAX) {
+        return 0; /* (not a database this build made) */
     }
     /* A head: the keys that start with it, where they lie whole. */
     for (k = pf->head_first[id - pf->ndistinct]; k != NO_ENTRY;

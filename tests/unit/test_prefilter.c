@@ -5,8 +5,8 @@
  * own and look for it around each occurrence of that key (keyed
  * literals), so the texts here put keyed literals at the edges of the
  * text, overlapping each other, in mixed case, holding their key twice,
- * and cut short just before the text ends. Literals longer than 24
- * bytes go to Hyperscan as their first 24 bytes (shared by two here) and
+ * and cut short just before the text ends. Literals longer than 27
+ * bytes go to Hyperscan as their first 27 bytes (shared by two here) and
  * are confirmed whole. */
 #include "prefilter.h"
 #include "unit.h"
