@@ -21,3 +21,32 @@ if(MT_FUZZ)
 endif()
 # POSIX interfaces (fdopen, strndup-free code, nftw-free walking) in C11.
 add_compile_definitions(_POSIX_C_SOURCE=200809L _DEFAULT_SOURCE)
+
+# The SONAME of the shared library among libs (full paths, as
+# pkg_check_modules gives them) whose name starts with prefix: what dlopen
+# is given to open the library the build was made against. objdump reads
+# it from the file; without objdump, the name of the file the .so link
+# points to, cut after its first version number (libarchive.so.13.6.2 ->
+# libarchive.so.13).
+function(mt_soname_of out prefix libs)
+  foreach(lib ${libs})
+    get_filename_component(name ${lib} NAME)
+    if(name MATCHES "^${prefix}\\.so")
+      if(CMAKE_OBJDUMP)
+        execute_process(COMMAND ${CMAKE_OBJDUMP} -p ${lib}
+          OUTPUT_VARIABLE dump ERROR_QUIET)
+        if(dump MATCHES "SONAME +([^\n ]+)")
+          set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
+          return()
+        endif()
+      endif()
+      get_filename_component(real ${lib} REALPATH)
+      get_filename_component(name ${real} NAME)
+      if(name MATCHES "^(${prefix}\\.so\\.[0-9]+)")
+        set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
+        return()
+      endif()
+    endif()
+  endforeach()
+  message(FATAL_ERROR "migtriage: no shared ${prefix} in '${libs}'")
+endfunction()

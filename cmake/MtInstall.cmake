@@ -13,7 +13,13 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/patterns ${PROJECT_SOURCE_DIR}/kb
 
 # The optional libraries the engine was built with are dependencies of the
 # static library too: pkg-config and the CMake package must name them.
+# libarchive is opened with dlopen (archive_lazy.c), not linked, but it is
+# still what the engine needs at run time: required all the same.
 set(MT_PC_REQUIRES "libpcre2-8 jansson libarchive expat zlib")
+set(MT_PC_DL_LIBS "")
+foreach(lib ${CMAKE_DL_LIBS})
+  string(APPEND MT_PC_DL_LIBS " -l${lib}")
+endforeach()
 set(MT_WITH_LIBHS ${LIBHS_FOUND})
 set(MT_WITH_LIBISAL ${LIBISAL_FOUND})
 if(LIBHS_FOUND)

@@ -12,6 +12,7 @@
 
 #include "migtriage.h"
 #include "datadir.h"
+#include "loadarena.h"
 #include "opts.h"
 
 
@@ -511,7 +512,9 @@ static int run(struct mt_opts *opts)
         mt_engine_free(e);
         return rc;
     }
+    mt_load_arena_begin();
     rc = mt_engine_load(e, patterns, kb);
+    mt_load_arena_end();
     if (rc == MT_ENOMEM || mt_engine_out_of_memory(e)) {
         mt_engine_free(e);
         return out_of_memory();

@@ -68,7 +68,9 @@ static const struct option_spec specs[] = {
      "kb export: regex syntax, rg (default), ugrep, grep or pcre"},
     {"jobs", 'j', 1, "N",
      "scan N files of a folder at once, and a long file on two threads "
-     "when N > 1 (default 1; 0: one per CPU); same output"},
+     "when N > 1 (default 0: one per CPU this process may use; 1: one "
+     "thread); same output; NDJSON then holds each file's findings until "
+     "the files before it are done"},
     {"help", 'h', 0, NULL, "show this help"},
     {"version", 'V', 0, NULL, "show the version"},
 };
@@ -320,7 +322,7 @@ int mt_opts_parse(struct mt_opts *o, int argc, char **argv)
     o->fail_on = MT_SEV_ERROR;
     o->color = -1;
     o->progress = -1;
-    o->jobs = 1;
+    o->jobs = 0; /* as many as there are CPUs: the output is the same */
     /* A leading ':' makes getopt tell a missing value (':') from an
      * unknown option ('?'). */
     shortopts[k++] = ':';

@@ -11,9 +11,14 @@
 #include "identity.h"
 #include "util.h"
 
+/* An article's keys, in the order of enum article_key. */
 static const char *const article_keys[] = {
     "id",   "title", "summary", "cause", "resolution", "commands",
     "verify", "risk", "refs",   "codes", "tags",       "lookup_only", NULL};
+enum article_key {
+    K_ID, K_TITLE, K_SUMMARY, K_CAUSE, K_RESOLUTION, K_COMMANDS, K_VERIFY,
+    K_RISK, K_REFS, K_CODES, K_TAGS, K_LOOKUP_ONLY, K_COUNT
+};
 
 /* ---- the model ---- */
 
@@ -49,14 +54,17 @@ static int is_string_array(json_t *a, int min)
     return 1;
 }
 
-/* Checks one article's shape; returns the number of problems. */
-static int check_article(json_t *a, const char *file, const char *id,
-                         struct mt_problems *probs)
+/* Checks one article's shape, whose members v holds (read in one walk
+ * over them, which also names unknown keys); returns the number of
+ * problems. */
+static int check_article(json_t *a, json_t **v, const char *file,
+                         const char *id, struct mt_problems *probs)
 {
-    static const char *const text_keys[] = {"title", "summary", "cause"};
-    static const char *const opt_lists[] = {"commands", "verify", "codes",
-                                            "tags"};
-    int bad = mt_datafile_check_keys(a, article_keys, file, id, probs);
+    static const enum article_key text_keys[] = {K_TITLE, K_SUMMARY,
+                                                 K_CAUSE};
+    static const enum article_key opt_lists[] = {K_COMMANDS, K_VERIFY,
+                                                 K_CODES, K_TAGS};
+    int bad = mt_datafile_members(a, article_keys, v, file, id, probs);
     size_t i;
 
     if (!valid_article_id(id)) {
@@ -65,34 +73,32 @@ static int check_article(json_t *a, const char *file, const char *id,
         bad++;
     }
     for (i = 0; i < 3; i++) {
-        const char *t = mt_json_str(a, text_keys[i]);
+        const char *t = mt_json_strv(v[text_keys[i]]);
         if (t == NULL || *t == '\0') {
             mt_problems_add(probs, "%s: %s: %s missing or empty", file, id,
-                            text_keys[i]);
+                            article_keys[text_keys[i]]);
             bad++;
         }
     }
-    if (!is_string_array(json_object_get(a, "resolution"), 1)) {
+    if (!is_string_array(v[K_RESOLUTION], 1)) {
         mt_problems_add(probs,
                         "%s: %s: resolution must be a non-empty list of steps",
                         file, id);
         bad++;
     }
-    if (!is_string_array(json_object_get(a, "refs"), 1)) {
+    if (!is_string_array(v[K_REFS], 1)) {
         mt_problems_add(probs, "%s: %s: refs must list at least one source",
                         file, id);
         bad++;
     }
     for (i = 0; i < 4; i++) {
-        json_t *v = json_object_get(a, opt_lists[i]);
-        if (v != NULL && !is_string_array(v, 0)) {
+        if (v[opt_lists[i]] != NULL && !is_string_array(v[opt_lists[i]], 0)) {
             mt_problems_add(probs, "%s: %s: %s must be a list of strings",
-                            file, id, opt_lists[i]);
+                            file, id, article_keys[opt_lists[i]]);
             bad++;
         }
     }
-    if (json_object_get(a, "risk") != NULL &&
-        mt_json_str(a, "risk") == NULL) {
+    if (v[K_RISK] != NULL && mt_json_strv(v[K_RISK]) == NULL) {
         mt_problems_add(probs, "%s: %s: risk must be a string", file, id);
         bad++;
     }
@@ -124,6 +130,7 @@ int mt_article_init(struct mt_article *a, json_t *obj, const char *file,
                     struct mt_problems *probs)
 {
     const char *id = mt_json_str(obj, "id");
+    json_t *v[K_COUNT];
     int bad;
 
     memset(a, 0, sizeof(*a));
@@ -131,22 +138,22 @@ int mt_article_init(struct mt_article *a, json_t *obj, const char *file,
         mt_problems_add(probs, "%s: an article must be an object", file);
         return 1;
     }
-    bad = check_article(obj, file, id ? id : "", probs);
+    bad = check_article(obj, v, file, id ? id : "", probs);
     if (bad != 0) {
         return bad;
     }
     a->id = id;
-    a->title = mt_json_str(obj, "title");
-    a->summary = mt_json_str(obj, "summary");
-    a->cause = mt_json_str(obj, "cause");
-    a->risk = mt_json_str(obj, "risk");
-    a->lookup_only = json_is_true(json_object_get(obj, "lookup_only"));
-    if (borrow_list(&a->resolution, json_object_get(obj, "resolution")) < 0 ||
-        borrow_list(&a->refs, json_object_get(obj, "refs")) < 0 ||
-        borrow_list(&a->commands, json_object_get(obj, "commands")) < 0 ||
-        borrow_list(&a->verify, json_object_get(obj, "verify")) < 0 ||
-        borrow_list(&a->codes, json_object_get(obj, "codes")) < 0 ||
-        borrow_list(&a->tags, json_object_get(obj, "tags")) < 0) {
+    a->title = mt_json_strv(v[K_TITLE]);
+    a->summary = mt_json_strv(v[K_SUMMARY]);
+    a->cause = mt_json_strv(v[K_CAUSE]);
+    a->risk = mt_json_strv(v[K_RISK]);
+    a->lookup_only = json_is_true(v[K_LOOKUP_ONLY]);
+    if (borrow_list(&a->resolution, v[K_RESOLUTION]) < 0 ||
+        borrow_list(&a->refs, v[K_REFS]) < 0 ||
+        borrow_list(&a->commands, v[K_COMMANDS]) < 0 ||
+        borrow_list(&a->verify, v[K_VERIFY]) < 0 ||
+        borrow_list(&a->codes, v[K_CODES]) < 0 ||
+        borrow_list(&a->tags, v[K_TAGS]) < 0) {
         mt_article_free(a);
         return -1;
     }

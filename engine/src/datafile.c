@@ -126,22 +126,24 @@ json_t *mt_datafile_load(const char *path, struct mt_problems *probs)
     return root;
 }
 
-int mt_datafile_check_keys(json_t *obj, const char *const *allowed,
-                           const char *file, const char *what,
-                           struct mt_problems *probs)
+int mt_datafile_members(json_t *obj, const char *const *allowed,
+                        json_t **values, const char *file, const char *what,
+                        struct mt_problems *probs)
 {
     const char *key;
     json_t *value;
+    size_t i;
     int bad = 0;
 
+    for (i = 0; values != NULL && allowed[i] != NULL; i++) {
+        values[i] = NULL;
+    }
     json_object_foreach(obj, key, value) {
-        const char *const *a;
         int known = 0;
 
-        (void)value;
-        for (a = allowed; *a != NULL; a++) {
+        for (i = 0; allowed[i] != NULL; i++) {
             /* The first byte rules out most: a call only for the rest. */
-            if (**a == *key && strcmp(*a, key) == 0) {
+            if (*allowed[i] == *key && strcmp(allowed[i], key) == 0) {
                 known = 1;
                 break;
             }
@@ -150,9 +152,23 @@ int mt_datafile_check_keys(json_t *obj, const char *const *allowed,
             mt_problems_add(probs, "%s: %s: unknown key \"%s\"", file, what,
                             key);
             bad++;
+        } else if (values != NULL) {
+            values[i] = value;
         }
     }
     return bad;
+}
+
+int mt_datafile_check_keys(json_t *obj, const char *const *allowed,
+                           const char *file, const char *what,
+                           struct mt_problems *probs)
+{
+    return mt_datafile_members(obj, allowed, NULL, file, what, probs);
+}
+
+const char *mt_json_strv(json_t *v)
+{
+    return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
 const char *mt_json_str(json_t *obj, const char *key)

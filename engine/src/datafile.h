@@ -24,6 +24,17 @@ int mt_datafile_check_keys(json_t *obj, const char *const *allowed,
                            const char *file, const char *what,
                            struct mt_problems *probs);
 
+/* mt_datafile_check_keys and, in the same walk over obj's members, sets
+ * values[i] to the member named allowed[i] (NULL when absent): one pass
+ * instead of a hash lookup per key read. values has one slot per name of
+ * allowed. Returns the number of unknown keys. */
+int mt_datafile_members(json_t *obj, const char *const *allowed,
+                        json_t **values, const char *file, const char *what,
+                        struct mt_problems *probs);
+
+/* The string value of v, or NULL when v is absent or not a string. */
+const char *mt_json_strv(json_t *v);
+
 /* Returns the string member key of obj, or NULL when absent or not a
  * string. */
 const char *mt_json_str(json_t *obj, const char *key);

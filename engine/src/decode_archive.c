@@ -5,8 +5,7 @@
 
 #include "util.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "archive_lazy.h" /* <archive.h>; the library loaded on first use */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -288,7 +287,13 @@ int mt_archive_scan(struct mt_scan *scan, struct mt_stream *in,
     struct mt_buf mem;
     int rc = MT_OK, r, retries = 0, whole = 0;
     ptrdiff_t hn;
+    const char *unloadable;
 
+    if (!mt_archive_available(&unloadable)) {
+        mt_scan_message(scan, MT_MSG_ERROR, origin,
+                        "cannot read archives: %s", unloadable);
+        return MT_EINPUT;
+    }
     mt_buf_init(&mem, (size_t)SEEKABLE_MAX);
     src = mt_malloc(sizeof(*src));
     a = archive_read_new();

@@ -26,12 +26,12 @@ enum text_enc { ENC_UTF8 = 0, ENC_UTF16LE = 1, ENC_UTF16BE = 2 };
  * U+20AC), plus a pending surrogate from the block before. */
 #define OUT_FOR(in_cap) (3 * (in_cap) + 16)
 
-/* Block size of the read-ahead thread: large enough that handing blocks
- * over costs nothing, small enough that three stay in cache-friendly
- * memory. */
-#define READAHEAD_BLOCK (1024 * 1024)
 /* Documents shorter than this are read directly: starting a thread costs
- * more than it saves on a small report (folders hold thousands). */
+ * more than it saves on a small report (folders hold thousands). Past it,
+ * the document is read in whole blocks of TEXT_IN (mt_stream_read_full),
+ * whichever thread reads, so that the decoder (its binary windows, its
+ * messages) and the decompressors below it (their limits, checked per
+ * read) see the same reads with one thread or two. */
 #define READAHEAD_AFTER (1024 * 1024)
 
 struct text {
@@ -50,6 +50,7 @@ struct text {
     int warned_utf8;
     int warned_utf16;
     uint64_t window_bytes; /* UTF-8 bytes read since the last binary check */
+    size_t plain_tail; /* bytes at the end of in known plain ASCII */
     uint64_t window_controls;
     int worst;
     /* The format reader is chosen on the first MT_FORMAT_PEEK bytes of
@@ -57,10 +58,12 @@ struct text {
     const struct mt_format_ops *fmt;
     struct mt_format_reader *reader;
     struct mt_buf head;
+    int long_doc; /* past READAHEAD_AFTER: reads are whole blocks */
     struct mt_stream *ra; /* the read-ahead stream, once started */
     /* Two threads (pipeline.h): from the switch on, run() works on the
-     * producer thread and decodes into the pipeline's blocks (out points
-     * into one), while the calling thread feeds the reader. */
+     * producer thread, reading into the pipeline's slots (in and out point
+     * into the slot being filled), while the calling thread feeds the
+     * reader. */
     struct mt_pipeline *pipe;
     struct mt_stream *pipe_in;
 };
@@ -151,11 +154,14 @@ static int looks_binary(const unsigned char *p, size_t n)
 
 /* Control bytes of the windows: C0 but NUL (padding, dropped with its own
  * warning), tab, LF, CR, FF and ESC; and DEL. Random bytes hold 10.5%,
- * text none: 5% separates them by many standard deviations at 64 KiB. */
-static uint64_t count_controls(const unsigned char *p, size_t n)
+ * text none: 5% separates them by many standard deviations at 64 KiB.
+ * The same pass says whether p[0..n) is plain: printable ASCII, tab, LF
+ * and CR only, which is UTF-8 as it stands (*plain, see plain_ascii). */
+static uint64_t count_controls(const unsigned char *p, size_t n, int *plain)
 {
     uint64_t bad = 0;
     size_t i = 0;
+    int odd = 0;
 
 #if defined(__SSE2__)
     /* Every byte of a plain log passes here: sixteen at a time. */
@@ -169,14 +175,17 @@ static uint64_t count_controls(const unsigned char *p, size_t n)
         /* x <= 0x1f as unsigned bytes */
         __m128i c0 = _mm_cmpeq_epi8(_mm_min_epu8(x, c1f), x);
         /* Text has no control bytes but line ends and tabs: when the
-         * sixteen bytes hold no other, and no DEL, skip the full test. */
+         * sixteen bytes hold no other, and no DEL or byte above it (so
+         * they are plain too), skip the full test. */
         __m128i lines = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)),
             _mm_cmpeq_epi8(x, tab));
+        __m128i high = _mm_cmpeq_epi8(_mm_max_epu8(x, del), x);
         if (_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(lines, c0),
-                                           _mm_cmpeq_epi8(x, del))) == 0) {
+                                           high)) == 0) {
             continue;
         }
+        odd = 1;
         __m128i ok = _mm_or_si128(
             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, nul),
                                       _mm_cmpeq_epi8(x, tab)),
@@ -197,20 +206,23 @@ static uint64_t count_controls(const unsigned char *p, size_t n)
         bad += (c < 0x20 && c != 0 && c != '\t' && c != '\r' && c != '\n' &&
                 c != '\f' && c != 0x1b) ||
                c == 0x7f;
+        odd |= (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c >= 0x7f;
     }
+    *plain = !odd;
     return bad;
 }
 
 /* Adds the n bytes just read (ending at document offset end) to the
- * window; when the window they close looks binary, says so and returns 1. */
+ * window; when the window they close looks binary, says so and returns 1.
+ * *plain: whether they are plain ASCII (count_controls). */
 static int window_binary(struct text *t, const unsigned char *p, size_t n,
-                         uint64_t end)
+                         uint64_t end, int *plain)
 {
     uint64_t bytes;
     int binary;
 
     t->window_bytes += n;
-    t->window_controls += count_controls(p, n);
+    t->window_controls += count_controls(p, n, plain);
     if (t->window_bytes < BINARY_WINDOW) {
         return 0;
     }
@@ -499,19 +511,12 @@ static int start_reader(struct text *t)
     return rc;
 }
 
-/* Hands decoded text on. text is the decoder's output block (or its
- * input block when that was plain ASCII), rewritten on the next round, so
- * a reader that can may cut it in place. */
-static int deliver(struct text *t, char *text, size_t n)
+/* Hands decoded text on where this thread reads it. text is the
+ * decoder's output block (or its input block when that was plain ASCII),
+ * rewritten on the next round, so a reader that can may cut it in
+ * place. */
+static int deliver_here(struct text *t, char *text, size_t n)
 {
-    if (t->pipe != NULL) {
-        /* text is the block out points into: hand it over, decode the
-         * next one into a fresh block. */
-        int rc = mt_pipeline_publish(t->pipe, n);
-        (void)text;
-        t->out = mt_pipeline_buffer(t->pipe);
-        return rc;
-    }
     if (t->scan->text_out != NULL) {
         return mt_buf_append(t->scan->text_out, text, n) != 0 ? MT_ENOMEM
                                                                : 0;
@@ -527,7 +532,54 @@ static int deliver(struct text *t, char *text, size_t n)
     return t->head.len >= MT_FORMAT_PEEK ? start_reader(t) : 0;
 }
 
-static int run_two_threads(struct text *t, struct mt_stream *in);
+/* The first used bytes of in were decoded: the rest (a sequence cut by
+ * the block end) moves to the front, to be completed by the next read. */
+static void keep_tail(struct text *t, size_t used)
+{
+    memmove(t->in, t->in + used, t->in_len - used);
+    t->in_len -= used;
+    t->in_off += used;
+}
+
+/* Two threads: text (the slot's input, or its output) leaves with its
+ * slot; the tail moves to the next slot's input, where reading goes on. */
+static int publish(struct text *t, char *text, size_t n, size_t used)
+{
+    unsigned char tail[CARRY_ROOM];
+    size_t k = t->in_len - used;
+    int rc;
+
+    memcpy(tail, t->in + used, k);
+    t->in_len = k;
+    t->in_off += used;
+    rc = mt_pipeline_publish(t->pipe, text, n);
+    if (rc < 0) {
+        return rc;
+    }
+    t->in = (unsigned char *)mt_pipeline_input(t->pipe);
+    t->out = mt_pipeline_output(t->pipe);
+    if (t->in == NULL || t->out == NULL) {
+        return MT_EINPUT; /* the consumer stopped */
+    }
+    memcpy(t->in, tail, k);
+    return 0;
+}
+
+/* Hands the n bytes of decoded text on, the first used bytes of in being
+ * decoded, and keeps the rest of in for the next round. */
+static int deliver(struct text *t, char *text, size_t n, size_t used)
+{
+    int rc;
+
+    if (t->pipe != NULL) {
+        return publish(t, text, n, used);
+    }
+    rc = deliver_here(t, text, n);
+    keep_tail(t, used);
+    return rc;
+}
+
+static int read_long(struct text *t, struct mt_stream **in);
 
 static int run(struct text *t, struct mt_stream *in, int eof)
 {
@@ -536,49 +588,46 @@ static int run(struct text *t, struct mt_stream *in, int eof)
     int rc;
 
     for (;;) {
+        /* The binary check saw whether the bytes just read are plain: only
+         * the tail of the round before needs a look. */
+        size_t unknown = t->in_len - t->plain_tail;
+        int plain;
+
+        t->plain_tail = 0;
         t->out_len = 0;
-        if (t->pipe == NULL && t->enc == ENC_UTF8 && t->in_len > 0 &&
-            plain_ascii(t->in, t->in_len)) {
-            /* Nothing to convert: the block read is the text, and it is
-             * scratch once handed on (only an unconsumed tail is kept).
-             * Not with two threads, which hand on the block out points
-             * into. */
+        if (t->enc == ENC_UTF8 && t->in_len > 0 &&
+            plain_ascii(t->in, unknown)) {
+            /* Nothing to convert: the block read is the text (with two
+             * threads, the slot leaves as it was read), and it is scratch
+             * once handed on. */
             used = t->in_len;
-            rc = deliver(t, (char *)t->in, used);
-            if (rc < 0) {
-                return rc;
-            }
+            rc = deliver(t, (char *)t->in, used, used);
         } else {
             used = t->enc == ENC_UTF8 ? convert_utf8(t, eof)
                                       : convert_utf16(t, eof);
             if (t->out_len) {
-                rc = deliver(t, t->out, t->out_len);
-                if (rc < 0) {
-                    return rc;
-                }
+                rc = deliver(t, t->out, t->out_len, used);
+            } else {
+                keep_tail(t, used);
+                rc = 0;
             }
         }
-        memmove(t->in, t->in + used, t->in_len - used);
-        t->in_len -= used;
-        t->in_off += used;
+        if (rc < 0) {
+            return rc;
+        }
         if (eof) {
             return 0;
         }
-        if (t->ra == NULL && t->in_off + t->in_len >= READAHEAD_AFTER) {
-            /* A long document: read (and decompress) the rest in blocks,
-             * ahead on another thread while this one matches (not in pool
-             * workers, whose cores are taken). */
-            t->ra = mt_readahead_open(in, READAHEAD_BLOCK,
-                                      !t->scan->no_readahead);
-            if (t->ra != NULL) {
-                in = t->ra;
-                rc = run_two_threads(t, in);
-                if (rc <= 0) {
-                    return rc; /* the rest was read on two threads */
-                }
+        if (!t->long_doc && t->in_off + t->in_len >= READAHEAD_AFTER) {
+            rc = read_long(t, &in);
+            if (rc <= 0) {
+                return rc; /* the rest was read on two threads */
             }
         }
-        r = mt_stream_read(in, t->in + t->in_len, t->in_cap - t->in_len);
+        /* A long document is read in whole blocks (see READAHEAD_AFTER). */
+        r = t->long_doc ? mt_stream_read_full(in, t->in + t->in_len, TEXT_IN)
+                        : mt_stream_read(in, t->in + t->in_len,
+                                         t->in_cap - t->in_len);
         if (r < 0) {
             /* What was read so far is still analysed; the cut is named. */
             warn(t, MT_MSG_ERROR, "%s", in->errmsg);
@@ -587,23 +636,32 @@ static int run(struct text *t, struct mt_stream *in, int eof)
             eof = 1;
         } else if (t->enc == ENC_UTF8 &&
                    window_binary(t, t->in + t->in_len, (size_t)r,
-                                 t->in_off + t->in_len + (size_t)r)) {
+                                 t->in_off + t->in_len + (size_t)r,
+                                 &plain)) {
             t->in_len = 0;
             eof = 1;
         } else {
             t->in_len += (size_t)r;
+            t->plain_tail = t->enc == ENC_UTF8 && plain ? (size_t)r : 0;
         }
     }
 }
 
-/* The producer thread: the rest of run(), decoding into the pipeline's
- * blocks. */
+/* The producer thread: the rest of run(), reading into the pipeline's
+ * slots, starting with the tail the calling thread left in its own
+ * buffer. */
 static int produce(void *arg)
 {
     struct text *t = arg;
+    unsigned char *own_in = t->in;
 
-    t->out = mt_pipeline_buffer(t->pipe);
-    return t->out != NULL ? run(t, t->pipe_in, 0) : MT_EINPUT;
+    t->in = (unsigned char *)mt_pipeline_input(t->pipe);
+    t->out = mt_pipeline_output(t->pipe);
+    if (t->in == NULL || t->out == NULL) {
+        return MT_EINPUT;
+    }
+    memcpy(t->in, own_in, t->in_len);
+    return run(t, t->pipe_in, 0);
 }
 
 /* The consumer: the block is its own until this returns, so the plain
@@ -618,11 +676,14 @@ static int feed_reader(void *arg, char *text, size_t n)
 /* Reads the rest of a long plain-text document on two threads when the
  * scan allows it (engine: -j > 1): returns what run() would, or 1 when it
  * did not (then run() goes on alone). Only the plain reader, whose records
- * take the block prefilter's hits. The decoder's messages wait for the
- * block they come before (mt_pipeline_message): same order, same
- * thread as when one thread reads. */
+ * take the block prefilter's hits. The producer reads in straight from
+ * the document (one ring: no read-ahead thread and its copy below it).
+ * The decoder's messages wait for the block they come before
+ * (mt_pipeline_message): same order, same thread as when one thread
+ * reads. */
 static int run_two_threads(struct text *t, struct mt_stream *in)
 {
+    unsigned char *own_in = t->in;
     char *own_out = t->out;
     mt_message_fn fn;
     void *ctx;
@@ -634,7 +695,8 @@ static int run_two_threads(struct text *t, struct mt_stream *in)
         return 1;
     }
     t->pipe = mt_pipeline_new(t->scan->pipeline, MT_PIPELINE_SLOTS,
-                              OUT_FOR(t->in_cap + CARRY_ROOM));
+                              TEXT_IN + CARRY_ROOM,
+                              OUT_FOR(TEXT_IN + CARRY_ROOM));
     if (t->pipe == NULL) {
         return 1;
     }
@@ -653,8 +715,33 @@ static int run_two_threads(struct text *t, struct mt_stream *in)
     mt_scan_redirect_messages(t->scan, fn, ctx, NULL, NULL);
     mt_pipeline_free(t->pipe);
     t->pipe = NULL;
+    t->in = own_in;
+    t->in_len = 0;
     t->out = own_out;
     return rc > 0 ? 0 : rc;
+}
+
+/* The document is long: from here on it is read in whole blocks, on two
+ * threads when the scan allows it, else a few blocks ahead on a read-ahead
+ * thread; in pool workers, whose cores are taken, straight from *in (the
+ * same reads of it). Returns 1 to go on reading *in here, else what run()
+ * returns. */
+static int read_long(struct text *t, struct mt_stream **in)
+{
+    struct mt_stream *ra;
+    int rc;
+
+    t->long_doc = 1;
+    rc = run_two_threads(t, *in);
+    if (rc <= 0 || t->scan->no_readahead) {
+        return rc;
+    }
+    ra = mt_readahead_open(*in, TEXT_IN);
+    if (ra != NULL) {
+        t->ra = ra;
+        *in = ra;
+    }
+    return 1;
 }
 
 int mt_text_scan(struct mt_scan *scan, struct mt_stream *in,

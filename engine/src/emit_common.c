@@ -225,8 +225,10 @@ json_t *mt_jfinding_filled(struct mt_engine *e, const struct mt_finding *f,
     json_object_set_new(o, "title", mt_jstr(a ? a->title : NULL));
     json_object_set_new(o, "signature", mt_jstr(s->id));
     if (s->derived) {
-        /* Recognised by a stable name (kb/names), not by a signature. */
-        json_object_set_new(o, "match", mt_jstr("name"));
+        /* Recognised by a stable name (kb/names), or by resemblance to
+         * the article's samples (derived 2), not by a signature. */
+        json_object_set_new(o, "match",
+                            mt_jstr(s->derived == 2 ? "similar" : "name"));
     }
     json_object_set_new(o, "severity",
                         mt_jstr(mt_severity_name((enum mt_severity)f->severity)));

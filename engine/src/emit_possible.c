@@ -22,8 +22,18 @@ void mt_put_name_note(FILE *out, const struct mt_engine *e,
                       const struct mt_finding *f)
 {
     const char *name = mt_fields_get(&f->fields, "name");
+    const char *resemblance = mt_fields_get(&f->fields, "resemblance");
     int k;
 
+    if (f->sig >= 0 && e->patterns.sigs[f->sig].derived == 2 &&
+        resemblance != NULL) {
+        fputs("  recognised by resemblance: ", out);
+        mt_put_clean(out, resemblance, 8);
+        fputs(" like the article's own samples (no signature or name "
+              "matched; check before acting)\n",
+              out);
+        return;
+    }
     if (f->sig < 0 || !e->patterns.sigs[f->sig].derived || name == NULL) {
         return;
     }

@@ -1,10 +1,12 @@
 /* engine.c: the public engine API: loading the knowledge, scanning inputs
  * (walk -> decode -> split -> match), and the per-document context rules
  * that attach a mailbox to every finding. */
+#define _GNU_SOURCE /* sched_getaffinity: the CPUs that -j 0 may use */
 #include "engine_private.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -83,6 +85,7 @@ static void document_reset(struct mt_document *d)
     d->origin = NULL;
     d->block_start = 1;
     d->event_key = 0;
+    d->line_run_len = 0;
 }
 
 void mt_engine_free(struct mt_engine *e)
@@ -140,11 +143,24 @@ void mt_engine_set_message_cb(struct mt_engine *e, mt_message_fn fn,
     e->message_ctx = ctx;
 }
 
+/* The CPUs this process may run on (taskset, a container's cpuset),
+ * else those online. */
+static unsigned usable_cpus(void)
+{
+    cpu_set_t set;
+    long online;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) {
+        return (unsigned)CPU_COUNT(&set);
+    }
+    online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (unsigned)online : 1;
+}
+
 void mt_engine_set_jobs(struct mt_engine *e, unsigned n)
 {
     if (n == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        n = cpus > 0 ? (unsigned)cpus : 1;
+        n = usable_cpus();
     }
     e->jobs = n > MT_MAX_JOBS ? MT_MAX_JOBS : n;
 }

@@ -63,6 +63,12 @@ struct mt_document {
     size_t npending;
     size_t alloc_pending;
     unsigned long long event_key; /* event (source, id) last reported */
+    /* The unexplained lines just before the current one, joined by
+     * spaces, when they look like one message wrapped over several lines
+     * (recognise.c); line_run_last is the last line of the run. */
+    char line_run[2048];
+    size_t line_run_len;
+    uint64_t line_run_last;
 };
 
 /* Where the record sink writes while an input is scanned: the engine's own
@@ -151,6 +157,11 @@ struct mt_engine {
 /* Extra knowledge folders and the knowledge base version (knowledge.c). */
 int mt_knowledge_load_extra(struct mt_engine *e);
 void mt_knowledge_read_version(struct mt_engine *e, const char *kb_dir);
+/* The knowledge with its code tables loaded (kb/codes/, on first use: a
+ * scan never needs them). Their problems join the load problems, and are
+ * passed to the message callback as warnings unless quiet (kb lint
+ * reports them itself). */
+const struct mt_kb *mt_knowledge_codes(const struct mt_engine *e, int quiet);
 
 /* Scanning, shared by the sequential path (engine.c) and the parallel one
  * (parallel.c). */

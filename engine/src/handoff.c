@@ -97,17 +97,27 @@ int mt_handoff_try_claim(struct mt_handoff *h)
     return claim(h, 0);
 }
 
-void mt_handoff_publish(struct mt_handoff *h, int slot)
+/* Moves slot, the one at *at, from state from to state to, and *at on to
+ * the next slot: publish (the producer's side) and release (the
+ * consumer's). A slot that is not the one at *at in state from is left
+ * alone. */
+static void pass_on(struct mt_handoff *h, size_t *at, int slot,
+                    enum slot_state from, enum slot_state to)
 {
     pthread_mutex_lock(&h->lock);
-    if (slot >= 0 && (size_t)slot == h->tail &&
-        h->state[h->tail] == SLOT_FILLING) {
-        h->state[h->tail] = SLOT_FULL;
-        h->tail = (h->tail + 1) % h->nslots;
+    if (slot >= 0 && (size_t)slot == *at && h->state[*at] == from) {
+        h->state[*at] = to;
+        *at = (*at + 1) % h->nslots;
         pthread_cond_broadcast(&h->changed);
     }
     pthread_mutex_unlock(&h->lock);
 }
+
+void mt_handoff_publish(struct mt_handoff *h, int slot)
+{
+    pass_on(h, &h->tail, slot, SLOT_FILLING, SLOT_FULL);
+}
+
 
 void mt_handoff_close(struct mt_handoff *h)
 {
@@ -135,14 +145,7 @@ int mt_handoff_next(struct mt_handoff *h)
 
 void mt_handoff_release(struct mt_handoff *h, int slot)
 {
-    pthread_mutex_lock(&h->lock);
-    if (slot >= 0 && (size_t)slot == h->head &&
-        h->state[h->head] == SLOT_TAKEN) {
-        h->state[h->head] = SLOT_FREE;
-        h->head = (h->head + 1) % h->nslots;
-        pthread_cond_broadcast(&h->changed);
-    }
-    pthread_mutex_unlock(&h->lock);
+    pass_on(h, &h->head, slot, SLOT_TAKEN, SLOT_FREE);
 }
 
 void mt_handoff_stop(struct mt_handoff *h)

@@ -15,6 +15,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 
@@ -32,10 +35,39 @@ struct parser {
 
 static json_t *parse_value(struct parser *j);
 
+static int blank(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 static void skip_space(struct parser *j)
 {
-    while (j->p < j->end &&
-           (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t')) {
+    /* Most calls find a token or a single space. */
+    if (j->p >= j->end || !blank(*j->p)) {
+        return;
+    }
+    if (j->end - j->p >= 2 && !blank(j->p[1])) {
+        j->p++;
+        return;
+    }
+#ifdef __SSE2__
+    /* The data files are indented: a newline and a run of spaces before
+     * most tokens, skipped sixteen bytes at a time. */
+    const __m128i sp = _mm_set1_epi8(' '), nl = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r'), tab = _mm_set1_epi8('\t');
+    while (j->end - j->p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)j->p);
+        unsigned blank = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, nl)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, tab))));
+        if (blank != 0xFFFF) {
+            j->p += __builtin_ctz(~blank);
+            return;
+        }
+        j->p += 16;
+    }
+#endif
+    while (j->p < j->end && blank(*j->p)) {
         j->p++;
     }
 }
@@ -150,6 +182,24 @@ static int plain_byte(unsigned char c)
 static const unsigned char *plain_run(const unsigned char *p,
                                       const unsigned char *end)
 {
+#ifdef __SSE2__
+    /* Sixteen at a time where SSE2 is (every x86-64): a signed compare
+     * below 0x20 flags both the controls and every byte from 0x80. */
+    const __m128i quotes = _mm_set1_epi8('"'),
+                  backslashes = _mm_set1_epi8('\\'),
+                  controls = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        int special = _mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quotes),
+                                      _mm_cmpeq_epi8(v, backslashes)),
+                         _mm_cmplt_epi8(v, controls)));
+        if (special != 0) {
+            return p + __builtin_ctz((unsigned)special);
+        }
+        p += 16;
+    }
+#endif
     while (end - p >= 8) {
         uint64_t w, quote, backslash, special;
 
@@ -414,14 +464,18 @@ static json_t *parse_object(struct parser *j)
             skip_space(j);
             v = parse_value(j);
         }
-        /* Jansson rejects a duplicate key in the data files. The object
+        /* Jansson rejects a duplicate key in the data files: one that
+         * replaced a value instead of adding a member (the object no
+         * larger) sends the file to Jansson, which says so. The object
          * takes v, even when adding it fails. */
         key = v != NULL ? key_string(j, s, n) : NULL;
-        if (key == NULL || json_object_get(o, key) != NULL) {
+        if (key == NULL) {
             json_decref(v);
             added = 0;
         } else {
-            added = json_object_set_new_nocheck(o, key, v) == 0;
+            size_t members = json_object_size(o);
+            added = json_object_set_new_nocheck(o, key, v) == 0 &&
+                    json_object_size(o) > members;
         }
         mt_free(escaped_key);
         if (!added) {

@@ -143,11 +143,20 @@ static void load_codes(struct mt_kb *kb, const char *path,
     grown = mt_realloc(kb->tables, (kb->ntables + 1) * sizeof(*grown));
     if (grown != NULL) {
         kb->tables = grown;
-        t = &kb->tables[kb->ntables++];
+        t = &kb->tables[kb->ntables];
         t->name = mt_strdup(mt_json_str(root, "table"));
         t->file = mt_strdup(path);
-        t->codes = json_incref(codes);
-        kb->ncodes += json_array_size(codes);
+        /* Without its name the table is left out (lookups compare it);
+         * mt_malloc counted the failure, and the run ends out of memory
+         * (the tables load during a lookup, after the knowledge). */
+        if (t->name != NULL && t->file != NULL) {
+            t->codes = json_incref(codes);
+            kb->ncodes += json_array_size(codes);
+            kb->ntables++;
+        } else {
+            mt_free(t->name);
+            mt_free(t->file);
+        }
     }
     json_decref(root);
 }
@@ -176,18 +185,39 @@ static int load_dir(struct mt_kb *kb, const char *dir,
 
 int mt_kb_load(struct mt_kb *kb, const char *dir, struct mt_problems *probs)
 {
-    char *codes_dir;
+    char *codes_dir, **grown;
 
     if (load_dir(kb, dir, probs, load_articles) < 0) {
         mt_problems_add(probs, "%s: cannot read the kb directory", dir);
         return -1;
     }
+    /* Without memory for the note the tables are missing, and the run
+     * ends as out of memory (mt_malloc counted the failure). */
     codes_dir = mt_asprintf("%s/codes", dir);
-    if (codes_dir != NULL) {
-        load_dir(kb, codes_dir, probs, load_codes); /* optional */
+    grown = codes_dir != NULL
+                ? mt_realloc(kb->code_dirs,
+                             (kb->ncode_dirs + 1) * sizeof(*grown))
+                : NULL;
+    if (grown == NULL) {
         mt_free(codes_dir);
+        return 0;
     }
+    kb->code_dirs = grown;
+    kb->code_dirs[kb->ncode_dirs++] = codes_dir;
     return 0;
+}
+
+void mt_kb_load_codes(struct mt_kb *kb, struct mt_problems *probs)
+{
+    size_t i;
+
+    if (kb->codes_loaded) {
+        return;
+    }
+    kb->codes_loaded = 1;
+    for (i = 0; i < kb->ncode_dirs; i++) {
+        load_dir(kb, kb->code_dirs[i], probs, load_codes); /* optional */
+    }
 }
 
 void mt_kb_free(struct mt_kb *kb)
@@ -202,6 +232,10 @@ void mt_kb_free(struct mt_kb *kb)
         mt_free(kb->tables[i].file);
         json_decref(kb->tables[i].codes);
     }
+    for (i = 0; i < kb->ncode_dirs; i++) {
+        mt_free(kb->code_dirs[i]);
+    }
+    mt_free(kb->code_dirs);
     mt_free(kb->articles);
     mt_free(kb->tables);
     mt_strindex_free(&kb->ids);

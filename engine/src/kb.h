@@ -24,11 +24,22 @@ struct mt_kb {
     size_t ntables;
     size_t ncodes;
     struct mt_strindex ids; /* article id -> index into articles */
+    /* The codes/ folder of each knowledge folder loaded, in load order,
+     * read by mt_kb_load_codes: only lookups need the tables, and a scan
+     * (a paste) makes none. */
+    char **code_dirs;
+    size_t ncode_dirs;
+    int codes_loaded;
 };
 
-/* Loads kb/<family>.json and kb/codes/<table>.json; problems are added to probs and the
- * offending entries skipped. Returns -1 when dir cannot be read. */
+/* Loads kb/<family>.json, and notes kb/codes/ for mt_kb_load_codes;
+ * problems are added to probs and the offending entries skipped. Returns
+ * -1 when dir cannot be read. */
 int mt_kb_load(struct mt_kb *kb, const char *dir, struct mt_problems *probs);
+/* Loads the code tables (kb/codes/<table>.json) of every folder
+ * mt_kb_load was given, the first time it is called; problems as for
+ * mt_kb_load. Not thread-safe: the engine calls it under a lock. */
+void mt_kb_load_codes(struct mt_kb *kb, struct mt_problems *probs);
 void mt_kb_free(struct mt_kb *kb);
 int mt_kb_find(const struct mt_kb *kb, const char *id);
 

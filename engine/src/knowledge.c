@@ -3,6 +3,7 @@
  * signatures and articles, loaded on top of the shipped ones, never in
  * their place), and the version of the shipped knowledge base (kb/VERSION),
  * which reports name so that two runs can be compared. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -120,4 +121,30 @@ void mt_engine_kb_counts(const struct mt_engine *e, size_t *signatures,
     }
     *signatures = n;
     *articles = e->kb.n;
+}
+
+/* One lock for any engine's code tables: they load once per engine. */
+static pthread_mutex_t codes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct mt_kb *mt_knowledge_codes(const struct mt_engine *e, int quiet)
+{
+    /* The tables and their problems are the engine's to fill once, as
+     * the nearest-article index is (mt_engine_similar). */
+    struct mt_engine *mut = (struct mt_engine *)e;
+    struct mt_problems probs = {0};
+    size_t i;
+
+    pthread_mutex_lock(&codes_lock);
+    if (!e->kb.codes_loaded) {
+        mt_kb_load_codes(&mut->kb, &probs);
+        for (i = 0; i < probs.n; i++) {
+            mt_problems_add(&mut->load_problems, "%s", probs.lines[i]);
+        }
+    }
+    pthread_mutex_unlock(&codes_lock);
+    for (i = 0; !quiet && i < probs.n; i++) {
+        mt_engine_message(mut, MT_MSG_WARNING, NULL, probs.lines[i]);
+    }
+    mt_problems_free(&probs);
+    return &e->kb;
 }

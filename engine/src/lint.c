@@ -433,6 +433,7 @@ int mt_engine_lint(struct mt_engine *e, FILE *out)
         fprintf(out, "kb lint: nothing loaded\n");
         return 1;
     }
+    mt_knowledge_codes(e, 1); /* their problems are listed below */
     for (i = 0; i < e->load_problems.n; i++) {
         mt_problems_add(&p, "%s", e->load_problems.lines[i]);
     }

@@ -516,7 +516,7 @@ static int build_index(const struct mt_engine *e, struct lookup_index *ix)
             struct mt_code_list l = {NULL, 0, 0};
             size_t c;
             int r;
-            if (mt_codes_scan(&e->kb, codes->v[k], &l) == 0) {
+            if (mt_codes_scan(mt_knowledge_codes(e, 0), codes->v[k], &l) == 0) {
                 for (c = 0; c < l.n; c++) {
                     for (r = 0; r < l.v[c].nrefs; r++) {
                         index_text(ix, i, l.v[c].refs[r].name, W_TAG);
@@ -869,7 +869,7 @@ static void put_codes(FILE *out, const struct mt_engine *e,
         int r, named = 0;
 
         fprintf(out, "%s%s", i ? ", " : "", s);
-        if (mt_codes_scan(&e->kb, s, &l) == 0) {
+        if (mt_codes_scan(mt_knowledge_codes(e, 0), s, &l) == 0) {
             for (k = 0; k < l.n; k++) {
                 for (r = 0; r < l.v[k].nrefs; r++) {
                     fprintf(out, "%s%s", named++ ? ", " : " (",
@@ -1639,7 +1639,7 @@ int mt_engine_explain(struct mt_engine *e, const char *text, FILE *out,
     }
     memset(&x, 0, sizeof(x));
     x.e = e;
-    if (mt_codes_scan(&e->kb, text, &codes) != 0 ||
+    if (mt_codes_scan(mt_knowledge_codes(e, 0), text, &codes) != 0 ||
         (rc = match_text(&x, text)) == MT_ENOMEM) {
         rc = MT_ENOMEM;
         goto done;

@@ -19,8 +19,37 @@ const char *const mt_error_words[] = {"error", "exception", "failed",
                                       "cannot", "couldn't", "unable to"};
 #define NERROR_WORDS (sizeof(mt_error_words) / sizeof(mt_error_words[0]))
 const size_t mt_nerror_words = NERROR_WORDS;
-/* The one prefilter id every stable name reports. */
+/* Matched, like the error words, without case at any offset; recognise.c
+ * asks for them at the start of a word. */
+const char *const mt_error_phrases[] = {
+    "couldn\u2019t", "could not", "can't", "can\u2019t", "not able to",
+    "denied", "does not exist", "doesn't exist", "doesn\u2019t exist",
+    "not found", "wasn't found", "was not found", "not recognized",
+    "isn't recognized", "timed out", "refused", "unsuccessful", "corrupted",
+    "remote server returned", "not correct", "incorrect", "invalid",
+    "not valid", "not supported", "isn't supported", "not allowed",
+    "isn't allowed", "not permitted", "not authorized", "unauthorized",
+    "not have permission", "n't have permission", "try again",
+    "trying again", "did not complete", "didn't complete", "did not succeed",
+    "didn't succeed", "already exists", "already being used",
+    "already in use",
+    /* The same in the languages Exchange and Windows are localised to
+     * most often in the pastes we meet: an error shown in German, French,
+     * Spanish, Portuguese, Italian, Dutch, Japanese, Chinese or Korean
+     * still names its classes and codes in English. */
+    "Fehler", "fehlgeschlagen", "verweigert", "erreur", "\u00e9chec",
+    "\u00e9chou\u00e9", "refus\u00e9", "impossible de", "no se pudo",
+    "denegado", "fall\u00f3", "falha", "falhou", "negado",
+    "n\u00e3o foi poss\u00edvel", "errore", "impossibile", "mislukt",
+    "geweigerd", "\u30a8\u30e9\u30fc", "\u5931\u6557", "\u62d2\u5426",
+    "\u9519\u8bef", "\u5931\u8d25", "\u62d2\u7edd", "\uc624\ub958",
+    "\uc2e4\ud328"};
+const size_t mt_nerror_phrases =
+    sizeof(mt_error_phrases) / sizeof(mt_error_phrases[0]);
+/* The one prefilter id every stable name reports, and the one of every
+ * error phrase. */
 #define NAME_GATE_ID(p) ((int)((p)->n + NERROR_WORDS))
+#define PHRASE_GATE_ID(p) ((int)((p)->n + NERROR_WORDS + 1))
 
 struct mt_matcher {
     const struct mt_patterns *p;
@@ -42,6 +71,7 @@ struct mt_matcher {
     size_t min_error_end;
     int error_seen;
     int name_seen; /* a stable name's literal (the gate) was seen */
+    int phrase_seen; /* an error phrase was seen */
     uint64_t budget_exceeded;
     uint64_t regex_runs;
     /* The block of the records being fed (mt_matcher_block) and every
@@ -185,6 +215,20 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
         const char *nm = names->v[i].name;
         if (strcmp(names->v[i].kind, "event") != 0 && strlen(nm) >= 4 &&
             mt_prefilter_add(m->pf, nm, strlen(nm), NAME_GATE_ID(p)) != 0) {
+            goto fail;
+        }
+    }
+    /* The generic names of cue rules (names.h) open the same gate. */
+    for (i = 0; names != NULL && i < names->ncues; i++) {
+        const char *nm = names->cues[i].name;
+        if (mt_prefilter_add(m->pf, nm, strlen(nm), NAME_GATE_ID(p)) != 0) {
+            goto fail;
+        }
+    }
+    for (i = 0; i < mt_nerror_phrases; i++) {
+        if (mt_prefilter_add(m->pf, mt_error_phrases[i],
+                             strlen(mt_error_phrases[i]),
+                             PHRASE_GATE_ID(p)) != 0) {
             goto fail;
         }
     }
@@ -349,6 +393,8 @@ static void on_literal(void *ctx, int id, size_t end)
         }
     } else if (id == NAME_GATE_ID(m->p)) {
         m->name_seen = 1;
+    } else if (id == PHRASE_GATE_ID(m->p)) {
+        m->phrase_seen = 1;
     } else if (!m->error_seen || end < m->min_error_end) {
         m->error_seen = 1;
         m->min_error_end = end;
@@ -544,6 +590,7 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
     }
     m->error_seen = 0;
     m->name_seen = 0;
+    m->phrase_seen = 0;
     m->min_error_end = 0;
     m->ncands = 0;
     at = block_offset(m, r);
@@ -594,6 +641,11 @@ int mt_matcher_run(struct mt_matcher *m, const struct mt_record *r,
 int mt_matcher_name_seen(const struct mt_matcher *m)
 {
     return m->name_seen;
+}
+
+int mt_matcher_phrase_seen(const struct mt_matcher *m)
+{
+    return m->phrase_seen;
 }
 
 uint64_t mt_matcher_budget_exceeded(const struct mt_matcher *m)

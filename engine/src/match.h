@@ -43,6 +43,13 @@ struct mt_names;
  * error-like; recognise.c asks for them too before a stable name counts. */
 extern const char *const mt_error_words[];
 extern const size_t mt_nerror_words;
+/* Phrases that error messages use instead of those words ("could not",
+ * "denied", "not supported", "try again"): they ride in the prefilter as
+ * a third gate (mt_matcher_phrase_seen), so that a refusal written in
+ * prose reaches the nearest-article fallback without making the record
+ * error-like for the unknown-line clustering. */
+extern const char *const mt_error_phrases[];
+extern const size_t mt_nerror_phrases;
 
 struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
                                   const struct mt_names *names,
@@ -109,6 +116,8 @@ void mt_matcher_preset_block(struct mt_matcher *m,
 /* Whether the record of the last mt_matcher_run() holds a stable name's
  * text (compared without case; the name scan confirms). */
 int mt_matcher_name_seen(const struct mt_matcher *m);
+/* Whether the last record holds one of mt_error_phrases. */
+int mt_matcher_phrase_seen(const struct mt_matcher *m);
 
 /* Tests a single signature against a text (for lint and explain); fills
  * hit when it matches. Returns 1 match, 0 no match, -1 budget exceeded or

@@ -8,7 +8,8 @@
 #include "util.h"
 
 static const char *const table_keys[] = {"schema", "table", "names",
-                                         "no_name", NULL};
+                                         "no_name", "cues", NULL};
+static const char *const cue_keys[] = {"name", "cue", "article", "why", NULL};
 static const char *const no_name_keys[] = {"article", "reason", NULL};
 static const char *const name_keys[] = {"name", "kind", "meaning", "article",
                                         "no_article", NULL};
@@ -256,10 +257,58 @@ static int add_no_name(struct mt_names *nm, json_t *o, const char *file,
     return 0;
 }
 
+static int add_cue(struct mt_names *nm, json_t *o, const char *file,
+                   size_t idx, struct mt_problems *probs)
+{
+    const char *name = json_is_object(o) ? mt_json_str(o, "name") : NULL;
+    const char *cue = name ? mt_json_str(o, "cue") : NULL;
+    json_t *art = name ? json_object_get(o, "article") : NULL;
+    struct mt_cue *x, *grown;
+
+    if (name == NULL || cue == NULL || mt_json_str(o, "why") == NULL ||
+        art == NULL || !(json_is_string(art) || json_is_null(art)) ||
+        strlen(name) < 4 || strlen(cue) < 3) {
+        mt_problems_add(probs, "%s: cue entry %zu needs name (4 or more "
+                               "characters), cue (3 or more), why and "
+                               "article (an id or null)",
+                        file, idx);
+        return 0;
+    }
+    if (mt_datafile_check_keys(o, cue_keys, file, name, probs) != 0) {
+        return 0;
+    }
+    grown = mt_realloc(nm->cues, (nm->ncues + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        return -1;
+    }
+    nm->cues = grown;
+    x = &nm->cues[nm->ncues];
+    memset(x, 0, sizeof(*x));
+    x->name = mt_strdup(name);
+    x->cue = mt_strdup(cue);
+    x->article = json_is_string(art) ? mt_strdup(json_string_value(art))
+                                     : NULL;
+    x->why = mt_strdup(mt_json_str(o, "why"));
+    x->file = mt_strdup(file);
+    x->article_index = -1;
+    x->sig = -1;
+    if (x->name == NULL || x->cue == NULL || x->why == NULL ||
+        x->file == NULL || (json_is_string(art) && x->article == NULL)) {
+        mt_free(x->name);
+        mt_free(x->cue);
+        mt_free(x->article);
+        mt_free(x->why);
+        mt_free(x->file);
+        return -1;
+    }
+    nm->ncues++;
+    return 0;
+}
+
 static int load_file(struct mt_names *nm, const char *path,
                      struct mt_problems *probs)
 {
-    json_t *root = mt_datafile_load(path, probs), *list, *none, *o;
+    json_t *root = mt_datafile_load(path, probs), *list, *none, *cues, *o;
     size_t i;
     int rc = 0;
 
@@ -269,13 +318,15 @@ static int load_file(struct mt_names *nm, const char *path,
     mt_datafile_check_keys(root, table_keys, path, "table", probs);
     list = json_object_get(root, "names");
     none = json_object_get(root, "no_name");
+    cues = json_object_get(root, "cues");
     if (json_integer_value(json_object_get(root, "schema")) != 1 ||
         mt_json_str(root, "table") == NULL ||
-        (list == NULL && none == NULL) ||
+        (list == NULL && none == NULL && cues == NULL) ||
         (list != NULL && !json_is_array(list)) ||
-        (none != NULL && !json_is_array(none))) {
+        (none != NULL && !json_is_array(none)) ||
+        (cues != NULL && !json_is_array(cues))) {
         mt_problems_add(probs, "%s: needs \"schema\": 1, a table name and a "
-                               "names list (or a no_name list)",
+                               "names list (or a no_name or cues list)",
                         path);
         json_decref(root);
         return 0;
@@ -301,8 +352,160 @@ static int load_file(struct mt_names *nm, const char *path,
             rc = -1;
         }
     }
+    json_array_foreach(cues, i, o) {
+        if (rc == 0 && add_cue(nm, o, path, i, probs) != 0) {
+            rc = -1;
+        }
+    }
     json_decref(root);
     return rc;
+}
+
+/* The next token of [A-Za-z0-9_.-] at or after text[i]: sets [*b, *e)
+ * without the dots and dashes around it ("...Exception." ends a
+ * sentence; "--> X" leads with dashes) and returns where the scan goes
+ * on. */
+static size_t next_token(const char *text, size_t n, size_t i, size_t *b,
+                         size_t *e)
+{
+    while (i < n && !token_byte((unsigned char)text[i])) {
+        i++;
+    }
+    *b = i;
+    while (i < n && token_byte((unsigned char)text[i])) {
+        i++;
+    }
+    *e = i;
+    while (*b < *e && (text[*b] == '.' || text[*b] == '-')) {
+        (*b)++;
+    }
+    while (*e > *b && (text[*e - 1] == '.' || text[*e - 1] == '-')) {
+        (*e)--;
+    }
+    return i;
+}
+
+/* ---- Folded spellings ------------------------------------------------
+ * Letters and digits of a name, lower-cased, into out (at most max - 1
+ * bytes); returns the folded length, or max when it does not fit. */
+static size_t fold(const char *s, size_t n, char *out, size_t max)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = (unsigned char)(c - 'A' + 'a');
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+            continue;
+        }
+        if (k + 1 >= max) {
+            return max;
+        }
+        out[k++] = (char)c;
+    }
+    out[k] = '\0';
+    return k;
+}
+
+#define FOLD_MAX 128
+
+static int build_folded(struct mt_names *nm)
+{
+    size_t size = 64, i;
+
+    while (size < nm->n * 2) {
+        size *= 2;
+    }
+    nm->folded = mt_calloc(size, sizeof(*nm->folded));
+    if (nm->folded == NULL) {
+        return -1;
+    }
+    nm->folded_size = size;
+    for (i = 0; i < nm->n; i++) {
+        char f[FOLD_MAX];
+        size_t len, k, mask = size - 1;
+        if (strcmp(nm->v[i].kind, "event") == 0) {
+            continue;
+        }
+        len = fold(nm->v[i].name, strlen(nm->v[i].name), f, sizeof(f));
+        if (len < MT_NAMES_FOLD_MIN || len >= sizeof(f)) {
+            continue;
+        }
+        /* The first name of a folded spelling keeps it (load order). */
+        for (k = (size_t)name_hash(f, len) & mask; nm->folded[k] != 0;
+             k = (k + 1) & mask) {
+        }
+        nm->folded[k] = i + 1;
+    }
+    return 0;
+}
+
+/* The name whose folded spelling is f (len bytes), or -1. */
+static int folded_lookup(const struct mt_names *nm, const char *f, size_t len)
+{
+    size_t mask, k;
+
+    if (nm->folded_size == 0) {
+        return -1;
+    }
+    mask = nm->folded_size - 1;
+    for (k = (size_t)name_hash(f, len) & mask; nm->folded[k] != 0;
+         k = (k + 1) & mask) {
+        const char *name = nm->v[nm->folded[k] - 1].name;
+        char g[FOLD_MAX];
+        if (fold(name, strlen(name), g, sizeof(g)) == len &&
+            memcmp(g, f, len) == 0) {
+            return (int)(nm->folded[k] - 1);
+        }
+    }
+    return -1;
+}
+
+/* An identifier rather than a word: a capital after the first letter, or
+ * an underscore or dash inside. */
+static int identifier_like(const char *t, size_t n)
+{
+    size_t i;
+
+    for (i = 1; i < n; i++) {
+        if ((t[i] >= 'A' && t[i] <= 'Z') || t[i] == '_' || t[i] == '-') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int mt_names_find_folded(const struct mt_names *nm, const char *text,
+                         size_t n, size_t *start, size_t *len)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t b, e, flen;
+        char f[FOLD_MAX];
+        int k;
+
+        i = next_token(text, n, i, &b, &e);
+        /* A dotted class name: its last part (Namespace.XException). */
+        for (k = (int)(e - b); k > 0 && text[b + (size_t)k - 1] != '.'; k--) {
+        }
+        b += (size_t)k;
+        if (e - b < MT_NAMES_FOLD_MIN || !identifier_like(text + b, e - b)) {
+            continue;
+        }
+        flen = fold(text + b, e - b, f, sizeof(f));
+        if (flen >= sizeof(f)) {
+            continue;
+        }
+        k = folded_lookup(nm, f, flen);
+        if (k >= 0 && nm->v[k].sig >= 0) {
+            *start = b;
+            *len = e - b;
+            return k;
+        }
+    }
+    return -1;
 }
 
 int mt_names_load(struct mt_names *nm, const char *kb_dir,
@@ -325,6 +528,9 @@ int mt_names_load(struct mt_names *nm, const char *kb_dir,
         mt_datafile_list_free(files, n);
     }
     mt_free(dir);
+    if (rc == 0 && build_folded(nm) != 0) {
+        rc = -1;
+    }
     nm->min_len = (size_t)-1;
     nm->max_len = 0;
     for (k = 0; k < nm->n; k++) {
@@ -354,8 +560,18 @@ void mt_names_free(struct mt_names *nm)
         mt_free(nm->no_name[i].reason);
         mt_free(nm->no_name[i].file);
     }
+    for (i = 0; i < nm->ncues; i++) {
+        mt_free(nm->cues[i].name);
+        mt_free(nm->cues[i].cue);
+        mt_free(nm->cues[i].article);
+        mt_free(nm->cues[i].why);
+        mt_free(nm->cues[i].file);
+    }
+    mt_free(nm->cues);
+    mt_free(nm->similar_sig);
     mt_free(nm->v);
     mt_free(nm->table);
+    mt_free(nm->folded);
     mt_free(nm->no_name);
     memset(nm, 0, sizeof(*nm));
 }
@@ -387,7 +603,7 @@ static int derived_sig(struct mt_patterns *p, const struct mt_kb *kb,
     int sev;
 
     for (i = p->n; i < p->n + p->nderived; i++) {
-        if (p->sigs[i].article_index == art &&
+        if (p->sigs[i].derived == 1 && p->sigs[i].article_index == art &&
             p->sigs[i].object_fallback == event) {
             return (int)i;
         }
@@ -418,6 +634,47 @@ static int derived_sig(struct mt_patterns *p, const struct mt_kb *kb,
     return (int)(p->n + p->nderived++);
 }
 
+/* "similar.<article>" for every article: what a resemblance finding
+ * reports. An object fallback (a resemblance is weaker evidence than
+ * anything else found in the same object), severity as derived_sig. */
+static int similar_sigs(struct mt_names *nm, const struct mt_kb *kb,
+                        struct mt_patterns *p)
+{
+    size_t a;
+
+    nm->similar_sig = mt_calloc(kb->n + 1, sizeof(*nm->similar_sig));
+    if (nm->similar_sig == NULL) {
+        return -1;
+    }
+    for (a = 0; a < kb->n; a++) {
+        struct mt_signature *s;
+        int sev;
+        if (mt_patterns_reserve(p) != 0) {
+            return -1;
+        }
+        s = &p->sigs[p->n + p->nderived];
+        memset(s, 0, sizeof(*s));
+        s->id = mt_asprintf("similar.%s", kb->articles[a].id);
+        s->file = mt_strdup("kb");
+        s->article = mt_strdup(kb->articles[a].id);
+        if (s->id == NULL || s->file == NULL || s->article == NULL) {
+            mt_free(s->id);
+            mt_free(s->file);
+            mt_free(s->article);
+            return -1;
+        }
+        s->rev = 1;
+        s->kind = MT_SIG_FINDING;
+        s->article_index = (int)a;
+        sev = article_severity(p, (int)a);
+        s->severity = sev >= 0 ? sev : 1; /* warning */
+        s->object_fallback = 1;
+        s->derived = 2;
+        nm->similar_sig[a] = (int)(p->n + p->nderived++);
+    }
+    return 0;
+}
+
 int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
                     struct mt_patterns *p, struct mt_problems *probs)
 {
@@ -440,7 +697,88 @@ int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
             return -1;
         }
     }
-    return 0;
+    for (i = 0; i < nm->ncues; i++) {
+        struct mt_cue *c = &nm->cues[i];
+        if (c->article == NULL) {
+            continue;
+        }
+        c->article_index = mt_kb_find(kb, c->article);
+        if (c->article_index < 0) {
+            mt_problems_add(probs, "%s: cue %s / %s: article \"%s\" does not "
+                                   "exist",
+                            c->file, c->name, c->cue, c->article);
+            continue;
+        }
+        c->sig = derived_sig(p, kb, c->article_index, 0);
+        if (c->sig < 0) {
+            return -1;
+        }
+    }
+    return similar_sigs(nm, kb, p);
+}
+
+static int word_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '_';
+}
+
+static int same_folded(unsigned char a, unsigned char b)
+{
+    if (a >= 'A' && a <= 'Z') {
+        a = (unsigned char)(a - 'A' + 'a');
+    }
+    if (b >= 'A' && b <= 'Z') {
+        b = (unsigned char)(b - 'A' + 'a');
+    }
+    return a == b;
+}
+
+/* Where word (case folded, whole words; a trailing '*' lets the last word
+ * run on) first occurs in text, or (size_t)-1. */
+static size_t find_word(const char *text, size_t n, const char *word)
+{
+    size_t len = strlen(word), i, k;
+    int open_end = len > 0 && word[len - 1] == '*';
+
+    if (open_end) {
+        len--;
+    }
+    for (i = 0; len > 0 && i + len <= n; i++) {
+        if ((i > 0 && word_char((unsigned char)text[i - 1] ) &&
+             word_char((unsigned char)word[0])) ||
+            !same_folded((unsigned char)text[i], (unsigned char)word[0])) {
+            continue;
+        }
+        for (k = 1; k < len && same_folded((unsigned char)text[i + k],
+                                           (unsigned char)word[k]);
+             k++) {
+        }
+        if (k == len &&
+            (open_end || i + len == n ||
+             !word_char((unsigned char)text[i + len]) ||
+             !word_char((unsigned char)word[len - 1]))) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+int mt_names_cue(const struct mt_names *nm, const char *text, size_t n,
+                 size_t *start, size_t *len)
+{
+    size_t i;
+
+    for (i = 0; i < nm->ncues; i++) {
+        const struct mt_cue *c = &nm->cues[i];
+        size_t at = find_word(text, n, c->name);
+        if (at != (size_t)-1 && find_word(text, n, c->cue) != (size_t)-1) {
+            *start = at;
+            *len = strlen(c->name);
+            return (int)i;
+        }
+    }
+    return -1;
 }
 
 /* Looks a token up whole, then from each dot on where a namespace part
@@ -485,21 +823,7 @@ int mt_names_find_from(const struct mt_names *nm, const char *text,
         size_t b, e;
         int k;
 
-        while (i < n && !token_byte((unsigned char)text[i])) {
-            i++;
-        }
-        b = i;
-        while (i < n && token_byte((unsigned char)text[i])) {
-            i++;
-        }
-        e = i;
-        /* "...Exception." ends a sentence; "--> X" leads with dashes. */
-        while (b < e && (text[b] == '.' || text[b] == '-')) {
-            b++;
-        }
-        while (e > b && (text[e - 1] == '.' || text[e - 1] == '-')) {
-            e--;
-        }
+        i = next_token(text, n, i, &b, &e);
         if (e - b < nm->min_len) {
             continue;
         }

@@ -34,6 +34,27 @@ struct mt_no_name {
     char *file;
 };
 
+/* A cue rule (a table's "cues" list): a generic name that several
+ * problems share (ManagementObjectNotFoundException, NamedParameterNotFound,
+ * MissingMethodException) or a generic phrase ("Method not found"), and a
+ * cue in the same record that says which problem it is: the cmdlet
+ * (Connect-ExchangeOnline, Get-MigrationEndpoint), a component
+ * (Microsoft.Identity.Client, Autodiscover) or the error id beside it
+ * (AccessDenied). Both are matched without case, as whole words; a cue
+ * ending in '*' matches any word it starts. The first rule whose name and
+ * cue are both in the record decides: its article is reported as the
+ * name's, or, with a null article, the record gets no name finding at all
+ * (the name's own article would be wrong advice there). */
+struct mt_cue {
+    char *name;
+    char *cue;
+    char *article; /* NULL: no article for this pair */
+    char *why;     /* one line, our own words */
+    char *file;
+    int article_index;
+    int sig; /* derived signature, -1 when none */
+};
+
 struct mt_names {
     struct mt_name *v;
     size_t n;
@@ -43,8 +64,20 @@ struct mt_names {
     size_t *table;
     size_t table_size;
     size_t min_len, max_len; /* of the names a token scan can find */
+    /* The same names folded (letters and digits only, lower case), for
+     * a spelling that moved an underscore or changed case
+     * (StalledDueTo_TargetDiskLatency for StalledDueToTarget_DiskLatency):
+     * index + 1, 0 = empty; only names whose folded form is long enough
+     * to be unmistakable (MT_NAMES_FOLD_MIN). */
+    size_t *folded;
+    size_t folded_size;
     struct mt_no_name *no_name;
     size_t nno_name;
+    struct mt_cue *cues; /* in load order: the first that applies wins */
+    size_t ncues;
+    /* Per article: the derived signature "similar.<article>" that a
+     * resemblance finding reports (recognise.c), -1 when none. */
+    int *similar_sig;
 };
 
 /* Loads kb_dir/names/<table>.json (the folder is optional): a table has a
@@ -61,7 +94,9 @@ void mt_names_free(struct mt_names *nm);
  * "name.<article>" (or "event.<article>" for event ids, reported only
  * when nothing else was found in the object), kind finding, severity the
  * worst of the article's own signatures (warning when it has none), no
- * pattern. Returns 0, or -1 when out of memory. */
+ * pattern; the same for the articles of the cue rules; and, for every
+ * article, "similar.<article>" (derived 2, an object fallback) for the
+ * resemblance findings. Returns 0, or -1 when out of memory. */
 int mt_names_derive(struct mt_names *nm, const struct mt_kb *kb,
                     struct mt_patterns *p, struct mt_problems *probs);
 
@@ -83,6 +118,22 @@ int mt_names_find(const struct mt_names *nm, const char *text, size_t n,
  * (explain shows their meaning). */
 int mt_names_find_from(const struct mt_names *nm, const char *text,
                        size_t n, int any, size_t *start, size_t *len);
+
+/* Folded names shorter than this are not looked up folded: a short one
+ * could be an ordinary word. */
+#define MT_NAMES_FOLD_MIN 12
+
+/* Like mt_names_find, for a name written another way: a token that
+ * looks like an identifier (an inner capital, '_' or '-') and that,
+ * folded to its letters and digits in lower case, equals a folded name
+ * with an article. Only for records that report an error anyway. */
+int mt_names_find_folded(const struct mt_names *nm, const char *text,
+                         size_t n, size_t *start, size_t *len);
+
+/* The first cue rule whose name and cue are both in text (n bytes), or
+ * -1; sets *start and *len to where its name is. */
+int mt_names_cue(const struct mt_names *nm, const char *text, size_t n,
+                 size_t *start, size_t *len);
 
 /* The event-id entry for source and id ("ADSync", "6941"), or -1. */
 int mt_names_event(const struct mt_names *nm, const char *source,

@@ -18,10 +18,16 @@
 
 static const char *const file_keys[] = {"schema", "family", "signatures",
                                         NULL};
+/* A signature's keys, in the order of enum sig_key. */
 static const char *const sig_keys[] = {
     "id",      "rev",     "kind",    "scope",   "article",     "severity",
     "fallback", "object_fallback", "literal", "pattern", "samples",
     "non_samples", NULL};
+enum sig_key {
+    K_ID, K_REV, K_KIND, K_SCOPE, K_ARTICLE, K_SEVERITY, K_FALLBACK,
+    K_OBJECT_FALLBACK, K_LITERAL, K_PATTERN, K_SAMPLES, K_NON_SAMPLES,
+    K_COUNT
+};
 
 static int valid_id(const char *id)
 {
@@ -119,11 +125,9 @@ static int compile_signature(struct mt_patterns *p, struct mt_signature *s,
 static int parse_signature(json_t *js, const char *file,
                            struct mt_signature *s, struct mt_problems *probs)
 {
-    const char *id = mt_json_str(js, "id");
-    const char *kind = mt_json_str(js, "kind");
-    const char *scope = mt_json_str(js, "scope");
-    const char *sev = mt_json_str(js, "severity");
-    const char *what = id ? id : "(signature without id)";
+    json_t *v[K_COUNT];
+    const char *id, *kind, *scope, *sev, *article, *literal, *pattern;
+    const char *what;
     int bad = 0;
 
     memset(s, 0, sizeof(*s));
@@ -132,14 +136,22 @@ static int parse_signature(json_t *js, const char *file,
         mt_problems_add(probs, "%s: a signature is not an object", file);
         return -1;
     }
-    bad += mt_datafile_check_keys(js, sig_keys, file, what, probs);
+    /* One walk over the members reads them all and names unknown keys. */
+    id = mt_json_strv(json_object_get(js, "id"));
+    what = id ? id : "(signature without id)";
+    bad += mt_datafile_members(js, sig_keys, v, file, what, probs);
+    kind = mt_json_strv(v[K_KIND]);
+    scope = mt_json_strv(v[K_SCOPE]);
+    sev = mt_json_strv(v[K_SEVERITY]);
+    article = mt_json_strv(v[K_ARTICLE]);
+    literal = mt_json_strv(v[K_LITERAL]);
+    pattern = mt_json_strv(v[K_PATTERN]);
     if (!valid_id(id)) {
         mt_problems_add(probs, "%s: %s: id must be lowercase [a-z0-9.-_]",
                         file, what);
         bad++;
     }
-    if (!json_is_integer(json_object_get(js, "rev")) ||
-        json_integer_value(json_object_get(js, "rev")) < 1) {
+    if (!json_is_integer(v[K_REV]) || json_integer_value(v[K_REV]) < 1) {
         mt_problems_add(probs, "%s: %s: rev must be an integer >= 1", file,
                         what);
         bad++;
@@ -169,13 +181,13 @@ static int parse_signature(json_t *js, const char *file,
                             file, what);
             bad++;
         }
-        if (mt_json_str(js, "article") == NULL) {
+        if (article == NULL) {
             mt_problems_add(probs, "%s: %s: a finding needs an article",
                             file, what);
             bad++;
         }
     }
-    if (mt_json_str(js, "pattern") == NULL) {
+    if (pattern == NULL) {
         mt_problems_add(probs, "%s: %s: pattern missing", file, what);
         bad++;
     }
@@ -184,19 +196,19 @@ static int parse_signature(json_t *js, const char *file,
     }
     s->id = mt_strdup(id);
     s->file = mt_strdup(file);
-    s->rev = (int)json_integer_value(json_object_get(js, "rev"));
-    s->article = mt_strdup(mt_json_str(js, "article"));
-    s->literal = mt_strdup(mt_json_str(js, "literal"));
-    s->pattern = mt_strdup(mt_json_str(js, "pattern"));
-    s->fallback = json_is_true(json_object_get(js, "fallback"));
-    s->object_fallback = json_is_true(json_object_get(js, "object_fallback"));
-    s->samples = json_incref(json_object_get(js, "samples"));
-    s->non_samples = json_incref(json_object_get(js, "non_samples"));
+    s->rev = (int)json_integer_value(v[K_REV]);
+    s->article = mt_strdup(article);
+    s->literal = mt_strdup(literal);
+    s->pattern = mt_strdup(pattern);
+    s->fallback = json_is_true(v[K_FALLBACK]);
+    s->object_fallback = json_is_true(v[K_OBJECT_FALLBACK]);
+    s->samples = json_incref(v[K_SAMPLES]);
+    s->non_samples = json_incref(v[K_NON_SAMPLES]);
     /* An optional key whose copy failed is as fatal as a required one:
      * a finding without its article id would be looked up with NULL. */
     if (s->id == NULL || s->file == NULL || s->pattern == NULL ||
-        (s->article == NULL && mt_json_str(js, "article") != NULL) ||
-        (s->literal == NULL && mt_json_str(js, "literal") != NULL)) {
+        (s->article == NULL && article != NULL) ||
+        (s->literal == NULL && literal != NULL)) {
         return -1;
     }
     return 0;

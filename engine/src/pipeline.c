@@ -33,7 +33,9 @@ struct held_msg {
 };
 
 struct block {
-    char *text;
+    char *in;   /* what the producer read (in_cap bytes) */
+    char *out;  /* what it converted that to (out_cap), made when needed */
+    char *text; /* the block: in or out */
     size_t len;
     struct mt_block_hits hits;
     /* Guarded by the pipeline's lock: hits are read only once DONE. */
@@ -50,7 +52,8 @@ struct mt_pipeline {
     int filling;
     struct block *blocks;
     size_t nslots;
-    size_t block_cap;
+    size_t in_cap;
+    size_t out_cap;
     pthread_mutex_t lock;
     pthread_cond_t scanned;
     int sync_ready;
@@ -71,7 +74,8 @@ struct mt_pipeline {
 };
 
 struct mt_pipeline *mt_pipeline_new(struct mt_matcher *matcher,
-                                    size_t nslots, size_t block_cap)
+                                    size_t nslots, size_t in_cap,
+                                    size_t out_cap)
 {
     struct mt_pipeline *p = mt_calloc(1, sizeof(*p));
     size_t i;
@@ -81,7 +85,8 @@ struct mt_pipeline *mt_pipeline_new(struct mt_matcher *matcher,
     }
     p->matcher = matcher;
     p->nslots = nslots;
-    p->block_cap = block_cap;
+    p->in_cap = in_cap;
+    p->out_cap = out_cap;
     p->filling = -1;
     p->consumer = pthread_self();
     p->held_tail = &p->held;
@@ -100,8 +105,12 @@ struct mt_pipeline *mt_pipeline_new(struct mt_matcher *matcher,
     }
     p->sync_ready = 1;
     for (i = 0; i < nslots; i++) {
-        p->blocks[i].text = mt_malloc(block_cap);
-        if (p->blocks[i].text == NULL) {
+        /* Pages of an output buffer are touched only by text that needs
+         * converting. */
+        p->blocks[i].in = mt_malloc(in_cap);
+        p->blocks[i].out = out_cap > 0 ? mt_malloc(out_cap) : NULL;
+        if (p->blocks[i].in == NULL ||
+            (out_cap > 0 && p->blocks[i].out == NULL)) {
             goto fail;
         }
     }
@@ -130,7 +139,8 @@ void mt_pipeline_free(struct mt_pipeline *p)
         return;
     }
     for (i = 0; p->blocks != NULL && i < p->nslots; i++) {
-        mt_free(p->blocks[i].text);
+        mt_free(p->blocks[i].in);
+        mt_free(p->blocks[i].out);
         mt_block_hits_free(&p->blocks[i].hits);
         free_msgs(p->blocks[i].msgs);
     }
@@ -205,7 +215,9 @@ static int scan_ahead(struct mt_pipeline *p)
     return 1;
 }
 
-char *mt_pipeline_buffer(struct mt_pipeline *p)
+/* Claims the slot the producer fills next, scanning ahead while every
+ * slot is taken. Returns 0, or -1 when the consumer has stopped. */
+static int claim(struct mt_pipeline *p)
 {
     while (p->filling < 0) {
         int slot = mt_handoff_try_claim(p->handoff);
@@ -217,21 +229,36 @@ char *mt_pipeline_buffer(struct mt_pipeline *p)
             slot = mt_handoff_claim(p->handoff);
         }
         if (slot < 0) {
-            return NULL; /* the consumer stopped */
+            return -1; /* the consumer stopped */
         }
         p->filling = slot;
     }
-    return p->blocks[p->filling].text;
+    return 0;
 }
 
-int mt_pipeline_publish(struct mt_pipeline *p, size_t n)
+char *mt_pipeline_input(struct mt_pipeline *p)
+{
+    return claim(p) == 0 ? p->blocks[p->filling].in : NULL;
+}
+
+char *mt_pipeline_output(struct mt_pipeline *p)
+{
+    return claim(p) == 0 ? p->blocks[p->filling].out : NULL;
+}
+
+int mt_pipeline_publish(struct mt_pipeline *p, char *text, size_t n)
 {
     struct block *b;
 
-    if (p->filling < 0 || n > p->block_cap) {
+    if (p->filling < 0) {
         return MT_EINPUT;
     }
     b = &p->blocks[p->filling];
+    if (!(text == b->in && n <= p->in_cap) &&
+        !(b->out != NULL && text == b->out && n <= p->out_cap)) {
+        return MT_EMISUSE;
+    }
+    b->text = text;
     b->len = n;
     pthread_mutex_lock(&p->lock);
     b->scan = SCAN_PENDING;
@@ -243,7 +270,7 @@ int mt_pipeline_publish(struct mt_pipeline *p, size_t n)
     pthread_mutex_unlock(&p->lock);
     mt_handoff_publish(p->handoff, p->filling);
     p->filling = -1;
-    return mt_pipeline_buffer(p) != NULL ? 0 : MT_EINPUT;
+    return claim(p) == 0 ? 0 : MT_EINPUT;
 }
 
 /* Consumer: makes sure b's hits are there, scanning it here when nobody

@@ -1,5 +1,7 @@
 /* pipeline.h: two threads on one long plain-text document. A second
- * thread (the producer) reads and decodes to UTF-8 blocks; the calling
+ * thread (the producer) reads into the ring's slots and decodes them to
+ * UTF-8 blocks (a slot read as plain ASCII is its own block: no copy at
+ * all between the read and the records); the calling
  * thread (the consumer) takes the blocks in order and feeds them to the
  * format reader, which cuts records, confirms them with PCRE2 and
  * aggregates. The matcher's block prefilter scan of each block runs on
@@ -23,28 +25,35 @@ struct mt_pipeline;
  * out blocks that cost more on one side than the other. */
 #define MT_PIPELINE_SLOTS 4
 
-/* nslots blocks of up to block_cap bytes; matcher is the one the
- * consumer's records go through (the sink's). The calling thread is the
- * consumer. NULL when out of memory. */
+/* nslots slots, each an input buffer of in_cap bytes and an output
+ * buffer of out_cap (0: none); matcher is
+ * the one the consumer's records go through (the sink's). The calling
+ * thread is the consumer. NULL when out of memory. */
 struct mt_pipeline *mt_pipeline_new(struct mt_matcher *matcher,
-                                    size_t nslots, size_t block_cap);
+                                    size_t nslots, size_t in_cap,
+                                    size_t out_cap);
 void mt_pipeline_free(struct mt_pipeline *p);
 
 /* Starts produce(arg) on a thread of its own; it makes the blocks with
- * mt_pipeline_buffer() and mt_pipeline_publish(), and its return value is
- * the producer's status. Returns 0, or -1 when no thread could start (then
+ * mt_pipeline_input(), mt_pipeline_output() and mt_pipeline_publish(),
+ * and its return value is the producer's status. Returns 0, or -1 when no thread could start (then
  * nothing ran: the caller goes on alone). */
 int mt_pipeline_start(struct mt_pipeline *p, int (*produce)(void *arg),
                       void *arg);
 
-/* Producer: the buffer to decode the next block into (block_cap bytes),
- * or NULL when the consumer has stopped. */
-char *mt_pipeline_buffer(struct mt_pipeline *p);
-/* Producer: the buffer holds a block of n bytes: hands it over, to be
- * scanned with the prefilter by whichever thread has time (pipeline.c).
- * Returns 0, or MT_EINPUT when the consumer has stopped (the producer
- * then stops too). mt_pipeline_buffer() gives the next buffer. */
-int mt_pipeline_publish(struct mt_pipeline *p, size_t n);
+/* Producer: the input buffer of the slot it fills next (in_cap bytes),
+ * waiting for a free slot (and scanning blocks ahead meanwhile); NULL
+ * when the consumer has stopped. */
+char *mt_pipeline_input(struct mt_pipeline *p);
+/* Producer: the output buffer of that slot (out_cap bytes), for text that
+ * had to be converted; NULL when the consumer has stopped. */
+char *mt_pipeline_output(struct mt_pipeline *p);
+/* Producer: the block is the n bytes at text, the start of the slot's
+ * input or output buffer: hands it over, to be scanned with the
+ * prefilter by whichever thread has time (pipeline.c), and claims the
+ * next slot. Returns 0, MT_EINPUT when the consumer has stopped (the
+ * producer then stops too), or MT_EMISUSE when text is not the slot's. */
+int mt_pipeline_publish(struct mt_pipeline *p, char *text, size_t n);
 
 /* Consumer, on the thread that called mt_pipeline_start(): feeds each
  * block to feed(ctx, text, n) in order until the producer is done, or

@@ -9,14 +9,26 @@
 #include <string.h>
 
 #include "migtriage.h"
+#include "scan.h"
 #include "util.h"
 
-#define RA_BLOCKS 3
+/* Blocks read ahead: with the decoder's 256 KiB blocks, 3 MiB, enough
+ * that a thread kept off its core a while on a busy machine does not
+ * leave the other waiting. */
+#define RA_BLOCKS 12
+
+/* What the scan had counted once a block was read (raw bytes of the
+ * source, bytes inflated): see ra_close. */
+struct counts {
+    uint64_t raw;
+    uint64_t expanded;
+};
 
 struct block {
     char *data;
     ptrdiff_t len; /* > 0 bytes, 0 end of input, < 0 error */
     int full;
+    struct counts after;
 };
 
 struct ra_state {
@@ -30,9 +42,20 @@ struct ra_state {
     size_t pos;  /* bytes of blocks[head] already handed out */
     int stop;
     int finished; /* the thread filled its last block */
-    int threaded; /* 0: blocks are filled on demand by the reader */
+    struct counts taken; /* after the last block the reader took */
     char errmsg[256];
 };
+
+static struct counts counts_now(const struct mt_stream *s)
+{
+    struct counts c = {0, 0};
+
+    if (s->scan != NULL) {
+        c.raw = s->scan->raw_bytes;
+        c.expanded = s->scan->expanded_bytes;
+    }
+    return c;
+}
 
 static void *fill_loop(void *arg)
 {
@@ -60,6 +83,7 @@ static void *fill_loop(void *arg)
         pthread_mutex_lock(&st->lock);
         b->len = n;
         b->full = 1;
+        b->after = counts_now(s);
         if (n < 0) {
             memcpy(st->errmsg, s->upstream->errmsg, sizeof(st->errmsg));
         }
@@ -75,37 +99,19 @@ static void *fill_loop(void *arg)
     }
 }
 
-/* Without a thread, the reader fills the next block itself when it needs
- * it: the same block reads of the upstream, so the same results. */
-static void fill_here(struct mt_stream *s, struct ra_state *st)
-{
-    struct block *b = &st->blocks[st->head];
-
-    if (b->full) {
-        return;
-    }
-    b->len = mt_stream_read_full(s->upstream, b->data, st->block_size);
-    if (b->len < 0) {
-        memcpy(st->errmsg, s->upstream->errmsg, sizeof(st->errmsg));
-    }
-    b->full = 1;
-}
-
 static ptrdiff_t ra_read(struct mt_stream *s, void *buf, size_t cap)
 {
     struct ra_state *st = s->state;
     struct block *b;
     size_t n;
 
-    if (!st->threaded) {
-        fill_here(s, st);
-    }
     pthread_mutex_lock(&st->lock);
     while (!st->blocks[st->head].full) {
         pthread_cond_wait(&st->changed, &st->lock);
     }
     b = &st->blocks[st->head];
     pthread_mutex_unlock(&st->lock);
+    st->taken = b->after;
     if (b->len <= 0) {
         /* End or error: the block stays full, so later reads see it too. */
         if (b->len < 0) {
@@ -138,12 +144,18 @@ static void ra_close(struct mt_stream *s)
     if (st == NULL) {
         return;
     }
-    if (st->threaded) {
-        pthread_mutex_lock(&st->lock);
-        st->stop = 1;
-        pthread_cond_broadcast(&st->changed);
-        pthread_mutex_unlock(&st->lock);
-        pthread_join(st->thread, NULL);
+    pthread_mutex_lock(&st->lock);
+    st->stop = 1;
+    pthread_cond_broadcast(&st->changed);
+    pthread_mutex_unlock(&st->lock);
+    pthread_join(st->thread, NULL);
+    /* Blocks read ahead that the reader never took (it stopped early:
+     * binary data, a sink that had enough) are not counted: the report's
+     * bytes are those a reader without the thread would have pulled,
+     * whatever the thread's timing. */
+    if (s->scan != NULL) {
+        s->scan->raw_bytes = st->taken.raw;
+        s->scan->expanded_bytes = st->taken.expanded;
     }
     pthread_cond_destroy(&st->changed);
     pthread_mutex_destroy(&st->lock);
@@ -156,7 +168,7 @@ static void ra_close(struct mt_stream *s)
 static const struct mt_stream_ops ra_ops = {"readahead", ra_read, ra_close};
 
 struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
-                                    size_t block_size, int threaded)
+                                    size_t block_size)
 {
     struct ra_state *st = mt_calloc(1, sizeof(*st));
     struct mt_stream *s = NULL;
@@ -166,7 +178,7 @@ struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
         return NULL;
     }
     st->block_size = block_size;
-    st->threaded = threaded;
+    st->taken = counts_now(upstream);
     for (i = 0; i < RA_BLOCKS; i++) {
         st->blocks[i].data = mt_malloc(block_size);
         if (st->blocks[i].data == NULL) {
@@ -182,7 +194,7 @@ struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
     }
     s = mt_stream_new(&ra_ops, st, upstream, upstream->scan);
     if (s == NULL ||
-        (threaded && pthread_create(&st->thread, NULL, fill_loop, s) != 0)) {
+        pthread_create(&st->thread, NULL, fill_loop, s) != 0) {
         pthread_cond_destroy(&st->changed);
         pthread_mutex_destroy(&st->lock);
         mt_free(s);

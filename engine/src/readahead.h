@@ -6,16 +6,16 @@
 
 #include "stream.h"
 
-/* Reads upstream in whole blocks of block_size. With threaded set, a
- * thread reads up to three blocks ahead; from then on only the thread
- * reads upstream, until the returned stream is freed (which joins it).
- * Without, the blocks are read on demand by the caller: the same reads of
- * the upstream, so decoders (and the limits they check per chunk) see the
- * same calls either way and results do not depend on threading. Errors of
- * the upstream reach the reader with their message, after the bytes read
- * before them. Returns NULL when out of memory or threads; the caller then
- * reads upstream directly. */
+/* Reads upstream in whole blocks of block_size (mt_stream_read_full) on
+ * a thread, up to twelve blocks ahead; from then on only the thread reads
+ * upstream, until the returned stream is freed (which joins it). A reader
+ * that reads it in the same whole blocks, or the upstream itself, sees
+ * the same calls of the upstream (so the limits its decoders check per
+ * chunk do not depend on threading). Errors of the upstream reach the
+ * reader with their message, after the bytes read before them. Returns
+ * NULL when out of memory or threads; the caller then reads upstream
+ * directly. */
 struct mt_stream *mt_readahead_open(struct mt_stream *upstream,
-                                    size_t block_size, int threaded);
+                                    size_t block_size);
 
 #endif

@@ -11,6 +11,7 @@
  * The sink (engine.c) calls this after the signatures ran on a record. */
 #include "recognise.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "match.h"
@@ -27,16 +28,13 @@
  * code, an IMAP NO/BAD response. Names that are error codes by nature
  * (HCW8xxx, AADSTSnnnn, NDR diagnostic codes) need nothing more. */
 
-/* Besides the matcher's error words (mt_error_words), phrases error
- * messages use instead ("could not", "denied", an error record's
- * "+ CategoryInfo", Active Directory's "SecErr:"). Both are matched
- * case-insensitively at the start of a word, so that the "Exception" of
- * a class name or the "Failed" of "IncrementalFailed" is not one. */
-static const char *const error_phrases[] = {
-    "couldn\u2019t", "could not", "can't", "can\u2019t", "not able to",
-    "denied", "does not exist", "doesn't exist", "doesn\u2019t exist",
-    "not found", "not recognized", "isn't recognized", "timed out",
-    "refused", "unsuccessful", "corrupted", "remote server returned",
+/* Besides the matcher's error words and phrases (mt_error_words,
+ * mt_error_phrases), the marks of an error record's frame ("+
+ * CategoryInfo") and of Active Directory's errors ("SecErr:"). All are
+ * matched case-insensitively at the start of a word, so that the
+ * "Exception" of a class name or the "Failed" of "IncrementalFailed" is
+ * not one. */
+static const char *const frame_phrases[] = {
     "categoryinfo", "fullyqualifiederrorid", "secerr", "nameerr", "svcerr",
     "atrerr", "upderr"};
 
@@ -107,12 +105,21 @@ static int error_phrase_in(const char *text, size_t n, size_t from,
 
     for (i = from; i < n; i++) {
         if (i > 0 && word_byte((unsigned char)text[i - 1])) {
+            /* Japanese, Chinese and Korean do not space their words: a
+             * phrase in those scripts counts wherever it starts. */
+            if ((unsigned char)text[i] >= 0xe0 && /* a character's lead */
+                phrase_at(text, n, i, skip, skip_len, mt_error_phrases,
+                          mt_nerror_phrases)) {
+                return 1;
+            }
             continue;
         }
         if (phrase_at(text, n, i, skip, skip_len, mt_error_words,
                       mt_nerror_words) ||
-            phrase_at(text, n, i, skip, skip_len, error_phrases,
-                      sizeof(error_phrases) / sizeof(error_phrases[0]))) {
+            phrase_at(text, n, i, skip, skip_len, mt_error_phrases,
+                      mt_nerror_phrases) ||
+            phrase_at(text, n, i, skip, skip_len, frame_phrases,
+                      sizeof(frame_phrases) / sizeof(frame_phrases[0]))) {
             return 1;
         }
     }
@@ -226,18 +233,31 @@ static int token_framed(const char *text, size_t n, size_t start,
 }
 
 /* The name is a PowerShell type literal, "[Namespace.XException]" (a
- * script's catch block or cast): code, never a report. */
+ * script's catch block or cast): code, never a report. A bracketed code
+ * that a message follows ("[ErrorQuotaExceeded] - Mailbox has exceeded
+ * ...", "[AADSTS50076]: ...") is how tools print an error's name, not
+ * code: ']' then " - " or a single ':' (not the "::" of a static call). */
 static int type_literal(const char *text, size_t n, size_t start,
                         size_t len)
 {
-    size_t a = start;
+    size_t a = start, b = start + len + 1;
 
     while (a > 0 && (word_byte((unsigned char)text[a - 1]) ||
                      text[a - 1] == '.')) {
         a--;
     }
-    return a > 0 && text[a - 1] == '[' && start + len < n &&
-           text[start + len] == ']';
+    if (!(a > 0 && text[a - 1] == '[' && start + len < n &&
+          text[start + len] == ']')) {
+        return 0;
+    }
+    while (b < n && text[b] == ' ') {
+        b++;
+    }
+    if (b < n && text[b] == ':' && !(b + 1 < n && text[b + 1] == ':')) {
+        return 0;
+    }
+    return !(b + 1 < n && b > start + len + 1 && text[b] == '-' &&
+             text[b + 1] == ' ');
 }
 
 /* Whether some .NET exception class in text is framed as above (frame
@@ -305,7 +325,10 @@ static int report_name(const struct mt_state *st, int k, const char *text,
                        void *hit_ctx)
 {
     const struct mt_name *x = &st->e->names.v[k];
-    int event = strcmp(x->kind, "event") == 0;
+    /* An event, or a name written another way, is reported as the table
+     * spells it (so that its meaning can be shown). */
+    int event = strcmp(x->kind, "event") == 0 ||
+                strlen(x->name) != len || memcmp(x->name, text + start, len);
     struct mt_hit hit;
 
     memset(&hit, 0, sizeof(hit));
@@ -322,24 +345,80 @@ static int report_name(const struct mt_state *st, int k, const char *text,
     return on_hit(hit_ctx, &hit);
 }
 
+/* A cue rule decided (names.h): its article, reported as a name finding
+ * whose name is the rule's generic name, or nothing when the rule has no
+ * article. */
+static int by_cue(struct mt_state *st, const struct mt_record *r, int c,
+                  size_t start, size_t len, mt_hit_fn on_hit, void *hit_ctx)
+{
+    const struct mt_cue *x = &st->e->names.cues[c];
+    struct mt_hit hit;
+
+    if (x->sig < 0 || !reports_error(r, r->text, r->len, start, len)) {
+        return 0;
+    }
+    memset(&hit, 0, sizeof(hit));
+    hit.sig = &st->e->patterns.sigs[x->sig];
+    hit.sig_index = x->sig;
+    hit.subject = r->text;
+    hit.subject_len = r->len;
+    hit.start = start;
+    hit.end = start + len;
+    hit.caps[0].name = "name";
+    hit.caps[0].value = x->name;
+    hit.caps[0].len = strlen(x->name);
+    hit.ncaps = 1;
+    return on_hit(hit_ctx, &hit) < 0 ? MT_ENOMEM : 1;
+}
+
+/* A name written another way (mt_names_find_folded), only in a record
+ * that reports an error by other words: the folded spelling is a guess
+ * the rest of the record must support. */
+static int folded_name(const struct mt_record *r, int error_like,
+                       const struct mt_names *nm, const char **text,
+                       size_t *n, size_t *start, size_t *len)
+{
+    int k;
+
+    if (!error_like && !error_label(r)) {
+        return -1;
+    }
+    *text = r->text;
+    *n = r->len;
+    k = mt_names_find_folded(nm, *text, *n, start, len);
+    if (k < 0 && r->alt != NULL) {
+        *text = r->alt;
+        *n = r->alt_len;
+        k = mt_names_find_folded(nm, *text, *n, start, len);
+    }
+    return k;
+}
+
 static int by_name(struct mt_state *st, const struct mt_record *r,
-                   mt_hit_fn on_hit, void *hit_ctx)
+                   int error_like, mt_hit_fn on_hit, void *hit_ctx)
 {
     size_t start, len;
     const char *text = r->text;
     size_t n = r->len;
-    int k;
+    int k = -1;
 
-    /* The prefilter saw no name's text: nothing to scan for (most
-     * records of a healthy log end here). */
-    if (!mt_matcher_name_seen(st->matcher)) {
-        return 0;
-    }
-    k = mt_names_find(&st->e->names, text, n, &start, &len);
-    if (k < 0 && r->alt != NULL) {
-        text = r->alt;
-        n = r->alt_len;
+    /* The prefilter saw no name's text: only a name written another way
+     * can be there (most records of a healthy log end here). */
+    if (mt_matcher_name_seen(st->matcher)) {
+        int c = mt_names_cue(&st->e->names, text, n, &start, &len);
+        if (c >= 0) {
+            return by_cue(st, r, c, start, len, on_hit, hit_ctx);
+        }
         k = mt_names_find(&st->e->names, text, n, &start, &len);
+        if (k < 0 && r->alt != NULL) {
+            text = r->alt;
+            n = r->alt_len;
+            k = mt_names_find(&st->e->names, text, n, &start, &len);
+        }
+    }
+    if (k < 0) {
+        k = folded_name(r, error_like, &st->e->names, &text, &n, &start,
+                        &len);
     }
     if (k < 0 || type_literal(text, n, start, len) ||
         (!error_code_kind(st->e->names.v[k].kind) &&
@@ -376,6 +455,175 @@ static int by_event(struct mt_state *st, const struct mt_record *r,
     if (k < 0 || st->e->names.v[k].sig < 0) {
         return 0;
     }
+    return report_name(st, k, r->text, r->len, 0, r->len, on_hit, hit_ctx) <
+                   0
+               ? MT_ENOMEM
+               : 1;
+}
+
+/* ---- An event copied on one line ---------------------------------
+ * Event Viewer's copy puts "Source:" and "Event ID:" on lines of their
+ * own (the context signatures take them, by_event above); a paste into a
+ * forum or a ticket often runs them together ("Log Name: Application
+ * Source: ADSync Date: ... Event ID: 6900 Task Category: None ..."), and
+ * the viewer's title reads "Event 6900, ADSync". Both are looked up as
+ * the names' Source/Id. */
+
+/* Where label ends in text (case folded, at a word start, followed by
+ * blanks, ':' or '='), at or after from; 0 when absent. */
+static size_t after_label(const char *text, size_t n, size_t from,
+                          const char *label)
+{
+    size_t len = strlen(label), i;
+
+    for (i = from; i + len < n; i++) {
+        size_t j = i + len;
+        if ((i > 0 && word_byte((unsigned char)text[i - 1])) ||
+            !starts_with_phrase(text, n, i, label) ||
+            word_byte((unsigned char)text[j])) {
+            continue;
+        }
+        while (j < n && (text[j] == ' ' || text[j] == '\t' ||
+                         text[j] == ':' || text[j] == '=')) {
+            j++;
+        }
+        if (j > i + len && j < n) {
+            return j;
+        }
+    }
+    return 0;
+}
+
+/* The event id after one of its labels: 1 to 5 digits, then no word. */
+static size_t event_id_at(const char *text, size_t n, char *id, size_t max)
+{
+    static const char *const labels[] = {"Event ID", "EventID", "Event Id",
+                                         NULL};
+    size_t at = 0, d;
+    int k;
+
+    for (k = 0; labels[k] != NULL && at == 0; k++) {
+        at = after_label(text, n, 0, labels[k]);
+    }
+    d = at > 0 ? digits_at(text, n, at, 5) : 0;
+    if (d == 0 || d >= max ||
+        (at + d < n && word_byte((unsigned char)text[at + d]))) {
+        return 0;
+    }
+    memcpy(id, text + at, d);
+    id[d] = '\0';
+    return d;
+}
+
+/* The name of event id whose source is written at text[at ..): its
+ * first one to four words ("ADSync", "Directory Synchronization",
+ * "MSExchange Mailbox Replication"), longest known pair first; -1. */
+static int event_from(const struct mt_names *nm, const char *text, size_t n,
+                      size_t at, const char *id)
+{
+    size_t ends[4], i = at;
+    int words = 0, k;
+
+    while (words < 4 && i < n) {
+        while (i < n && (word_byte((unsigned char)text[i]) || text[i] == '-' ||
+                         text[i] == '.')) {
+            i++;
+        }
+        if (i == at) {
+            break;
+        }
+        ends[words++] = i;
+        if (i + 1 >= n || text[i] != ' ' ||
+            !word_byte((unsigned char)text[i + 1])) {
+            break; /* two blanks, a comma or the end close the source */
+        }
+        i++;
+    }
+    for (k = words - 1; k >= 0; k--) {
+        char source[128];
+        size_t len = ends[k] - at;
+        int x;
+        if (len >= sizeof(source)) {
+            continue;
+        }
+        memcpy(source, text + at, len);
+        source[len] = '\0';
+        x = mt_names_event(nm, source, id);
+        if (x >= 0) {
+            return x;
+        }
+    }
+    return -1;
+}
+
+/* Whether "event" (any case) occurs in text: both forms need it, and
+ * most records have none, so the label scans below are skipped. */
+static int has_event_word_v(const char *text, size_t n, int v)
+{
+    const char *p = text, *end = text + n;
+
+    while (p + 4 <= end && (p = memchr(p, v, (size_t)(end - p))) != NULL) {
+        if (p > text && (p[-1] | 0x20) == 'e' && p + 4 <= end &&
+            (p[1] | 0x20) == 'e' && (p[2] | 0x20) == 'n' &&
+            (p[3] | 0x20) == 't') {
+            return 1;
+        }
+        p++;
+    }
+    return 0;
+}
+
+static int has_event_word(const char *text, size_t n)
+{
+    return has_event_word_v(text, n, 'v') || has_event_word_v(text, n, 'V');
+}
+
+/* The event a one-line copy names, or -1. */
+static int inline_event(const struct mt_names *nm, const char *text,
+                        size_t n)
+{
+    char id[8];
+    size_t at, d;
+
+    if (!has_event_word(text, n)) {
+        return -1;
+    }
+
+    if (event_id_at(text, n, id, sizeof(id)) > 0 &&
+        (at = after_label(text, n, 0, "Source")) > 0) {
+        return event_from(nm, text, n, at, id);
+    }
+    /* The title: "Event 6900, ADSync" */
+    at = 0;
+    while (at < n && (text[at] == ' ' || text[at] == '\t')) {
+        at++;
+    }
+    if (!starts_with_phrase(text, n, at, "Event ") ||
+        (d = digits_at(text, n, at + 6, 5)) == 0 ||
+        at + 6 + d + 2 >= n || text[at + 6 + d] != ',' ||
+        text[at + 7 + d] != ' ') {
+        return -1;
+    }
+    memcpy(id, text + at + 6, d);
+    id[d] = '\0';
+    return event_from(nm, text, n, at + 8 + d, id);
+}
+
+static int by_inline_event(struct mt_state *st, const struct mt_record *r,
+                           mt_hit_fn on_hit, void *hit_ctx)
+{
+    const struct mt_names *nm = &st->e->names;
+    unsigned long long key;
+    int k = inline_event(nm, r->text, r->len);
+
+    if (k < 0 || nm->v[k].sig < 0) {
+        return 0;
+    }
+    key = mt_hash(nm->v[k].name, strlen(nm->v[k].name), MT_HASH_SEED);
+    if (key == st->doc.event_key) {
+        return 0;
+    }
+    st->doc.event_key = key;
     return report_name(st, k, r->text, r->len, 0, r->len, on_hit, hit_ctx) <
                    0
                ? MT_ENOMEM
@@ -430,14 +678,73 @@ static size_t hcw_message_start(const char *text, size_t len)
     return at < len ? at : 0;
 }
 
-static void possible_match(struct mt_state *st, const struct mt_record *r)
+/* A line of a script rather than a report: a comment ("# User not found
+ * in directory"), an assignment ("$msg = ..."), or a message the script
+ * writes (Write-Warning "Could not ..."): its words say what the script
+ * expects might go wrong, not what did. */
+static int script_line(const char *text, size_t len)
+{
+    static const char *const writes[] = {"Write-Warning ", "Write-Host ",
+                                         "Write-Error ",  "Write-Output ",
+                                         "Write-Verbose ", "throw ", NULL};
+    size_t i = 0;
+    int k;
+
+    while (i < len && (text[i] == ' ' || text[i] == '\t')) {
+        i++;
+    }
+    if (i + 1 < len && ((text[i] == '#' && text[i + 1] == ' ') ||
+                        (text[i] == '$' && word_byte((unsigned char)text[i + 1])))) {
+        return 1;
+    }
+    for (k = 0; writes[k] != NULL; k++) {
+        size_t n = strlen(writes[k]);
+        if (starts_with_phrase(text, len, i, writes[k]) && i + n < len &&
+            (text[i + n] == '"' || text[i + n] == '\'')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A resemblance finding (similar.h, MT_SIMILAR_SURE): the article's
+ * "similar.<article>" signature, with the score as its field. */
+static int report_resemblance(struct mt_state *st, const struct mt_record *r,
+                              int art, double score, mt_hit_fn on_hit,
+                              void *hit_ctx)
+{
+    const int *sigs = st->e->names.similar_sig;
+    char percent[8];
+    struct mt_hit hit;
+
+    if (sigs == NULL || sigs[art] < 0) {
+        return 0;
+    }
+    snprintf(percent, sizeof(percent), "%d%%", (int)(score * 100.0 + 0.5));
+    memset(&hit, 0, sizeof(hit));
+    hit.sig = &st->e->patterns.sigs[sigs[art]];
+    hit.sig_index = sigs[art];
+    hit.subject = r->text;
+    hit.subject_len = r->len;
+    hit.start = 0;
+    hit.end = r->len;
+    hit.caps[0].name = "resemblance";
+    hit.caps[0].value = percent;
+    hit.caps[0].len = strlen(percent);
+    hit.ncaps = 1;
+    return on_hit(hit_ctx, &hit);
+}
+
+static void possible_match(struct mt_state *st, const struct mt_record *r,
+                           double threshold, mt_hit_fn on_hit, void *hit_ctx)
 {
     const struct mt_similar *similar;
-    double score;
+    double score, lead;
     int art;
 
     /* Script code (a catch block's type literal) is no report either. */
     if (st->possible == NULL || error_record_frame(r->text, r->len) ||
+        script_line(r->text, r->len) ||
         !reports_error(r, r->text, r->len, 0, 0) ||
         exception_in(r->text, r->len, 0)) {
         return;
@@ -452,13 +759,23 @@ static void possible_match(struct mt_state *st, const struct mt_record *r)
         st->oom = 1;
         return;
     }
-    art = mt_similar_possible(similar, &st->similar_scratch,
-                              r->text + hcw_message_start(r->text, r->len),
-                              &score);
-    if (art >= 0 &&
-        mt_possibles_add(st->possible, art, score,
+    art = mt_similar_possible_lead(
+        similar, &st->similar_scratch,
+        r->text + hcw_message_start(r->text, r->len), &score, &lead);
+    if (art < 0 || score < threshold) {
+        return;
+    }
+    if (mt_possibles_add(st->possible, art, score,
                          st->doc.origin ? st->doc.origin : "", r->line,
                          r->text, r->len) != 0) {
+        st->oom = 1;
+        return;
+    }
+    /* The possible match stays listed if the finding gives way to
+     * something else found in its object; if the finding is kept, its
+     * article is found and the possible match is dropped. */
+    if (score >= MT_SIMILAR_SURE && lead >= MT_SIMILAR_SURE_LEAD &&
+        report_resemblance(st, r, art, score, on_hit, hit_ctx) < 0) {
         st->oom = 1;
     }
 }
@@ -482,14 +799,127 @@ static void note_unknown_error(struct mt_document *d,
     d->unknown_error = mt_strndup(r->text, n);
 }
 
+/* ---- A message wrapped over lines ---------------------------------
+ * A console, a mail or a forum wraps a long error message at a word
+ * boundary: "... The error is as" / "follows: \"Connecting to remote
+ * server ... : Access is" / "denied. ...". No line alone carries the
+ * sentence a signature knows. An unexplained line that continues a run
+ * of unexplained lines (the line before it is long and stops mid-
+ * sentence) is tried again joined to them, through the signatures and
+ * the names. */
+
+/* A line that stops where a wrap would: long enough to have reached a
+ * console or mail width, and not at the end of a sentence. */
+#define WRAP_MIN_LINE 60
+
+static int looks_wrapped(const char *text, size_t len)
+{
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t')) {
+        len--;
+    }
+    return len >= WRAP_MIN_LINE && text[len - 1] != '.' &&
+           text[len - 1] != '!' && text[len - 1] != '?' &&
+           text[len - 1] != ';';
+}
+
+/* A line that can continue a wrapped message starts with a word or a
+ * quote; a log entry starts with its timestamp or a bracket, an error
+ * record's frame with '+'. */
+static int continuation_line(const char *text, size_t len)
+{
+    size_t i = 0;
+    unsigned char c;
+
+    while (i < len && (text[i] == ' ' || text[i] == '\t')) {
+        i++;
+    }
+    if (i == len) {
+        return 0;
+    }
+    c = (unsigned char)text[i];
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80 ||
+           c == '\'' || c == '"' || c == '(';
+}
+
+/* Starts or extends the document's run with r (plain lines only). */
+static void run_add(struct mt_document *d, const struct mt_record *r)
+{
+    int continues = d->line_run_len > 0 && r->line == d->line_run_last + 1 &&
+                    continuation_line(r->text, r->len);
+
+    if (r->kind != MT_REC_LINE && r->kind != MT_REC_ENTRY) {
+        d->line_run_len = 0;
+        return;
+    }
+    if (!continues || d->line_run_len + 1 + r->len >= sizeof(d->line_run)) {
+        d->line_run_len = 0;
+    }
+    if (r->len + 1 >= sizeof(d->line_run) ||
+        !looks_wrapped(r->text, r->len)) {
+        d->line_run_len = 0; /* a run only goes on after a wrapped line */
+        return;
+    }
+    if (d->line_run_len > 0) {
+        d->line_run[d->line_run_len++] = ' ';
+    }
+    memcpy(d->line_run + d->line_run_len, r->text, r->len);
+    d->line_run_len += r->len;
+    d->line_run[d->line_run_len] = '\0';
+    d->line_run_last = r->last_line;
+}
+
+/* The run before r joined with r, into j (text in buf, size bytes);
+ * 0 when r does not continue a run. */
+static int join_run(const struct mt_document *d, const struct mt_record *r,
+                    char *buf, size_t size, struct mt_record *j)
+{
+    if (d->line_run_len == 0 || r->line != d->line_run_last + 1 ||
+        (r->kind != MT_REC_LINE && r->kind != MT_REC_ENTRY) ||
+        !continuation_line(r->text, r->len) ||
+        d->line_run_len + 1 + r->len >= size) {
+        return 0;
+    }
+    memcpy(buf, d->line_run, d->line_run_len);
+    buf[d->line_run_len] = ' ';
+    memcpy(buf + d->line_run_len + 1, r->text, r->len);
+    buf[d->line_run_len + 1 + r->len] = '\0';
+    memset(j, 0, sizeof(*j));
+    j->kind = MT_REC_LINE;
+    j->text = buf;
+    j->len = d->line_run_len + 1 + r->len;
+    j->line = r->line;
+    j->last_line = r->last_line;
+    return 1;
+}
+
+/* Runs the signatures and the names on j (r joined to its run); 1 when
+ * they recognised it (the findings went through on_hit), 0, or
+ * MT_ENOMEM. */
+static int by_joined_lines(struct mt_state *st, const struct mt_record *j,
+                           mt_hit_fn on_hit, void *hit_ctx)
+{
+    int found, error_like = 0;
+
+    found = mt_matcher_run(st->matcher, j, on_hit, hit_ctx, &error_like);
+    if (found == 0) {
+        found = by_name(st, j, error_like, on_hit, hit_ctx);
+    }
+    if (found != 0) {
+        st->doc.line_run_len = 0;
+    }
+    return found < 0 ? found : found > 0;
+}
+
 int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
                         int found, int error_like,
                         int contexts, mt_hit_fn on_hit, void *hit_ctx)
 {
-    int named = 0;
+    char buf[sizeof(st->doc.line_run) + 2048];
+    struct mt_record j;
+    int named = 0, phrase, joined;
 
     if (found == 0) {
-        named = by_name(st, r, on_hit, hit_ctx);
+        named = by_name(st, r, error_like, on_hit, hit_ctx);
         if (named < 0) {
             return named;
         }
@@ -497,12 +927,41 @@ int mt_recognise_record(struct mt_state *st, const struct mt_record *r,
     if (contexts > 0 && by_event(st, r, on_hit, hit_ctx) < 0) {
         return MT_ENOMEM;
     }
-    /* "Status : Failed" is known (it is context), not an unknown error. */
-    if (found == 0 && !named && error_like && contexts == 0) {
+    if (found == 0 && !named) {
+        named = by_inline_event(st, r, on_hit, hit_ctx);
+        if (named < 0) {
+            return named;
+        }
+    }
+    if (found != 0 || named || contexts > 0) {
+        st->doc.line_run_len = 0;
+        return st->oom ? MT_ENOMEM : MT_OK;
+    }
+    /* The joined run runs the matcher again: what it says about this
+     * record alone must be read first. */
+    phrase = mt_matcher_phrase_seen(st->matcher);
+    joined = join_run(&st->doc, r, buf, sizeof(buf), &j);
+    if (joined) {
+        named = by_joined_lines(st, &j, on_hit, hit_ctx);
+        if (named != 0) {
+            return named < 0 ? named : (st->oom ? MT_ENOMEM : MT_OK);
+        }
+    }
+    run_add(&st->doc, r);
+    /* "Status : Failed" is known (it is context), not an unknown error.
+     * A line that continues a wrapped message is compared with the
+     * articles as the message so far, not as a fragment. */
+    if (error_like) {
         mt_unknown_add(st->unknown, r->text, r->len,
                        st->doc.origin ? st->doc.origin : "", r->line);
         note_unknown_error(&st->doc, r);
-        possible_match(st, r);
+        possible_match(st, joined ? &j : r, MT_SIMILAR_THRESHOLD, on_hit,
+                       hit_ctx);
+    } else if (phrase) {
+        /* A refusal in prose ("does not have permissions to send as this
+         * sender"): compared with the articles, not listed as unknown. */
+        possible_match(st, joined ? &j : r, MT_SIMILAR_PROSE_THRESHOLD,
+                       on_hit, hit_ctx);
     }
     return st->oom ? MT_ENOMEM : MT_OK;
 }

@@ -632,18 +632,28 @@ int mt_similar_rank(const struct mt_similar *s, struct mt_similar_scratch *w,
     return m->article;
 }
 
-int mt_similar_possible(const struct mt_similar *s,
-                        struct mt_similar_scratch *w, const char *text,
-                        double *score)
+int mt_similar_possible_lead(const struct mt_similar *s,
+                             struct mt_similar_scratch *w, const char *text,
+                             double *score, double *lead)
 {
     struct mt_similar_match m;
 
-    *score = 0.0;
+    *score = *lead = 0.0;
     if (mt_similar_rank(s, w, text, &m) < 0 ||
         m.score < s->tuning.threshold ||
         m.score - m.runner_up_score < s->tuning.margin) {
         return -1;
     }
     *score = m.score;
+    *lead = m.score - m.runner_up_score;
     return m.article;
+}
+
+int mt_similar_possible(const struct mt_similar *s,
+                        struct mt_similar_scratch *w, const char *text,
+                        double *score)
+{
+    double lead;
+
+    return mt_similar_possible_lead(s, w, text, score, &lead);
 }

@@ -313,10 +313,12 @@ def main():
         row["tool"] = tool
         return row
 
-    # Plain files, one group of rows a shape: migtriage as it runs (the
-    # read-ahead thread reads beside the scan), with -j 2 (two threads
-    # scan the file), and held to one core (taskset), then the peers on
-    # the same file.
+    # Plain files, one group of rows a shape: migtriage with -j 1 (one
+    # scanning thread, the read-ahead thread reading beside it), with -j 2
+    # (two threads scan the file; what the default -j 0 does on two
+    # CPUs), and held to one core (taskset), then the peers on the same
+    # file.
+    one = ["-j", "1"] if has_j else []
     all_peers = []
     if not a.skip_peers:
         all_peers = [
@@ -339,8 +341,8 @@ def main():
         psize = os.path.getsize(path)
         ref = "plain" if shape == "mixed" else "plain-" + shape
         tag(b.time_row("cat (read floor)", ["cat", path], psize), name, ref)
-        r = b.time_row("migtriage --format json",
-                       [mt, "--format", "json", path], psize)
+        r = b.time_row("migtriage %s--format json" % ("-j 1 " if one else ""),
+                       [mt, *one, "--format", "json", path], psize)
         tag(r, name, ref, "migtriage")
         if has_j:
             # Two threads on the one file (decoding beside the records).
@@ -389,8 +391,9 @@ def main():
     for path, name in ((gz, "big.log.gz"), (zp, "big.zip"),
                        (tgz, "big.tar.gz")):
         if os.path.exists(path):
-            r = b.time_row("migtriage --format json",
-                           [mt, "--format", "json", path], size)
+            r = b.time_row("migtriage %s--format json"
+                           % ("-j 1 " if one else ""),
+                           [mt, *one, "--format", "json", path], size)
             tag(r, name, "gz" if path == gz else None, "migtriage")
             comp_rows.append((r, path))
             if has_j and path == gz:

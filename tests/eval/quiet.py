@@ -7,15 +7,17 @@ names without reporting an error: Get-Help output, cmdlet reference
 parameter tables and syntax, documentation tables and schemas of status
 values, scripts with exception type literals, healthy status listings.
 Each is fed to `migtriage --format json -` on its own and its findings
-are counted in three kinds:
+are counted in four kinds:
 
   name       a finding from a stable name (kb/names), match "name"
+  similar    a resemblance finding (nearest article, close enough to be
+             reported), match "similar"
   possible   a nearest-article possible match
   signature  a finding from a signature (patterns/*.json)
 
 Usage: quiet.py MIGTRIAGE [SETDIR] [--gate] [--verbose]
---gate exits 1 when any text has a name finding or a possible match (the
-ctest); signature findings are listed and counted, they belong to the
+--gate exits 1 when any text has a name or resemblance finding or a
+possible match (the ctest); signature findings are listed and counted, they belong to the
 families' own non-samples.
 """
 import os
@@ -34,7 +36,7 @@ def main(argv):
     mt = args[0]
     setdir = args[1] if len(args) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "nearmiss")
-    totals = {"name": 0, "possible": 0, "signature": 0}
+    totals = {"name": 0, "similar": 0, "possible": 0, "signature": 0}
     texts = 0
     for name in sorted(os.listdir(setdir)):
         if not name.endswith(".txt"):
@@ -46,7 +48,7 @@ def main(argv):
             return 1
         got = []
         for f in report.get("findings", []):
-            kind = "name" if f.get("match") == "name" else "signature"
+            kind = f.get("match") or "signature"
             got.append((kind, f["article"], f["signature"], f["message"]))
         for x in report.get("possible", []):
             got.append(("possible", x["article"], "", x.get("message", "")))
@@ -55,11 +57,12 @@ def main(argv):
             if "--verbose" in flags or kind != "signature":
                 print("%s: %s %s %s: %s" % (name, kind, article, sig,
                                             message[:80]))
-    print("near-miss texts: %d; name findings %d, possible matches %d, "
-          "signature findings %d" % (texts, totals["name"],
-                                     totals["possible"],
-                                     totals["signature"]))
-    if "--gate" in flags and totals["name"] + totals["possible"] > 0:
+    print("near-miss texts: %d; name findings %d, resemblance findings %d, "
+          "possible matches %d, signature findings %d"
+          % (texts, totals["name"], totals["similar"], totals["possible"],
+             totals["signature"]))
+    if "--gate" in flags and (totals["name"] + totals["similar"] +
+                              totals["possible"]) > 0:
         return 1
     return 0
 

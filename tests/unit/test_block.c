@@ -444,7 +444,9 @@ static char *repeated(const char *line, size_t count, size_t *n)
 /* ---- the block path on two threads (pipeline.h) ---- */
 
 /* The producer: cuts the text into blocks of chunk bytes, as the decoder
- * hands out its blocks. */
+ * hands out its blocks: every other one in the slot's input buffer (as
+ * plain ASCII is), the others in its output buffer (as converted text
+ * is). */
 struct piped {
     struct mt_pipeline *p;
     const char *text;
@@ -462,12 +464,13 @@ static int produce_chunks(void *arg)
 
     while (off < pp->n) {
         k = pp->n - off < pp->chunk ? pp->n - off : pp->chunk;
-        buf = mt_pipeline_buffer(pp->p);
+        buf = pp->published % 2 == 0 ? mt_pipeline_input(pp->p)
+                                     : mt_pipeline_output(pp->p);
         if (buf == NULL) {
             return MT_EINPUT; /* the consumer stopped */
         }
         memcpy(buf, pp->text + off, k);
-        rc = mt_pipeline_publish(pp->p, k);
+        rc = mt_pipeline_publish(pp->p, buf, k);
         pp->published++; /* handed over, even when told to stop */
         if (rc != 0) {
             return rc;
@@ -522,7 +525,7 @@ static int run_piped(struct fixture *f, const char *text, size_t n,
     pp.text = text;
     pp.n = n;
     pp.chunk = chunk;
-    pp.p = mt_pipeline_new(f->m, nslots, chunk);
+    pp.p = mt_pipeline_new(f->m, nslots, chunk, chunk);
     ASSERT_TRUE(fd.sp != NULL && pp.p != NULL);
     if (fd.sp == NULL || pp.p == NULL ||
         mt_pipeline_start(pp.p, produce_chunks, &pp) != 0) {

@@ -17,6 +17,7 @@ static const struct mt_kb *real_kb(void)
     if (!kb_loaded) {
         struct mt_problems probs = {NULL, 0, 0};
         mt_kb_load(&kb, MT_SOURCE_DATA_DIR "/kb", &probs);
+        mt_kb_load_codes(&kb, &probs);
         mt_problems_free(&probs);
         kb_loaded = 1;
     }

@@ -131,6 +131,7 @@ static void run_scan_stopped(struct run *r, const char *name,
 
     mt_scan_init(&r->scan, r->limits, &seen_ops, &r->seen, seen_message,
                  &r->seen);
+    r->scan.pipeline = r->pipeline;
     in = mt_stream_open_memory(data, n, &r->scan);
     ASSERT_TRUE(in != NULL);
     r->rc = mt_decode_stream(&r->scan, in, name, 0);
@@ -1363,4 +1364,45 @@ TEST(decode_two_threads_same_as_one)
     free(u16);
     free(z);
     free(tgz);
+}
+
+TEST(decode_two_threads_stop_early_and_count_as_one)
+{
+    struct mt_patterns none;
+    struct mt_matcher *m;
+    struct run one, two;
+    size_t len, at, k;
+    char *doc = long_document(1, &len);
+    unsigned x = 99;
+    int round;
+
+    /* 256 KiB of noise at 2 MiB, text again after it: the decoder stops
+     * there, while the read-ahead thread (one thread) may have read
+     * blocks beyond and the producer (two threads) has not. Both count
+     * the bytes a reader without a thread would have pulled. */
+    at = 2u * 1024 * 1024;
+    for (k = at; k < at + 256 * 1024 && k < len; k++) {
+        x = x * 1103515245u + 12345u;
+        doc[k] = (char)(x >> 24);
+    }
+    memset(&none, 0, sizeof(none));
+    m = mt_matcher_new(&none, NULL, 1000, 100);
+    ASSERT_TRUE(m != NULL);
+    for (round = 0; m != NULL && round < 3; round++) {
+        run_init(&one);
+        run_init(&two);
+        two.pipeline = m;
+        run_scan_stopped(&one, "stops.log", doc, len);
+        run_scan_stopped(&two, "stops.log", doc, len);
+        ASSERT_HAS(msgs_of(&one), "binary data in bytes");
+        ASSERT_STR_EQ(msgs_of(&two), msgs_of(&one));
+        ASSERT_INT_EQ(two.seen.records, one.seen.records);
+        ASSERT_TRUE(one.scan.raw_bytes < len);
+        ASSERT_INT_EQ(two.scan.raw_bytes, one.scan.raw_bytes);
+        ASSERT_INT_EQ(two.scan.pipelined, 1);
+        run_free(&one);
+        run_free(&two);
+    }
+    mt_matcher_free(m);
+    mt_free(doc);
 }

@@ -141,6 +141,9 @@ TEST(jsonfast_declines_what_jansson_rejects)
         "{\"a\":\"unterminated}",
         "{\"a\":1,\"a\":2}",
         "{\"a\":1,\"\\u0061\":2}",
+        "{\"o\":{\"b\":[1],\"c\":2,\"b\":{}}}",
+        "{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,"
+        "\"h\":1,\"i\":1,\"j\":1,\"a\":null}",
         "{a:1}",
         "\xef\xbb\xbf{}",
     };
@@ -185,15 +188,43 @@ TEST(jsonfast_special_byte_at_every_offset)
     int len;
 
     for (s = 0; s < sizeof(specials) / sizeof(specials[0]); s++) {
-        for (at = 0; at < 17; at++) {
+        for (at = 0; at < 34; at++) {
             for (k = 0; k < 2; k++) {
                 len = snprintf(text, sizeof(text),
                                "{\"k\":\"%s%.*s%sabcdefghijklmnop\"}",
                                k ? "\\/" : "", (int)at,
-                               "0123456789ABCDEFGH", specials[s]);
+                               "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                               specials[s]);
                 ASSERT_TRUE(len > 0 && (size_t)len < sizeof(text));
                 agrees(text, (size_t)len);
             }
+        }
+    }
+}
+
+/* Blank runs of every length around 16 (the fast path's step) between
+ * the tokens, of each blank byte and a mix, then a byte that is not
+ * blank where a token may not start. */
+TEST(jsonfast_blank_runs_of_every_length)
+{
+    static const char blanks[] = " \n\r\t";
+    char text[512], run[48];
+    size_t b, n, i;
+    int len;
+
+    for (b = 0; b <= 4; b++) {
+        for (n = 0; n < 40; n++) {
+            for (i = 0; i < n; i++) {
+                run[i] = b < 4 ? blanks[b] : blanks[i % 4];
+            }
+            run[n] = '\0';
+            len = snprintf(text, sizeof(text),
+                           "%s{%s\"k\"%s:%s[%s1%s,%s\"v\"%s]%s}%s", run, run,
+                           run, run, run, run, run, run, run, run);
+            ASSERT_TRUE(len > 0 && (size_t)len < sizeof(text));
+            agrees(text, (size_t)len);
+            len = snprintf(text, sizeof(text), "{\"k\":%s\v1}", run);
+            agrees(text, (size_t)len);
         }
     }
 }

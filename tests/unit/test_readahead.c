@@ -44,11 +44,11 @@ static ptrdiff_t pattern_read(struct mt_stream *s, void *buf, size_t cap)
 static const struct mt_stream_ops pattern_ops = {"pattern", pattern_read,
                                                  NULL};
 
-static void run_case(size_t n, int fail, int threaded)
+static void run_case(size_t n, int fail)
 {
     struct pattern_state st = {n, 0, fail};
     struct mt_stream *up = mt_stream_new(&pattern_ops, &st, NULL, NULL);
-    struct mt_stream *ra = mt_readahead_open(up, 65536, threaded);
+    struct mt_stream *ra = mt_readahead_open(up, 65536);
     unsigned char buf[5000];
     size_t got = 0, bad = 0, i;
     ptrdiff_t r;
@@ -77,21 +77,15 @@ static void run_case(size_t n, int fail, int threaded)
 
 TEST(readahead_passes_bytes_in_order)
 {
-    int threaded;
-
-    for (threaded = 0; threaded < 2; threaded++) {
-        run_case(3 * 1024 * 1024 + 17, 0, threaded);
-        run_case(0, 0, threaded);
-        run_case(65536, 0, threaded);
-    }
+    run_case(3 * 1024 * 1024 + 17, 0);
+    run_case(0, 0);
+    run_case(65536, 0);
 }
 
 TEST(readahead_passes_error_after_data)
 {
-    run_case(1000000, 1, 1);
-    run_case(0, 1, 1);
-    run_case(1000000, 1, 0);
-    run_case(0, 1, 0);
+    run_case(1000000, 1);
+    run_case(0, 1);
 }
 
 /* Freeing the stream before the end stops and joins the thread. */
@@ -99,7 +93,7 @@ TEST(readahead_early_close)
 {
     struct pattern_state st = {50 * 1024 * 1024, 0, 0};
     struct mt_stream *up = mt_stream_new(&pattern_ops, &st, NULL, NULL);
-    struct mt_stream *ra = mt_readahead_open(up, 65536, 1);
+    struct mt_stream *ra = mt_readahead_open(up, 65536);
     unsigned char buf[100];
 
     ASSERT_TRUE(ra != NULL);

@@ -53,29 +53,10 @@ static void fixture_open(struct fixture *fx, const char *sigs)
     setenv("MT_CACHE_DIR", fx->cache, 1);
 }
 
-/* Removes every file of dir, then dir. */
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char path[512];
-
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] != '.') {
-            snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-            unlink(path);
-        }
-    }
-    if (d != NULL) {
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 static void fixture_close(struct fixture *fx)
 {
-    remove_dir(fx->data);
-    remove_dir(fx->cache);
+    unit_remove_dir(fx->data);
+    unit_remove_dir(fx->cache);
     unsetenv("MT_CACHE_DIR");
 }
 

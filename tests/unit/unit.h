@@ -15,6 +15,8 @@ struct mt_engine;
  * load failure is counted as a failure of the calling test. */
 struct mt_engine *unit_shipped_engine(void);
 extern int unit_failures;
+/* Removes every file (and empty folder) of dir, then dir (unit_files.c). */
+void unit_remove_dir(const char *dir);
 
 #define TEST(name)                                                         \
     static void test_##name(void);                                         \
