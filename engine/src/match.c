@@ -59,6 +59,10 @@ struct mt_matcher {
     pcre2_jit_stack *jit_stack;
     int *always; /* signatures without a usable literal */
     int nalways;
+    /* Per signature: the length of its literal when its pattern starts
+     * with it at the start of the record ("^Identity\\s*:"), so that an
+     * occurrence anywhere else does not make it a candidate; else 0. */
+    size_t *anchored;
     uint32_t *stamp; /* per signature: generation it became a candidate */
     uint32_t gen;
     int *cands; /* this record's candidates, in the order found */
@@ -95,6 +99,60 @@ struct mt_block_hit {
  * one by one as before, which bounds memory. */
 #define MAX_BLOCK_HITS (1u << 18)
 
+/* Whether pattern can only match with lit at the start of the subject:
+ * it is "^" and lit written out (after an optional leading "(?i)") with
+ * no quantifier after it, lit holds no character that means more than
+ * itself, and no "|" outside groups offers another way. (Patterns are compiled without MULTILINE,
+ * so "^" is the start of the record.) */
+static int anchored_on(const char *pattern, const char *lit)
+{
+    const char *q;
+    int depth = 0;
+
+    if (pattern == NULL || strpbrk(lit, "\\^$.|?*+()[]{}#") != NULL) {
+        return 0;
+    }
+    /* Quoting, extended syntax and verbs would hide a "|" from the count
+     * of groups below: such patterns are not taken as anchored. */
+    if (strstr(pattern, "\\Q") != NULL || strstr(pattern, "(?x") != NULL ||
+        strstr(pattern, "(*") != NULL) {
+        return 0;
+    }
+    q = strncmp(pattern, "(?i)", 4) == 0 ? pattern + 4 : pattern;
+    if (q[0] != '^' || strncmp(q + 1, lit, strlen(lit)) != 0 ||
+        (q[1 + strlen(lit)] != '\0' &&
+         strchr("?*+{", q[1 + strlen(lit)]) != NULL)) {
+        return 0; /* (a quantifier would make its last letter optional) */
+    }
+    for (q = pattern; *q; q++) {
+        if (*q == '\\') {
+            if (*++q == '\0') {
+                break;
+            }
+        } else if (*q == '[') {
+            /* A class: up to its closing ']' ("[]" and "[^]" open one
+             * whose first member is ']'). */
+            q += q[1] == '^' ? 2 : 1;
+            if (*q == ']') {
+                q++;
+            }
+            while (*q && *q != ']') {
+                q += *q == '\\' && q[1] ? 2 : 1;
+            }
+            if (*q == '\0') {
+                return 0;
+            }
+        } else if (*q == '(') {
+            depth++;
+        } else if (*q == ')') {
+            depth--;
+        } else if (*q == '|' && depth <= 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
                                   const struct mt_names *names,
                                   uint64_t match_limit, uint64_t depth_limit)
@@ -110,11 +168,12 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
     m->stamp = mt_calloc(p->n + 1, sizeof(*m->stamp));
     m->always = mt_calloc(p->n + 1, sizeof(*m->always));
     m->cands = mt_calloc(p->n + 1, sizeof(*m->cands));
+    m->anchored = mt_calloc(p->n + 1, sizeof(*m->anchored));
     m->md = pcre2_match_data_create(p->max_groups ? p->max_groups : 1,
                                     mt_pcre2_general());
     m->mctx = pcre2_match_context_create(mt_pcre2_general());
     if (m->pf == NULL || m->stamp == NULL || m->always == NULL ||
-        m->cands == NULL ||
+        m->cands == NULL || m->anchored == NULL ||
         m->md == NULL || m->mctx == NULL) {
         goto fail;
     }
@@ -142,6 +201,8 @@ struct mt_matcher *mt_matcher_new(const struct mt_patterns *p,
         if (lit == NULL || strlen(lit) < 4 ||
             mt_prefilter_add(m->pf, lit, strlen(lit), (int)i) != 0) {
             m->always[m->nalways++] = (int)i;
+        } else if (anchored_on(p->sigs[i].pattern, lit)) {
+            m->anchored[i] = strlen(lit);
         }
     }
     for (i = 0; i < NERROR_WORDS; i++) {
@@ -192,6 +253,7 @@ void mt_matcher_free(struct mt_matcher *m)
     mt_free(m->stamp);
     mt_free(m->always);
     mt_free(m->cands);
+    mt_free(m->anchored);
     mt_block_hits_free(&m->own);
     mt_free(m);
 }
@@ -254,8 +316,9 @@ void mt_matcher_scan_block(const struct mt_matcher *m,
         out->n = 0;
         return;
     }
-    /* Both prefilters report in order of end offset; the records rely on
-     * it, so it is checked rather than assumed. */
+    /* The records rely on the order of end offsets. The built-in
+     * prefilter reports in it; Hyperscan's does except around keyed
+     * literals (prefilter.h), so it is checked, and sorted when out. */
     for (i = 1; i < out->n; i++) {
         if (out->v[i].end < out->v[i - 1].end) {
             qsort(out->v, out->n, sizeof(*out->v), compare_hit_ends);
@@ -321,6 +384,9 @@ static void on_literal(void *ctx, int id, size_t end)
     struct mt_matcher *m = ctx;
 
     if ((size_t)id < m->p->n) {
+        if (m->anchored[id] != 0 && end != m->anchored[id]) {
+            return; /* not at the start, where its pattern needs it */
+        }
         if (m->stamp[id] != m->gen) {
             m->stamp[id] = m->gen;
             m->cands[m->ncands++] = id;
@@ -359,7 +425,10 @@ int mt_matcher_quiet(struct mt_matcher *m, const struct mt_record *r)
     }
     seek_hits(m, (size_t)at);
     for (i = m->cursor; i < m->nhits && m->hits[i].end <= at + r->len; i++) {
-        if (m->hits[i].start >= (size_t)at) {
+        const struct mt_block_hit *h = &m->hits[i];
+        if (h->start >= (size_t)at &&
+            !((size_t)h->id < m->p->n && m->anchored[h->id] != 0 &&
+              h->start != (size_t)at)) {
             return 0;
         }
     }

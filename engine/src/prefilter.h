@@ -21,9 +21,11 @@ typedef void (*mt_prefilter_hit_fn)(void *ctx, int id, size_t end);
 void mt_prefilter_scan(const struct mt_prefilter *pf, const char *text,
                        size_t n, mt_prefilter_hit_fn fn, void *ctx);
 /* The same over a whole block of many records: every occurrence of every
- * literal, with where it starts and ends (offsets into text), in order of
- * end offset, so that the caller can hand each record the literals that lie
- * within it. */
+ * literal, with where it starts and ends (offsets into text), so that the
+ * caller can hand each record the literals that lie within it. Mostly in
+ * order of end offset, not always: Hyperscan reports a literal found
+ * around a shorter one it holds after that one (prefilter_hs.c), so the
+ * caller sorts when it needs the order. */
 typedef void (*mt_prefilter_span_fn)(void *ctx, int id, size_t start,
                                      size_t end);
 void mt_prefilter_scan_spans(const struct mt_prefilter *pf, const char *text,

@@ -1,16 +1,25 @@
 /* prefilter_hs.c: the prefilter on Hyperscan (Vectorscan on non-x86):
- * every literal in one literal database, matched without case, each id
- * reported once per record. Hyperscan's SIMD literal matcher is several
- * times faster than a byte-at-a-time automaton on long logs. Built instead
- * of prefilter.c when CMake finds libhs (MT_WITH_HYPERSCAN).
+ * literals in one literal database, matched without case, every
+ * occurrence reported. Hyperscan's SIMD literal matcher is several times
+ * faster than a byte-at-a-time automaton on long logs. Built instead of
+ * prefilter.c when CMake finds libhs (MT_WITH_HYPERSCAN).
  * Each distinct literal goes to Hyperscan once, with the ids that share it
  * chained: its compile time and memory grow quadratically with repeats of
- * one literal (20,000 signatures on "AppError": 15 s, 900 MB). */
+ * one literal (20,000 signatures on "AppError": 15 s, 900 MB).
+ * A literal that contains a shorter one (its key: "mapiexceptionnotfound"
+ * holds "exception") does not go to Hyperscan at all: each occurrence of
+ * the key is checked for the longer literal around it (keyed literals).
+ * Every occurrence of the longer one holds the key at the same offset, so
+ * the same occurrences are reported; Hyperscan's cost grows with the
+ * number of literals (937 literals scan at about 8 instructions a byte,
+ * the 438 keys at about 6), and the check runs only where a key is.
+ * Keys longer than KEY_MAX go in as their first KEY_MAX bytes (heads),
+ * confirmed whole the same way: long literals cost Hyperscan more. */
 #include "prefilter.h"
 
-#include <ctype.h>
 #include <hs.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +41,35 @@ struct mt_prefilter {
      * entry; per entry, the next one with the same literal. */
     unsigned *first;
     unsigned *next;
+    size_t ndistinct;
+    /* Keyed literals, per distinct literal: the shorter distinct literal
+     * it holds (NO_ENTRY for the keys, which Hyperscan finds) and where,
+     * and the next literal with the same key; per key, its first keyed
+     * literal. */
+    unsigned *key;
+    size_t *key_off;
+    unsigned *keyed_next;
+    unsigned *keyed_first;
+    /* Keys longer than KEY_MAX go to Hyperscan as their first KEY_MAX
+     * bytes (a head), ids from ndistinct up, one per distinct head: per
+     * head, its first key; per key, the next key with the same head. */
+    size_t nheads;
+    unsigned *head_first;
+    unsigned *head_next;
     hs_database_t *db;
     hs_scratch_t *scratch;
     int from_cache; /* the database was read from the cache, not compiled */
 };
+
+/* Longest literal Hyperscan gets. Its cost per byte of text grows with
+ * long literals, unevenly: over the 64 MiB bench files (callgrind, AVX2
+ * code) the keys of 609 signatures scanned in 500 M (mixed) and 400 M
+ * (healthy) instructions whole, and cut to 22-28 bytes in 308-352 M and
+ * 280-312 M; on the 630 signatures after them, 500 M and 393 M whole,
+ * 335-366 M and 341-399 M cut. 27 was the best or near it on both. A
+ * key cut to its head is confirmed whole around each occurrence of the
+ * head, which the bench files show no more often than the whole key. */
+#define KEY_MAX 27
 
 /* ---- the compiled database, cached on disk (cache.c) ----
  * Compiling the literal database is most of the start-up time of a run
@@ -64,8 +98,14 @@ static unsigned long long cache_key(const struct mt_prefilter *pf)
         h = mt_hash(&host.cpu_features, sizeof(host.cpu_features), h);
     }
     /* The database's ids are distinct-literal numbers (chain_literals),
-     * not the entries' ids as in caches written before. */
-    h = mt_hash("chained", 7, h);
+     * not the entries' ids as in caches written before, and it holds the
+     * keys only (find_keys). */
+    h = mt_hash("chained, keyed, heads", 21, h);
+    {
+        /* The heads' length decides what the database holds. */
+        unsigned key_max = KEY_MAX;
+        h = mt_hash(&key_max, sizeof(key_max), h);
+    }
     for (i = 0; i < pf->n; i++) {
         h = mt_hash(pf->lits[i], pf->lens[i], h);
         h = mt_hash(&pf->lens[i], sizeof(pf->lens[i]), h);
@@ -154,6 +194,12 @@ int mt_prefilter_add(struct mt_prefilter *pf, const char *lit, size_t n,
     return 0;
 }
 
+/* ASCII letters without case, as Hyperscan's caseless flag compares. */
+static unsigned char fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
 /* Chains the entries that share a literal (without case: the literals
  * are lowercased in place, which Hyperscan's caseless flag allows) and
  * fills the arrays given to Hyperscan with one literal each. Returns the
@@ -173,7 +219,7 @@ static long chain_literals(struct mt_prefilter *pf, const char **lits,
     mt_strindex_init(&seen);
     for (i = 0; i < pf->n; i++) {
         for (c = pf->lits[i]; *c; c++) {
-            *c = (char)tolower((unsigned char)*c);
+            *c = (char)fold((unsigned char)*c);
         }
         pf->next[i] = NO_ENTRY;
         rc = mt_strindex_put(&seen, pf->lits[i], d, &at);
@@ -197,6 +243,159 @@ static long chain_literals(struct mt_prefilter *pf, const char **lits,
     return i == pf->n ? (long)d : -1;
 }
 
+/* Literals are tried for a key as 4-byte grams: a key is found inside a
+ * longer literal by its first 4 bytes. Shorter literals are never keys. */
+#define GRAM 4
+
+static unsigned gram_hash(const char *s, unsigned mask)
+{
+    uint32_t g;
+
+    memcpy(&g, s, GRAM);
+    return (unsigned)((g * 2654435761u) >> 8) & mask;
+}
+
+struct by_length {
+    size_t len;
+    unsigned d;
+};
+
+static int compare_lengths(const void *a, const void *b)
+{
+    const struct by_length *x = a, *y = b;
+
+    if (x->len != y->len) {
+        return x->len < y->len ? -1 : 1;
+    }
+    return (x->d > y->d) - (x->d < y->d);
+}
+
+/* The text of distinct literal d (lower case) and its length. */
+static const char *dlit(const struct mt_prefilter *pf, unsigned d)
+{
+    return pf->lits[pf->first[d]];
+}
+
+static size_t dlen(const struct mt_prefilter *pf, unsigned d)
+{
+    return pf->lens[pf->first[d]];
+}
+
+/* Gives each distinct literal that holds a shorter one a key: shortest
+ * first, so keys are literals that hold no other; of the keys inside a
+ * literal, the longest (likely the rarest in text). The keys are put in a
+ * table by their first GRAM bytes, and each literal looks up each of its
+ * GRAM-byte windows there. Returns 0 or -1 (no memory). */
+static int find_keys(struct mt_prefilter *pf)
+{
+    size_t nd = pf->ndistinct, i, j, size = 16;
+    struct by_length *order = mt_malloc(nd * sizeof(*order));
+    unsigned *table, *gram_next, mask;
+    int rc = -1;
+
+    while (size < 2 * nd) {
+        size *= 2;
+    }
+    mask = (unsigned)size - 1;
+    table = mt_malloc(size * sizeof(*table));
+    gram_next = mt_malloc(nd * sizeof(*gram_next));
+    if (order == NULL || table == NULL || gram_next == NULL) {
+        goto done;
+    }
+    for (i = 0; i < size; i++) {
+        table[i] = NO_ENTRY;
+    }
+    for (i = 0; i < nd; i++) {
+        order[i].len = dlen(pf, (unsigned)i);
+        order[i].d = (unsigned)i;
+        pf->key[i] = NO_ENTRY;
+        pf->keyed_first[i] = NO_ENTRY;
+        pf->keyed_next[i] = NO_ENTRY;
+    }
+    qsort(order, nd, sizeof(*order), compare_lengths);
+    for (i = 0; i < nd; i++) {
+        unsigned d = order[i].d, best = NO_ENTRY, k;
+        const char *s = dlit(pf, d);
+        size_t n = order[i].len, best_off = 0;
+
+        if (n < GRAM) {
+            continue; /* too short to hold a key, or to be one */
+        }
+        for (j = 0; j + GRAM <= n; j++) {
+            for (k = table[gram_hash(s + j, mask)]; k != NO_ENTRY;
+                 k = gram_next[k]) {
+                size_t kn = dlen(pf, k);
+                if (kn <= n - j && memcmp(s + j, dlit(pf, k), kn) == 0 &&
+                    (best == NO_ENTRY || kn > dlen(pf, best))) {
+                    best = k;
+                    best_off = j;
+                }
+            }
+        }
+        if (best != NO_ENTRY) {
+            pf->key[d] = best;
+            pf->key_off[d] = best_off;
+            pf->keyed_next[d] = pf->keyed_first[best];
+            pf->keyed_first[best] = d;
+        } else {
+            unsigned h = gram_hash(s, mask);
+            gram_next[d] = table[h];
+            table[h] = d;
+        }
+    }
+    rc = 0;
+done:
+    mt_free(order);
+    mt_free(table);
+    mt_free(gram_next);
+    return rc;
+}
+
+
+struct long_key {
+    const char *lit;
+    unsigned d;
+};
+
+static int compare_heads(const void *a, const void *b)
+{
+    const struct long_key *x = a, *y = b;
+    int c = memcmp(x->lit, y->lit, KEY_MAX);
+
+    return c != 0 ? c : (x->d > y->d) - (x->d < y->d);
+}
+
+/* Gives the keys longer than KEY_MAX their heads: sorted by their first
+ * KEY_MAX bytes, runs of the same bytes share one (head_first, head_next).
+ * Returns the number of heads, or -1 (no memory). */
+static long find_heads(struct mt_prefilter *pf)
+{
+    struct long_key *longer = mt_malloc(pf->ndistinct * sizeof(*longer));
+    size_t i, n = 0, nh = 0;
+
+    if (longer == NULL) {
+        return -1;
+    }
+    for (i = 0; i < pf->ndistinct; i++) {
+        if (pf->key[i] == NO_ENTRY && dlen(pf, (unsigned)i) > KEY_MAX) {
+            longer[n].lit = dlit(pf, (unsigned)i);
+            longer[n++].d = (unsigned)i;
+        }
+    }
+    qsort(longer, n, sizeof(*longer), compare_heads);
+    for (i = 0; i < n; i++) {
+        unsigned d = longer[i].d;
+        if (i == 0 || memcmp(longer[i - 1].lit, longer[i].lit, KEY_MAX) != 0) {
+            pf->head_first[nh++] = d;
+        } else {
+            pf->head_next[longer[i - 1].d] = d;
+        }
+        pf->head_next[d] = NO_ENTRY;
+    }
+    mt_free(longer);
+    return (long)nh;
+}
+
 int mt_prefilter_build(struct mt_prefilter *pf)
 {
     hs_compile_error_t *err = NULL;
@@ -204,7 +403,8 @@ int mt_prefilter_build(struct mt_prefilter *pf)
     const char **lits;
     size_t *lens;
     unsigned *hs_ids;
-    long d = -1;
+    long d = -1, heads;
+    size_t i, nkeys = 0;
     int rc = -1;
 
     if (pf->db != NULL) {
@@ -215,21 +415,53 @@ int mt_prefilter_build(struct mt_prefilter *pf)
     }
     pf->first = mt_malloc(pf->n * sizeof(*pf->first));
     pf->next = mt_malloc(pf->n * sizeof(*pf->next));
+    pf->key = mt_malloc(pf->n * sizeof(*pf->key));
+    pf->key_off = mt_malloc(pf->n * sizeof(*pf->key_off));
+    pf->keyed_next = mt_malloc(pf->n * sizeof(*pf->keyed_next));
+    pf->keyed_first = mt_malloc(pf->n * sizeof(*pf->keyed_first));
+    pf->head_first = mt_malloc(pf->n * sizeof(*pf->head_first));
+    pf->head_next = mt_malloc(pf->n * sizeof(*pf->head_next));
     lits = mt_malloc(pf->n * sizeof(*lits));
     lens = mt_malloc(pf->n * sizeof(*lens));
     hs_ids = mt_malloc(pf->n * sizeof(*hs_ids));
-    if (pf->first == NULL || pf->next == NULL || lits == NULL ||
-        lens == NULL || hs_ids == NULL ||
+    if (pf->first == NULL || pf->next == NULL || pf->key == NULL ||
+        pf->key_off == NULL || pf->keyed_next == NULL ||
+        pf->keyed_first == NULL || pf->head_first == NULL ||
+        pf->head_next == NULL || lits == NULL || lens == NULL ||
+        hs_ids == NULL ||
         (d = chain_literals(pf, lits, lens, hs_ids)) <= 0) {
         goto done;
+    }
+    pf->ndistinct = (size_t)d;
+    if (find_keys(pf) != 0) {
+        goto done;
+    }
+    if ((heads = find_heads(pf)) < 0) {
+        goto done;
+    }
+    pf->nheads = (size_t)heads;
+    /* Hyperscan gets the keys only, each under its distinct number, and
+     * the heads of the longer ones, numbered after them. */
+    for (i = 0; i < pf->ndistinct; i++) {
+        if (pf->key[i] == NO_ENTRY && lens[i] <= KEY_MAX) {
+            lits[nkeys] = lits[i];
+            lens[nkeys] = lens[i];
+            hs_ids[nkeys++] = (unsigned)i;
+        }
+    }
+    for (i = 0; i < pf->nheads; i++) {
+        lits[nkeys] = dlit(pf, pf->head_first[i]);
+        lens[nkeys] = KEY_MAX;
+        hs_ids[nkeys++] = (unsigned)(pf->ndistinct + i);
     }
     if (cache_path(pf, path, sizeof(path)) == 0 &&
         cache_read(pf, path) == 0) {
         pf->from_cache = 1;
     } else {
-        if (hs_compile_lit_multi(lits, pf->flags, hs_ids, lens, (unsigned)d,
-                                 HS_MODE_BLOCK, NULL, &pf->db,
-                                 &err) != HS_SUCCESS) {
+        /* (Every entry has the same flags: the first nkeys serve.) */
+        if (hs_compile_lit_multi(lits, pf->flags, hs_ids, lens,
+                                 (unsigned)nkeys, HS_MODE_BLOCK, NULL,
+                                 &pf->db, &err) != HS_SUCCESS) {
             goto done;
         }
         if (path[0] != '\0') {
@@ -254,22 +486,87 @@ int mt_prefilter_from_cache(const struct mt_prefilter *pf)
 
 struct scan_ctx {
     const struct mt_prefilter *pf;
+    const char *text;
+    size_t n;
     mt_prefilter_span_fn fn;
     void *ctx;
 };
 
+/* Reports distinct literal d found at text[start, end) under every id
+ * that shares it. */
+static void report(const struct scan_ctx *c, unsigned d, size_t start,
+                   size_t end)
+{
+    unsigned i;
+
+    for (i = c->pf->first[d]; i != NO_ENTRY; i = c->pf->next[i]) {
+        c->fn(c->ctx, (int)c->pf->ids[i], start, end);
+    }
+}
+
+/* Whether s[0, n) reads lit (lower case) without ASCII case. */
+static int same_folded(const char *s, const char *lit, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (fold((unsigned char)s[i]) != (unsigned char)lit[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether distinct literal d lies in the text from start on. */
+static int lies_at(const struct scan_ctx *c, unsigned d, size_t start)
+{
+    size_t len = dlen(c->pf, d);
+
+    return len <= c->n - start &&
+           same_folded(c->text + start, dlit(c->pf, d), len);
+}
+
+/* Reports key k found at start, and the literals keyed on it that lie
+ * around it. These end at or after the key, so a later key may be
+ * reported before them: the order of end offsets is not kept
+ * (prefilter.h). */
+static void found_key(const struct scan_ctx *c, unsigned k, size_t start)
+{
+    const struct mt_prefilter *pf = c->pf;
+    unsigned d;
+
+    report(c, k, start, start + dlen(pf, k));
+    for (d = pf->keyed_first[k]; d != NO_ENTRY; d = pf->keyed_next[d]) {
+        size_t off = pf->key_off[d];
+        if (off <= start && lies_at(c, d, start - off)) {
+            report(c, d, start - off, start - off + dlen(pf, d));
+        }
+    }
+}
+
 static int on_match(unsigned int id, unsigned long long from,
                     unsigned long long to, unsigned int flags, void *ctx)
 {
-    struct scan_ctx *c = ctx;
-    unsigned i;
+    const struct scan_ctx *c = ctx;
+    const struct mt_prefilter *pf = c->pf;
+    unsigned k;
 
     (void)from; /* not computed without HS_FLAG_SOM_LEFTMOST: the
                    literal's length says it */
     (void)flags;
-    for (i = c->pf->first[id]; i != NO_ENTRY; i = c->pf->next[i]) {
-        c->fn(c->ctx, (int)c->pf->ids[i], (size_t)to - c->pf->lens[i],
-              (size_t)to);
+    if (id < pf->ndistinct) {
+        found_key(c, id, (size_t)to - dlen(pf, id));
+        return 0;
+    }
+    if (id - pf->ndistinct >= pf->nheads || to < KEY_MAX) {
+        return 0; /* (not a database this build made) */
+    }
+    /* A head: the keys that start with it, where they lie whole. */
+    for (k = pf->head_first[id - pf->ndistinct]; k != NO_ENTRY;
+         k = pf->head_next[k]) {
+        if (lies_at(c, k, (size_t)to - KEY_MAX)) {
+            found_key(c, k, (size_t)to - KEY_MAX);
+        }
     }
     return 0;
 }
@@ -304,7 +601,7 @@ void mt_prefilter_scan_spans_with(const struct mt_prefilter *pf,
                                   const char *text, size_t n,
                                   mt_prefilter_span_fn fn, void *ctx)
 {
-    struct scan_ctx c = {pf, fn, ctx};
+    struct scan_ctx c = {pf, text, n, fn, ctx};
 
     if (pf->db == NULL || n == 0 || n > 0xffffffffu) {
         return;
@@ -335,6 +632,12 @@ void mt_prefilter_free(struct mt_prefilter *pf)
     mt_free(pf->flags);
     mt_free(pf->first);
     mt_free(pf->next);
+    mt_free(pf->key);
+    mt_free(pf->key_off);
+    mt_free(pf->keyed_next);
+    mt_free(pf->keyed_first);
+    mt_free(pf->head_first);
+    mt_free(pf->head_next);
     hs_free_scratch(pf->scratch);
     hs_free_database(pf->db);
     mt_free(pf);

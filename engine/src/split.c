@@ -8,6 +8,9 @@
 #include "util.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Overview. Bytes are gathered into one line at a time (never more than
  * max_line bytes: the rest of a longer line is dropped unseen). Each
@@ -67,6 +70,9 @@ struct open_rec {
     size_t value_off;
     size_t prev_cells; /* width of the line last added */
     size_t console_row; /* the console width the line last added filled */
+    /* When not 0, console_row is still to be worked out (record_row):
+     * the line last added is the last row_len bytes of the text. */
+    size_t row_len;
     /* Format-List joins made directly but in doubt, with the width of
      * the line before each: a later, wider line of the same value shows
      * that line stopped early (a word wrap whose blank was trimmed), and
@@ -110,6 +116,8 @@ struct mt_splitter {
      * of the feed (so a record may point at it). */
     struct mt_buf blk;
     int line_in_block;
+    /* The block is all ASCII: a line in it takes a cell a byte. */
+    int block_ascii;
     const char *next_cr; /* the next CR in the block, or its end (line_end) */
 };
 
@@ -164,14 +172,24 @@ static int is_wide(uint32_t cp)
            (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
-/* Console cells that s[0..n) takes (invalid bytes count one each). */
-static size_t cells(const char *s, size_t n)
+/* Bytes of ASCII at the start of s[0..n), counted 32 (SSE2) or 8 at a
+ * time: a lower bound that stops at the block holding the first byte
+ * >= 0x80. */
+static size_t ascii_run(const char *s, size_t n)
 {
-    size_t i = 0, c = 0, k, j;
-    unsigned char b;
-    uint32_t cp;
+    size_t i = 0;
 
-    /* ASCII takes one cell a byte: skip it eight bytes at a time. */
+#if defined(__SSE2__)
+    while (i + 32 <= n) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i b =
+            _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
+            break;
+        }
+        i += 32;
+    }
+#endif
     while (i + 8 <= n) {
         uint64_t w;
         memcpy(&w, s + i, 8);
@@ -179,8 +197,19 @@ static size_t cells(const char *s, size_t n)
             break;
         }
         i += 8;
-        c += 8;
     }
+    return i;
+}
+
+/* Console cells that s[0..n) takes (invalid bytes count one each). */
+static size_t cells(const char *s, size_t n)
+{
+    size_t i, c, k, j;
+    unsigned char b;
+    uint32_t cp;
+
+    /* ASCII takes one cell a byte: skip it in blocks. */
+    i = c = ascii_run(s, n);
     while (i < n) {
         b = (unsigned char)s[i];
         k = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
@@ -203,31 +232,89 @@ static size_t cells(const char *s, size_t n)
 static size_t line_cells(struct mt_splitter *sp)
 {
     if (!sp->cur_cells_known) {
-        sp->cur_cells = cells(sp->cur_line, sp->cur_len);
+        sp->cur_cells = sp->line_in_block && sp->block_ascii
+                            ? sp->cur_len
+                            : cells(sp->cur_line, sp->cur_len);
         sp->cur_cells_known = 1;
     }
     return sp->cur_cells;
 }
 
-/* The usual console width that the line being classified fills exactly
- * (see the overview), or 0: 80 (conhost before Windows 10, Out-File in a
- * host without a console) or 120 (Windows 10 conhost). Cells never
- * exceed bytes, so shorter lines are not measured. */
+/* Whether s[0..n) is all ASCII. */
+static int all_ascii(const char *s, size_t n)
+{
+    size_t i = ascii_run(s, n);
+
+    while (i < n && (unsigned char)s[i] < 0x80) {
+        i++;
+    }
+    return i == n;
+}
+
+/* The usual console widths (see the overview): 80 (conhost before
+ * Windows 10, Out-File in a host without a console) and 120 (Windows 10
+ * conhost). A character takes 1 or 2 cells and 1 to 4 bytes, so a line
+ * of fewer bytes than the narrower or more than 4 times the wider never
+ * fills one, and is not measured. */
+#define ROW_NARROW 80
+#define ROW_WIDE 120
+
+static size_t row_of_cells(size_t c)
+{
+    return c == ROW_NARROW || c == ROW_WIDE ? c : 0;
+}
+
+static int may_fill_row(size_t bytes)
+{
+    return bytes >= ROW_NARROW && bytes <= 4 * ROW_WIDE;
+}
+
+/* The console width that the line being classified fills exactly, or 0. */
 static size_t console_row(struct mt_splitter *sp)
 {
-    static const size_t widths[] = {80, 120};
-    size_t i, c;
+    return may_fill_row(sp->cur_len) ? row_of_cells(line_cells(sp)) : 0;
+}
 
-    if (sp->cur_len < widths[0]) {
-        return 0;
+/* The open record's line last added was the line being classified, of
+ * which the text holds the last n bytes: its console row. Worked out
+ * later (record_row) when the text ends with the whole line, since only
+ * a next line that may continue the row asks, and most lines of a log
+ * start a record of their own (a timestamp, a label); at once otherwise
+ * (an indented segment, a line cut to the record limit). */
+static void note_row(struct mt_splitter *sp, size_t n)
+{
+    struct open_rec *r = &sp->rec;
+
+    r->row_len = 0;
+    r->console_row = 0;
+    if (!may_fill_row(sp->cur_len)) {
+        return;
     }
-    c = line_cells(sp);
-    for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
-        if (c == widths[i]) {
-            return c;
-        }
+    if (n == sp->cur_len && !sp->cur_cells_known &&
+        !(sp->line_in_block && sp->block_ascii)) {
+        r->row_len = n;
+        return;
     }
-    return 0;
+    r->console_row = row_of_cells(line_cells(sp));
+}
+
+static void forget_row(struct open_rec *r)
+{
+    r->row_len = 0;
+    r->console_row = 0;
+}
+
+/* The open record's console row (note_row), worked out if need be. */
+static size_t record_row(struct open_rec *r)
+{
+    if (r->row_len > 0) {
+        const char *t = r->borrow ? r->borrow : r->text.data;
+        size_t len = r->borrow ? r->borrow_len : r->text.len;
+        r->console_row = row_of_cells(cells(t + len - r->row_len,
+                                            r->row_len));
+        r->row_len = 0;
+    }
+    return r->console_row;
 }
 
 /* Length of the longest prefix of s[0..n) that is at most max bytes and
@@ -432,8 +519,14 @@ static int start(struct mt_splitter *sp, enum mode mode,
     r->has_alt = 0;
     r->ndoubt = 0;
     r->prev_cells = r->mode == M_FIELD ? line_cells(sp) : 0;
-    r->console_row =
-        mode == M_LINE || mode == M_FIELD ? console_row(sp) : 0;
+    if ((mode == M_LINE || mode == M_FIELD) && keep == n) {
+        note_row(sp, n);
+    } else if (mode == M_LINE || mode == M_FIELD) {
+        r->row_len = 0;
+        r->console_row = console_row(sp);
+    } else {
+        forget_row(r);
+    }
     r->line = sp->lines;
     r->last_line = sp->lines;
     r->borrow = NULL;
@@ -720,7 +813,7 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
     }
     if (r->open && (r->mode == M_FIELD || r->mode == M_ERROR) && !tab &&
         ind_col == r->col) {
-        r->console_row = 0;
+        forget_row(r);
         rc = extend_wrapped(sp, s + ind, n - ind);
         if (rc == 0 && r->mode == M_FIELD && r->ndoubt > 0) {
             rc = fix_early_stops(sp, line_cells(sp));
@@ -742,22 +835,29 @@ static int take_line(struct mt_splitter *sp, const char *s, size_t n)
                            value_off, ind_col + colon_col + 2);
     }
     if (ind == 0) {
+        size_t row;
         if (r->open && (r->mode == M_LINE || r->mode == M_FIELD) &&
-            r->console_row > 0 && line_cells(sp) <= r->console_row &&
-            !starts_stamp(s, n)) {
+            (r->row_len > 0 || r->console_row > 0) &&
+            (row = record_row(r)) > 0 &&
+            (n <= row || line_cells(sp) <= row) && !starts_stamp(s, n)) {
             /* A row that ends in a blank broke at a word: certain. */
             if (materialise(r) != 0) {
                 return MT_ENOMEM;
             }
             rc = extend(sp, s, n, 0, !ends_blank(&r->text));
-            r->console_row = console_row(sp);
+            if ((r->borrow ? r->borrow_len : r->text.len) >= n) {
+                note_row(sp, n); /* the text ends with this line */
+            } else {
+                r->row_len = 0; /* restarted on it, cut to the limit */
+                r->console_row = console_row(sp);
+            }
             return rc;
         }
         rc = flush(sp);
         return rc < 0 ? rc : start(sp, M_LINE, MT_REC_LINE, s, n);
     }
     if (r->open && r->mode != M_ALONE) {
-        r->console_row = 0;
+        forget_row(r);
         return extend(sp, s + ind, n - ind, ' ', 0);
     }
     rc = flush(sp);
@@ -967,6 +1067,8 @@ static int feed_block(struct mt_splitter *sp, char *blk, size_t n)
     if (sp->cfg.block != NULL) {
         sp->cfg.block(sp->cfg.block_ctx, blk, n);
     }
+    /* One pass over the block spares measuring its lines in cells. */
+    sp->block_ascii = all_ascii(blk, n);
     rc = cut_block(sp, blk, blk + n);
     /* The record still open may point into the block, which the next
      * feed overwrites. */

@@ -360,6 +360,24 @@ TEST(block_quiet_lines_next_to_candidates)
     ASSERT_INT_EQ(quiet, 3);
 }
 
+TEST(block_anchored_literal_elsewhere)
+{
+    /* A signature whose pattern starts with its literal at the record
+     * start ("^Identity\\s*:") is no candidate where the literal lies
+     * further on: the two label lines that only end in "Identity" take
+     * the quiet path; the Identity line itself is still context, on
+     * every chunking (same_every_way compares the hits). */
+    int quiet = same_every_way(
+        "SourceMailboxIdentity : contoso.com/Users/ann\r\n"
+        "Identity              : contoso.com/Users/jdoe\r\n"
+        "TargetIdentity        : fabrikam.com/Users/ann\r\n"
+        "\r\n"
+        "end\r\n",
+        1024);
+
+    ASSERT_INT_EQ(quiet, 2);
+}
+
 struct spans {
     int n;
     size_t start[8], end[8];

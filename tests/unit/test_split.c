@@ -917,6 +917,42 @@ TEST(split_report_entries_wrap_and_split)
     check(in, want, N(want));
 }
 
+/* Console rows are counted in cells, not bytes, and a row continued on
+ * a second full row goes on to a third: an 80-cell row of 84 bytes (four
+ * two-byte letters) and an 80-cell ASCII row join the line after them
+ * (both ambiguous: alt spaced); an 80-byte line of 79 cells is no row. */
+TEST(split_console_rows_in_cells)
+{
+    static const char in[] =
+        "Error details for caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9 and "
+        "na\xc3\xafve entries: the copy stopped while writingi\n"
+        "tems of the folder Inbox/Archive because the target mailbox "
+        "refused them all, re\n"
+        "try later.\n"
+        "Warning for caf\xc3\xa9: the next line is short and this one is "
+        "not a full console row\n"
+        "next\n";
+    static const struct want want[] = {
+        {MT_REC_ENTRY, 0,
+         "Error details for caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9 and "
+         "na\xc3\xafve entries: the copy stopped while writingi"
+         "tems of the folder Inbox/Archive because the target mailbox "
+         "refused them all, retry later.",
+         "Error details for caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9 and "
+         "na\xc3\xafve entries: the copy stopped while writingi "
+         "tems of the folder Inbox/Archive because the target mailbox "
+         "refused them all, re try later.",
+         NULL, NULL, 1, 3},
+        {MT_REC_LINE, 0,
+         "Warning for caf\xc3\xa9: the next line is short and this one is "
+         "not a full console row",
+         NULL, NULL, NULL, 4, 4},
+        {MT_REC_LINE, 0, "next", NULL, NULL, NULL, 5, 5},
+    };
+
+    check(in, want, N(want));
+}
+
 /* A console copy (or Out-File) of an error hard-wraps at the console
  * width, mid-word, with no indent: a row exactly 80 or 120 cells wide
  * continues on the next column-0 line. The row after the 80-cell one is
