@@ -393,10 +393,8 @@ static size_t fold(const char *s, size_t n, char *out, size_t max)
     size_t i, k = 0;
 
     for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z') {
-            c = (unsigned char)(c - 'A' + 'a');
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+        unsigned char c = mt_ascii_lower((unsigned char)s[i]);
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
             continue;
         }
         if (k + 1 >= max) {
@@ -725,13 +723,7 @@ static int word_char(unsigned char c)
 
 static int same_folded(unsigned char a, unsigned char b)
 {
-    if (a >= 'A' && a <= 'Z') {
-        a = (unsigned char)(a - 'A' + 'a');
-    }
-    if (b >= 'A' && b <= 'Z') {
-        b = (unsigned char)(b - 'A' + 'a');
-    }
-    return a == b;
+    return mt_ascii_lower(a) == mt_ascii_lower(b);
 }
 
 /* Where word (case folded, whole words; a trailing '*' lets the last word

@@ -194,12 +194,6 @@ int mt_prefilter_add(struct mt_prefilter *pf, const char *lit, size_t n,
     return 0;
 }
 
-/* ASCII letters without case, as Hyperscan's caseless flag compares. */
-static unsigned char fold(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
-}
-
 /* Chains the entries that share a literal (without case: the literals
  * are lowercased in place, which Hyperscan's caseless flag allows) and
  * fills the arrays given to Hyperscan with one literal each. Returns the
@@ -219,7 +213,7 @@ static long chain_literals(struct mt_prefilter *pf, const char **lits,
     mt_strindex_init(&seen);
     for (i = 0; i < pf->n; i++) {
         for (c = pf->lits[i]; *c; c++) {
-            *c = (char)fold((unsigned char)*c);
+            *c = (char)mt_ascii_lower((unsigned char)*c);
         }
         pf->next[i] = NO_ENTRY;
         rc = mt_strindex_put(&seen, pf->lits[i], d, &at);
@@ -510,7 +504,7 @@ static int same_folded(const char *s, const char *lit, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        if (fold((unsigned char)s[i]) != (unsigned char)lit[i]) {
+        if (mt_ascii_lower((unsigned char)s[i]) != (unsigned char)lit[i]) {
             return 0;
         }
     }

@@ -58,11 +58,6 @@ static int word_byte(unsigned char c)
            (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
 }
 
-static unsigned char ascii_lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 /* Whether text[i..) starts with phrase (ASCII case folded). */
 static int starts_with_phrase(const char *text, size_t n, size_t i,
                               const char *phrase)
@@ -71,8 +66,8 @@ static int starts_with_phrase(const char *text, size_t n, size_t i,
 
     for (k = 0; phrase[k] != '\0'; k++) {
         if (i + k >= n ||
-            ascii_lower((unsigned char)text[i + k]) !=
-                ascii_lower((unsigned char)phrase[k])) {
+            mt_ascii_lower((unsigned char)text[i + k]) !=
+                mt_ascii_lower((unsigned char)phrase[k])) {
             return 0;
         }
     }

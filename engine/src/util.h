@@ -69,4 +69,12 @@ static inline unsigned long long mt_hash_byte(unsigned long long h,
     return (h ^ c) * 1099511628211ULL;
 }
 
+/* ASCII upper case to lower, every other byte as it is: the case folding
+ * of Hyperscan's caseless flag and of the KB's names, whatever the locale
+ * (tolower depends on it). */
+static inline unsigned char mt_ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 #endif
