@@ -169,6 +169,33 @@ static int check_entry(json_t *o, const char *file, size_t idx,
     return 1;
 }
 
+/* The strings of one entry of each kind, freed by a failed add and by
+ * mt_names_free. */
+static void name_free(struct mt_name *x)
+{
+    mt_free(x->name);
+    mt_free(x->kind);
+    mt_free(x->meaning);
+    mt_free(x->article);
+    mt_free(x->file);
+}
+
+static void no_name_free(struct mt_no_name *x)
+{
+    mt_free(x->article);
+    mt_free(x->reason);
+    mt_free(x->file);
+}
+
+static void cue_free(struct mt_cue *x)
+{
+    mt_free(x->name);
+    mt_free(x->cue);
+    mt_free(x->article);
+    mt_free(x->why);
+    mt_free(x->file);
+}
+
 static int add_entry(struct mt_names *nm, json_t *o, const char *file)
 {
     struct mt_name *x;
@@ -194,11 +221,7 @@ static int add_entry(struct mt_names *nm, json_t *o, const char *file)
     x->sig = -1;
     if (x->name == NULL || x->kind == NULL || x->meaning == NULL ||
         x->file == NULL || (art != NULL && x->article == NULL)) {
-        mt_free(x->name);
-        mt_free(x->kind);
-        mt_free(x->meaning);
-        mt_free(x->article);
-        mt_free(x->file);
+        name_free(x);
         return -1;
     }
     nm->n++;
@@ -248,9 +271,7 @@ static int add_no_name(struct mt_names *nm, json_t *o, const char *file,
     x->reason = mt_strdup(reason);
     x->file = mt_strdup(file);
     if (x->article == NULL || x->reason == NULL || x->file == NULL) {
-        mt_free(x->article);
-        mt_free(x->reason);
-        mt_free(x->file);
+        no_name_free(x);
         return -1;
     }
     nm->nno_name++;
@@ -294,11 +315,7 @@ static int add_cue(struct mt_names *nm, json_t *o, const char *file,
     x->sig = -1;
     if (x->name == NULL || x->cue == NULL || x->why == NULL ||
         x->file == NULL || (json_is_string(art) && x->article == NULL)) {
-        mt_free(x->name);
-        mt_free(x->cue);
-        mt_free(x->article);
-        mt_free(x->why);
-        mt_free(x->file);
+        cue_free(x);
         return -1;
     }
     nm->ncues++;
@@ -547,23 +564,13 @@ void mt_names_free(struct mt_names *nm)
     size_t i;
 
     for (i = 0; i < nm->n; i++) {
-        mt_free(nm->v[i].name);
-        mt_free(nm->v[i].kind);
-        mt_free(nm->v[i].meaning);
-        mt_free(nm->v[i].article);
-        mt_free(nm->v[i].file);
+        name_free(&nm->v[i]);
     }
     for (i = 0; i < nm->nno_name; i++) {
-        mt_free(nm->no_name[i].article);
-        mt_free(nm->no_name[i].reason);
-        mt_free(nm->no_name[i].file);
+        no_name_free(&nm->no_name[i]);
     }
     for (i = 0; i < nm->ncues; i++) {
-        mt_free(nm->cues[i].name);
-        mt_free(nm->cues[i].cue);
-        mt_free(nm->cues[i].article);
-        mt_free(nm->cues[i].why);
-        mt_free(nm->cues[i].file);
+        cue_free(&nm->cues[i]);
     }
     mt_free(nm->cues);
     mt_free(nm->similar_sig);
