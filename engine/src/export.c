@@ -4,6 +4,7 @@
  * tools. Each PCRE2 pattern is rewritten for the target's syntax with the
  * same line-matching meaning; what cannot be said there is left out and
  * named through the message callback. */
+#include <ctype.h>
 #include <string.h>
 
 #include "engine_private.h"
@@ -299,6 +300,39 @@ static void put_class(struct conv *c, const struct class_item *items,
     put(c, "]");
 }
 
+/* Reads the code point of a hex escape whose 'x' was just read: \xHH
+ * (one or two digits, as PCRE2 takes them) or \x{H...}. Returns 0 and
+ * sets why when the digits are missing or the value is out of range. */
+static int read_hex_escape(struct conv *c, unsigned *cp)
+{
+    unsigned v = 0;
+    size_t digits = 0, max = 2;
+    int braced = c->p[c->i] == '{';
+
+    if (braced) {
+        c->i++;
+        max = 6;
+    }
+    while (digits < max && isxdigit((unsigned char)c->p[c->i])) {
+        char h = c->p[c->i++];
+        v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+        digits++;
+    }
+    if (braced) {
+        if (c->p[c->i] != '}' || digits == 0) {
+            c->why = "a malformed \\x{...} escape";
+            return 0;
+        }
+        c->i++;
+    }
+    if (v > 0x10ffff) {
+        c->why = "a \\x escape beyond Unicode";
+        return 0;
+    }
+    *cp = v;
+    return 1;
+}
+
 /* Reads the character an escape inside a class stands for; shorthands
  * add several items. Returns the number of items, 0 on error. */
 static size_t class_escape(struct conv *c, struct class_item *it)
@@ -324,6 +358,12 @@ static size_t class_escape(struct conv *c, struct class_item *it)
         return 1;
     case 'v':
         it[0].lo = it[0].hi = '\v';
+        return 1;
+    case 'x':
+        if (!read_hex_escape(c, &it[0].lo)) {
+            return 0;
+        }
+        it[0].hi = it[0].lo;
         return 1;
     default:
         break;
@@ -472,6 +512,17 @@ static void convert_escape(struct conv *c)
     case 'n':
         c->why = "a newline, which no line holds";
         return;
+    case 'x': {
+        unsigned cp;
+        if (read_hex_escape(c, &cp)) {
+            if (cp == '\n') {
+                c->why = "a newline, which no line holds";
+            } else {
+                put_literal(c, cp, 0);
+            }
+        }
+        return;
+    }
     default:
         break;
     }
